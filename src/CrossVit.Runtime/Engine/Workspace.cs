@@ -1,0 +1,71 @@
+namespace CrossVit.Runtime.Engine;
+
+/// <summary>
+/// A stack (bump) allocator of float buffers for one forward pass. Layers take what they need and give it back
+/// in LIFO order with <see cref="Mark"/>/<see cref="Release"/>, so a buffer is reused as soon as it is dead.
+/// It grows while a pass first runs and is consolidated into one block at its peak afterwards, so later passes
+/// of the same shape allocate nothing.
+/// </summary>
+internal sealed class Workspace
+{
+    private readonly List<float[]> _blocks = [];
+    private readonly List<int> _blockStarts = [];  // position at which each block began
+    private int _position;
+    private int _peak;
+
+    /// <summary>Creates a workspace of <paramref name="capacity"/> floats.</summary>
+    public Workspace(int capacity = 0)
+    {
+        if (capacity > 0) AddBlock(capacity);
+    }
+
+    /// <summary>Floats currently reserved in one block.</summary>
+    public int Capacity => _blocks.Count == 1 ? _blocks[0].Length : 0;
+
+    /// <summary>Highest number of floats in use at once so far.</summary>
+    public int Peak => _peak;
+
+    /// <summary>The current position, to give back everything taken after it with <see cref="Release"/>.</summary>
+    public int Mark() => _position;
+
+    /// <summary>Gives back every buffer taken since <paramref name="mark"/>.</summary>
+    public void Release(int mark)
+    {
+        _position = mark;
+        // Blocks lying wholly past the mark are no longer in use.
+        while (_blocks.Count > 1 && _blockStarts[^1] >= mark)
+        {
+            _blocks.RemoveAt(_blocks.Count - 1);
+            _blockStarts.RemoveAt(_blockStarts.Count - 1);
+        }
+        if (mark == 0 && _blocks.Count == 1 && _blocks[0].Length < _peak)
+        {
+            _blocks.Clear();
+            _blockStarts.Clear();
+            AddBlock(_peak);
+        }
+    }
+
+    /// <summary>A buffer of <paramref name="length"/> floats, contents unspecified.</summary>
+    public Span<float> Take(int length)
+    {
+        var last = _blocks.Count > 0 ? _blocks[^1] : null;
+        int offset = _position - (_blockStarts.Count > 0 ? _blockStarts[^1] : 0);
+        if (last is null || offset + length > last.Length)
+        {
+            // Grow: a new block from here on. Its start may leave a gap in the last block; positions stay monotonic.
+            AddBlock(Math.Max(length, last?.Length ?? 0));
+            last = _blocks[^1];
+            offset = 0;
+        }
+        _position += length;
+        _peak = Math.Max(_peak, _position);
+        return last.AsSpan(offset, length);
+    }
+
+    private void AddBlock(int length)
+    {
+        _blockStarts.Add(_position);
+        _blocks.Add(GC.AllocateUninitializedArray<float>(length, pinned: true));
+    }
+}

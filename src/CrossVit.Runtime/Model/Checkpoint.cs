@@ -1,0 +1,99 @@
+using System.Text;
+using CrossVit.Runtime.Config;
+using CrossVit.Weights;
+
+namespace CrossVit.Runtime.Model;
+
+/// <summary>A checkpoint whose tensors do not match the config: every problem is listed.</summary>
+public sealed class CheckpointMismatchException(string message) : Exception(message);
+
+/// <summary>
+/// A safetensors checkpoint checked strictly against a config's <see cref="CheckpointLayout"/>. Accepts timm's names,
+/// the IBM original / lucid spelling (<c>pos_embed.0</c>, <c>cls_token.0</c>) and a <c>module.</c> prefix. Where two
+/// neighbouring branches have equal width and a stage's <c>projs</c>/<c>revert_projs</c> tensors are all absent (lucid),
+/// that projection is the identity.
+/// </summary>
+internal sealed class Checkpoint
+{
+    private readonly SafetensorsFile _file;
+    private readonly Dictionary<string, string> _fileNames;  // timm name -> name in the file
+    private readonly HashSet<string> _identity;  // projection prefixes bound as identity
+
+    public Checkpoint(SafetensorsFile file, CrossVitConfig config)
+    {
+        _file = file;
+        _fileNames = new(StringComparer.Ordinal);
+        var problems = new StringBuilder();
+        foreach (var t in file.Tensors)
+        {
+            string name = TimmName(t.Name);
+            if (!_fileNames.TryAdd(name, t.Name))
+                problems.AppendLine($"  duplicate: '{t.Name}' and '{_fileNames[name]}' both mean '{name}'");
+        }
+
+        var expected = CheckpointLayout.Tensors(config);
+        _identity = IdentityProjections(config, expected);
+        var missing = new List<string>();
+        var wrongShape = new List<string>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in expected.Where(s => !_identity.Contains(Prefix(s.Name))))
+        {
+            used.Add(spec.Name);
+            if (!_fileNames.TryGetValue(spec.Name, out var fileName)) { missing.Add(spec.Name); continue; }
+            var shape = file.GetTensor(fileName).Shape;
+            if (!shape.SequenceEqual(spec.Shape.Select(d => (long)d)))
+                wrongShape.Add($"{spec.Name}: [{string.Join(", ", shape)}], expected [{string.Join(", ", spec.Shape)}]");
+        }
+        var unexpected = _fileNames.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        List("missing", missing, problems);
+        List("unexpected", unexpected, problems);
+        List("wrong shape", wrongShape, problems);
+        if (problems.Length > 0)
+            throw new CheckpointMismatchException($"The checkpoint does not match the config ({expected.Count} tensors expected, {file.Tensors.Count} in the file):{Environment.NewLine}{problems.ToString().TrimEnd()}");
+    }
+
+    /// <summary>The tensor as float32 (any float dtype of the file converted).</summary>
+    public float[] Read(string name) => _file.ReadFloat32(_fileNames[name]);
+
+    /// <summary>Whether the projection at <paramref name="prefix"/> (<c>blocks.{s}.projs.{b}</c>) is bound as identity.</summary>
+    public bool IsIdentity(string prefix) => _identity.Contains(prefix);
+
+    private HashSet<string> IdentityProjections(CrossVitConfig config, IReadOnlyList<TensorSpec> expected)
+    {
+        var identity = new HashSet<string>(StringComparer.Ordinal);
+        for (int s = 0; s < config.Depth.Count; s++)
+            for (int b = 0; b < config.Branches; b++)
+            {
+                if (config.EmbedDim[b] != config.EmbedDim[config.Next(b)]) continue;
+                foreach (var prefix in new[] { $"blocks.{s}.projs.{b}", $"blocks.{s}.revert_projs.{b}" })
+                    if (!expected.Any(e => Prefix(e.Name) == prefix && _fileNames.ContainsKey(e.Name)))
+                        identity.Add(prefix);
+            }
+        return identity;
+    }
+
+    /// <summary><c>blocks.0.projs.1.2.weight</c> → <c>blocks.0.projs.1</c>; other names are their own prefix.</summary>
+    private static string Prefix(string name)
+    {
+        var parts = name.Split('.');
+        return parts.Length >= 4 && parts[0] == "blocks" && parts[2] is "projs" or "revert_projs"
+            ? string.Join('.', parts[..4]) : name;
+    }
+
+    /// <summary>Maps the IBM/lucid spellings and a DataParallel prefix to timm's names.</summary>
+    private static string TimmName(string name)
+    {
+        if (name.StartsWith("module.", StringComparison.Ordinal)) name = name["module.".Length..];
+        foreach (var p in (ReadOnlySpan<string>)["pos_embed.", "cls_token."])
+            if (name.StartsWith(p, StringComparison.Ordinal) && int.TryParse(name.AsSpan(p.Length), out _))
+                return string.Concat(p.AsSpan(0, p.Length - 1), "_", name.AsSpan(p.Length));
+        return name;
+    }
+
+    private static void List(string what, List<string> names, StringBuilder problems)
+    {
+        if (names.Count == 0) return;
+        problems.AppendLine($"  {what} ({names.Count}):");
+        foreach (var n in names) problems.AppendLine($"    {n}");
+    }
+}

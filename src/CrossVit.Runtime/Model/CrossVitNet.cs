@@ -1,0 +1,147 @@
+using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Model.Layers;
+
+namespace CrossVit.Runtime.Model;
+
+/// <summary>
+/// timm's <c>CrossVit</c> network with its weights bound and packed for one <see cref="KernelSet"/>.
+/// Activations of all branches live in one buffer, branch after branch, each [batch, 1 + patches_i, dim_i].
+/// </summary>
+internal sealed class CrossVitNet
+{
+    private readonly CrossVitConfig _config;
+    private readonly PatchEmbed[] _patchEmbed;
+    private readonly float[][] _clsToken;    // [dim_i]
+    private readonly float[][] _posEmbed;    // [1 + patches_i, dim_i]
+    private readonly MultiScaleBlock[] _blocks;
+    private readonly LayerNorm[] _norm;
+    private readonly Linear[] _head;         // empty when num_classes is 0
+    private readonly int[] _branchStart;     // offset of branch i's tokens for one image
+
+    public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet k)
+    {
+        _config = config;
+        int n = config.Branches;
+        var scales = Enumerable.Range(0, n)
+            .Select(b => (float)(config.QkScale ?? Math.Pow(config.EmbedDim[b] / config.NumHeads[b], -0.5))).ToArray();
+        _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, k, config, b)).ToArray();
+        _clsToken = Enumerable.Range(0, n).Select(b => ckpt.Read($"cls_token_{b}")).ToArray();
+        _posEmbed = Enumerable.Range(0, n).Select(b => ckpt.Read($"pos_embed_{b}")).ToArray();
+        _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, k, config, s, scales)).ToArray();
+        _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(ckpt, $"norm.{b}", config.NormEps)).ToArray();
+        _head = config.NumClasses > 0
+            ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses)).ToArray()
+            : [];
+        _branchStart = new int[n + 1];
+        for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
+    }
+
+    /// <summary>input: [batch, in_channels, height, width] → output: [batch, OutputSize] (logits, or features when num_classes is 0).</summary>
+    public void Forward(KernelSet k, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output, Workspace ws)
+    {
+        int n = _config.Branches, mark = ws.Mark();
+        var tokens = ws.Take(batch * _branchStart[n]);
+        for (int i = 0; i < n; i++) Embed(k, input, batch, height, width, i, Branch(tokens, batch, i), ws);
+        foreach (var stage in _blocks) stage.Forward(k, tokens, _branchStart, batch, ws);
+        Head(k, tokens, batch, output, ws);
+        ws.Release(mark);
+    }
+
+    private int Tokens(int branch) => 1 + _config.NumPatches(branch);
+
+    private Span<float> Branch(Span<float> tokens, int batch, int i) =>
+        tokens.Slice(batch * _branchStart[i], batch * (_branchStart[i + 1] - _branchStart[i]));
+
+    /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>
+    private void Embed(KernelSet k, ReadOnlySpan<float> input, int batch, int height, int width, int i, Span<float> x, Workspace ws)
+    {
+        int size = _config.ImgSize[i], dim = _config.EmbedDim[i], channels = _config.InChannels, tokens = Tokens(i), mark = ws.Mark();
+        var image = ws.Take(size * size * channels);
+        var resized = ws.Take(NeedsResize(height, width, size) ? channels * size * size : 0);
+        var scratchA = ws.Take(_patchEmbed[i].ScratchSize(size));
+        var scratchB = ws.Take(_patchEmbed[i].ScratchSize(size));
+        for (int b = 0; b < batch; b++)
+        {
+            var item = input.Slice(b * channels * height * width, channels * height * width);
+            ScaleImage(k, item, height, width, size, resized, image);
+            var xb = x.Slice(b * tokens * dim, tokens * dim);
+            _clsToken[i].CopyTo(xb);
+            _patchEmbed[i].Forward(k, image, size, xb[dim..], scratchA, scratchB);
+            var pos = _posEmbed[i];
+            for (int t = 0; t < xb.Length; t++) xb[t] += pos[t];
+        }
+        ws.Release(mark);
+    }
+
+    private bool NeedsResize(int height, int width, int size) =>
+        (height != size || width != size) && !(_config.CropScale && size <= height && size <= width);
+
+    /// <summary>
+    /// timm's <c>scale_image</c> for one item [channels, height, width], written channels-last [size, size, channels]:
+    /// as is, center-cropped (crop_scale), or resized (bicubic A = -0.75 or bilinear, align_corners=False).
+    /// </summary>
+    private void ScaleImage(KernelSet k, ReadOnlySpan<float> item, int height, int width, int size, Span<float> resized, Span<float> image)
+    {
+        int channels = _config.InChannels, top = 0, left = 0, srcH = height, srcW = width;
+        if (NeedsResize(height, width, size))
+        {
+            var mode = _config.Interpolation == Interpolation.Bilinear ? ResizeMode.Bilinear : ResizeMode.Bicubic;
+            k.Resize(item, channels, height, width, resized, size, size, mode);
+            item = resized;
+            srcH = srcW = size;
+        }
+        else
+        {
+            // Python's round (half to even), as timm's int(round((H - size) / 2.)).
+            top = (int)Math.Round((height - size) / 2.0, MidpointRounding.ToEven);
+            left = (int)Math.Round((width - size) / 2.0, MidpointRounding.ToEven);
+        }
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < size; y++)
+            {
+                var row = item.Slice((c * srcH + top + y) * srcW + left, size);
+                for (int x = 0; x < size; x++) image[(y * size + x) * channels + c] = row[x];
+            }
+    }
+
+    /// <summary>Final norm, pooling (CLS, or mean of the patch tokens), and the mean of the branch heads.</summary>
+    private void Head(KernelSet k, Span<float> tokens, int batch, Span<float> output, Workspace ws)
+    {
+        int n = _config.Branches, featureOffset = 0, mark = ws.Mark();
+        if (_head.Length > 0) output[..(batch * _config.NumClasses)].Clear();
+        for (int i = 0; i < n; i++)
+        {
+            int dim = _config.EmbedDim[i], count = Tokens(i);
+            var x = Branch(tokens, batch, i);
+            var pooled = ws.Take(batch * dim);
+            for (int b = 0; b < batch; b++)
+            {
+                var xb = x.Slice(b * count * dim, count * dim);
+                var p = pooled.Slice(b * dim, dim);
+                if (_config.GlobalPool == GlobalPool.Token)
+                {
+                    _norm[i].Forward(k, xb, 1, p);
+                    continue;
+                }
+                _norm[i].Forward(k, xb, count, xb);
+                p.Clear();
+                for (int t = 1; t < count; t++)
+                    for (int c = 0; c < dim; c++) p[c] += xb[t * dim + c];
+                for (int c = 0; c < dim; c++) p[c] /= count - 1;
+            }
+            if (_head.Length > 0)
+            {
+                _head[i].Forward(k, pooled, batch, output, Epilogue.Accumulate);
+                continue;
+            }
+            int total = _config.OutputSize;
+            for (int b = 0; b < batch; b++) pooled.Slice(b * dim, dim).CopyTo(output.Slice(b * total + featureOffset, dim));
+            featureOffset += dim;
+        }
+        if (_head.Length > 0)
+            foreach (ref float v in output[..(batch * _config.NumClasses)]) v /= n;
+        ws.Release(mark);
+    }
+}

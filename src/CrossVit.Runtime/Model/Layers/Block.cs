@@ -1,0 +1,51 @@
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
+
+namespace CrossVit.Runtime.Model.Layers;
+
+/// <summary>timm's ViT <c>Block</c>: x += attn(norm1(x)); x += mlp(norm2(x)).</summary>
+internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm norm2, Linear fc1, Linear fc2, int heads, float scale)
+{
+    private int Dim => proj.Out;
+
+    public static Block Load(Checkpoint ckpt, KernelSet k, string p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
+        LayerNorm.Load(ckpt, $"{p}.norm1", eps),
+        Linear.Load(ckpt, k, $"{p}.attn.qkv", dim, 3 * dim, qkvBias),
+        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim),
+        LayerNorm.Load(ckpt, $"{p}.norm2", eps),
+        Linear.Load(ckpt, k, $"{p}.mlp.fc1", dim, hidden),
+        Linear.Load(ckpt, k, $"{p}.mlp.fc2", hidden, dim),
+        heads, scale);
+
+    /// <summary>x: [batch, tokens, dim], updated in place.</summary>
+    public void Forward(KernelSet k, Span<float> x, int batch, int tokens, Workspace ws)
+    {
+        int rows = batch * tokens, mark = ws.Mark();
+        var xn = ws.Take(rows * Dim);
+        norm1.Forward(k, x, rows, xn);
+        Attention(k, xn, batch, tokens, ws);      // xn now holds the heads' output [rows, dim]
+        proj.Forward(k, xn, rows, x, Epilogue.Accumulate);
+
+        norm2.Forward(k, x, rows, xn);
+        var hidden = ws.Take(rows * fc1.Out);
+        fc1.Forward(k, xn, rows, hidden, Epilogue.Gelu);
+        fc2.Forward(k, hidden, rows, x, Epilogue.Accumulate);
+        ws.Release(mark);
+    }
+
+    /// <summary>Multi-head self-attention of xn [batch, tokens, dim]; the heads' concatenated output replaces xn.</summary>
+    private void Attention(KernelSet k, Span<float> xn, int batch, int tokens, Workspace ws)
+    {
+        int dim = Dim, rows = batch * tokens, mark = ws.Mark();
+        var q_k_v = ws.Take(rows * 3 * dim);               // [batch, tokens, 3 * dim]: q | k | v
+        qkv.Forward(k, xn, rows, q_k_v);
+        var scratch = ws.Take(KernelSet.AttentionScratchSize(tokens, tokens));
+        for (int b = 0; b < batch; b++)
+        {
+            var t = q_k_v.Slice(b * tokens * 3 * dim, tokens * 3 * dim);
+            k.Attention(t, 3 * dim, t[dim..], 3 * dim, t[(2 * dim)..], 3 * dim, tokens, tokens, dim / heads, scale,
+                xn.Slice(b * tokens * dim, tokens * dim), dim, 0, heads, scratch);
+        }
+        ws.Release(mark);
+    }
+}

@@ -1,0 +1,56 @@
+using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Kernels;
+
+namespace CrossVit.Runtime.Model.Layers;
+
+/// <summary>
+/// <c>PatchEmbed</c>: a convolution with kernel = stride = patch, or for dagger models the three-conv stem
+/// (conv → ReLU → conv → ReLU → conv). Runs channels-last: image [S, S, cin] → tokens [patches, dim].
+/// </summary>
+internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[] weights, float[][] biases)
+{
+    public static PatchEmbed Load(Checkpoint ckpt, KernelSet k, CrossVitConfig config, int branch)
+    {
+        var shapes = config.StemConvs(branch);
+        var weights = new PackedMatrix[shapes.Count];
+        var biases = new float[shapes.Count][];
+        for (int c = 0; c < shapes.Count; c++)
+        {
+            string p = config.MultiConv ? $"patch_embed.{branch}.proj.{2 * c}" : $"patch_embed.{branch}.proj";
+            var s = shapes[c];
+            weights[c] = k.PackConv(ckpt.Read($"{p}.weight"), s.OutChannels, s.InChannels, s.Kernel, s.Kernel);
+            biases[c] = ckpt.Read($"{p}.bias");
+        }
+        return new(shapes, weights, biases);
+    }
+
+    /// <summary>Floats of the largest intermediate activation of the stem for a <paramref name="size"/>² input (0 without a stem).</summary>
+    public int ScratchSize(int size)
+    {
+        int largest = 0, side = size;
+        for (int c = 0; c < shapes.Count - 1; c++)
+        {
+            side = shapes[c].OutputSize(side);
+            largest = Math.Max(largest, side * side * shapes[c].OutChannels);
+        }
+        return largest;
+    }
+
+    /// <summary>image: [size, size, cin] channels-last → tokens: [patches, dim]. scratch: two buffers of <see cref="ScratchSize"/>.</summary>
+    public void Forward(KernelSet k, ReadOnlySpan<float> image, int size, Span<float> tokens, Span<float> scratchA, Span<float> scratchB)
+    {
+        ReadOnlySpan<float> x = image;
+        int side = size;
+        for (int c = 0; c < shapes.Count; c++)
+        {
+            var s = shapes[c];
+            int outSide = s.OutputSize(side);
+            bool last = c == shapes.Count - 1;
+            var y = last ? tokens : (c % 2 == 0 ? scratchA : scratchB);
+            y = y[..(outSide * outSide * s.OutChannels)];
+            k.Conv2d(x, side, side, weights[c], s.Stride, s.Padding, biases[c], y, last ? Epilogue.None : Epilogue.Relu);
+            x = y;
+            side = outSide;
+        }
+    }
+}

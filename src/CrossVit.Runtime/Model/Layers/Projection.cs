@@ -1,0 +1,30 @@
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
+
+namespace CrossVit.Runtime.Model.Layers;
+
+/// <summary>
+/// <c>projs</c> / <c>revert_projs</c>: LayerNorm → GELU → Linear between two branch widths, or the identity
+/// (lucid checkpoints of equal neighbouring widths).
+/// </summary>
+internal sealed class Projection(LayerNorm? norm, Linear? linear)
+{
+    public static Projection Load(Checkpoint ckpt, KernelSet k, string p, int from, int to, double eps) =>
+        ckpt.IsIdentity(p) ? new(null, null) : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, k, $"{p}.2", from, to));
+
+    /// <summary>x: [rows, from] → y: [rows, to].</summary>
+    public void Forward(KernelSet k, ReadOnlySpan<float> x, int rows, Span<float> y, Workspace ws)
+    {
+        if (norm is null || linear is null)
+        {
+            x.CopyTo(y);
+            return;
+        }
+        int mark = ws.Mark();
+        var h = ws.Take(rows * norm.Dim);
+        norm.Forward(k, x, rows, h);
+        k.Gelu(h, h);
+        linear.Forward(k, h, rows, y);
+        ws.Release(mark);
+    }
+}

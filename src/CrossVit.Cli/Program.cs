@@ -1,1 +1,10 @@
-return 0;
+using System.CommandLine;
+using CrossVit.Cli.Commands;
+
+var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure managed.")
+{
+    RunCommand.Create(),
+    InspectCommand.Create(),
+    InitCommand.Create(),
+};
+return root.Parse(args).Invoke();

@@ -125,10 +125,7 @@ public sealed record CrossVitConfig
             throw Invalid("multi_conv", $"branch {b} has patch_size {PatchSize[b]}; the convolution stem exists for 12 and 16 only");
         if (EmbedDim[b] % 4 != 0)
             throw Invalid("multi_conv", $"branch {b} embed_dim {EmbedDim[b]} is not divisible by 4, as the stem's widths dim/4 and dim/2 need");
-        int side = 0;
-        foreach (var conv in StemConvs(b)) side = conv.OutputSize(side == 0 ? ImgSize[b] : side);
-        if (side != ImgSize[b] / PatchSize[b])
-            throw Invalid("img_size", $"branch {b} size {ImgSize[b]} gives a {side}x{side} stem output; the position embedding needs {ImgSize[b] / PatchSize[b]}x{ImgSize[b] / PatchSize[b]}");
+        // For a size the patch tiles, the stems' strides (4·3·1 for 12, 4·2·2 for 16) always give the patch grid.
     }
 
     /// <summary>The patch embedding's convolutions of branch <paramref name="branch"/>, in order (one unless <see cref="MultiConv"/>).</summary>

@@ -52,6 +52,20 @@ internal sealed class Checkpoint
             throw new CheckpointMismatchException($"The checkpoint does not match the config ({expected.Count} tensors expected, {file.Tensors.Count} in the file):{Environment.NewLine}{problems.ToString().TrimEnd()}");
     }
 
+    /// <summary>Whether <paramref name="file"/> binds to <paramref name="config"/> without a mismatch.</summary>
+    public static bool Matches(SafetensorsFile file, CrossVitConfig config)
+    {
+        try
+        {
+            _ = new Checkpoint(file, config);
+            return true;
+        }
+        catch (CheckpointMismatchException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The tensor as float32 (any float dtype of the file converted).</summary>
     public float[] Read(string name) => _file.ReadFloat32(_fileNames[name]);
 

@@ -10,6 +10,9 @@ public sealed record ModelOptions
 {
     /// <summary>Kernel ISA; <c>null</c> means the <c>CROSSVIT_ISA</c> environment variable, else the best this CPU has.</summary>
     public Isa? Isa { get; init; }
+
+    /// <summary>Threads a call may use (images of a batch run side by side); at least 1.</summary>
+    public int Threads { get; init; } = 1;
 }
 
 /// <summary>
@@ -20,11 +23,13 @@ public sealed class CrossVitModel
 {
     private readonly CrossVitNet _net;
     private readonly KernelSet _kernels;
+    private readonly int _threads;
 
-    private CrossVitModel(CrossVitConfig config, Checkpoint checkpoint, KernelSet kernels)
+    private CrossVitModel(CrossVitConfig config, Checkpoint checkpoint, KernelSet kernels, int threads)
     {
         Config = config;
         _kernels = kernels;
+        _threads = threads;
         _net = new CrossVitNet(config, checkpoint, kernels);
     }
 
@@ -47,9 +52,14 @@ public sealed class CrossVitModel
     public static CrossVitModel Load(CrossVitConfig config, SafetensorsFile weights, ModelOptions? options = null)
     {
         config.Validate();
+        int threads = options?.Threads ?? 1;
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, "options.Threads");
         var kernels = KernelSet.Create(IsaSupport.Resolve(options?.Isa));
-        return new CrossVitModel(config, new Checkpoint(weights, config), kernels);
+        return new CrossVitModel(config, new Checkpoint(weights, config), kernels, threads);
     }
+
+    /// <summary>Whether <paramref name="weights"/> holds exactly the tensors <paramref name="config"/> needs.</summary>
+    public static bool Matches(CrossVitConfig config, SafetensorsFile weights) => Checkpoint.Matches(weights, config);
 
     /// <summary>
     /// Runs the model on <paramref name="batch"/> images, <paramref name="input"/> float32 NCHW
@@ -67,7 +77,23 @@ public sealed class CrossVitModel
             throw new ArgumentException($"Input has {input.Length} floats; expected batch × channels × height × width = {batch} × {Config.InChannels} × {height} × {width} = {expected}.", nameof(input));
         if (output.Length < batch * Config.OutputSize)
             throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {Config.OutputSize} = {batch * Config.OutputSize}.", nameof(output));
-        _net.Forward(_kernels, input, batch, height, width, output, new Workspace());
+        int chunks = Math.Min(_threads, batch);
+        if (chunks == 1)
+        {
+            _net.Forward(_kernels, input, batch, height, width, output, new Workspace());
+            return;
+        }
+        // Images are independent: each thread runs a contiguous share of the batch.
+        int imageIn = Config.InChannels * height * width, imageOut = Config.OutputSize;
+        var inputs = input.ToArray();
+        var outputs = new float[batch * imageOut];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            int first = batch * c / chunks, count = batch * (c + 1) / chunks - first;
+            _net.Forward(_kernels, inputs.AsSpan(first * imageIn, count * imageIn), count, height, width,
+                outputs.AsSpan(first * imageOut, count * imageOut), new Workspace());
+        });
+        outputs.CopyTo(output);
     }
 
     /// <summary>As <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>, returning a new [batch, OutputSize] array.</summary>

@@ -54,13 +54,13 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
 
         for (int i = 0, offset = 0; i < n; offset += batch * config.EmbedDim[config.Next(i)], i++)
         {
-            int j = config.Next(i), dim = config.EmbedDim[j], tokens = Tokens(j), m = ws.Mark();
-            var fused = ws.Take(batch * tokens * dim);             // [batch, tokens_j, dim_j]: [projected CLS_i; patches_j]
+            int j = config.Next(i), dim = config.EmbedDim[j], count = Tokens(j), m = ws.Mark();
+            var fused = ws.Take(batch * count * dim);              // [batch, tokens_j, dim_j]: [projected CLS_i; patches_j]
             X(tokens, j).CopyTo(fused);
-            for (int b = 0; b < batch; b++) projected.Slice(offset + b * dim, dim).CopyTo(fused.Slice(b * tokens * dim, dim));
+            for (int b = 0; b < batch; b++) projected.Slice(offset + b * dim, dim).CopyTo(fused.Slice(b * count * dim, dim));
             var cls = ws.Take(batch * dim);
             var input = fused;
-            int inputTokens = tokens;
+            int inputTokens = count;
             foreach (var block in fusion[i])
             {
                 block.Forward(k, input, batch, inputTokens, cls, ws);

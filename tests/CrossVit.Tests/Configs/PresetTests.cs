@@ -2,7 +2,7 @@ using Xunit;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Model;
 
-namespace CrossVit.Tests.Config;
+namespace CrossVit.Tests.Configs;
 
 public class PresetTests
 {

@@ -1,0 +1,77 @@
+using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Model;
+using CrossVit.Weights;
+using Xunit;
+
+namespace CrossVit.Tests.Model;
+
+/// <summary>Forward passes against timm's, computed in float64 (shared/golden), under every ISA this CPU runs.</summary>
+public class GoldenTests
+{
+    public static TheoryData<string, Isa> CasesAndIsas()
+    {
+        var data = new TheoryData<string, Isa>();
+        foreach (var c in TestData.Cases)
+            foreach (var isa in Enum.GetValues<Isa>().Where(IsaSupport.IsSupported))
+                data.Add(c, isa);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CasesAndIsas))]
+    public void LogitsMatchTimm(string name, Isa isa)
+    {
+        var model = CrossVitModel.Load(TestData.Config(name), TestData.Golden(name, "weights.safetensors"), new ModelOptions { Isa = isa });
+        var input = TestData.Array(name, "input.npy");
+        var expected = TestData.Array(name, "logits.npy");
+        var logits = model.Run(input.ToFloat32(), input.Shape[0], input.Shape[2], input.Shape[3]);
+        TestData.AssertClose(expected.ToFloat32(), logits, $"{name} logits on {isa}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FeaturesMatchTimmWhenNumClassesIsZero(string name)
+    {
+        var config = TestData.Config(name) with { NumClasses = 0 };
+        using var full = SafetensorsFile.Open(TestData.Golden(name, "weights.safetensors"));
+        var headless = new SafetensorsWriter();
+        foreach (var t in full.Tensors.Where(t => !t.Name.StartsWith("head.", StringComparison.Ordinal)))
+            headless.Add(t.Name, DType.F32, t.Shape, full.ReadFloat32(t.Name));
+        using var file = SafetensorsFile.FromBytes(headless.ToArray());
+        var model = CrossVitModel.Load(config, file);
+        var input = TestData.Array(name, "input.npy");
+        var features = model.Run(input.ToFloat32(), input.Shape[0], input.Shape[2], input.Shape[3]);
+        TestData.AssertClose(TestData.Array(name, "features.npy").ToFloat32(), features, $"{name} features");
+    }
+
+    public static TheoryData<string> Cases() => new(TestData.Cases);
+
+    [Fact]
+    public void ThreadsSplitTheBatchWithIdenticalResults()
+    {
+        const string name = "mini_avgpool";  // batch 3
+        var input = TestData.Array(name, "input.npy");
+        float[] RunWith(int threads) => CrossVitModel
+            .Load(TestData.Config(name), TestData.Golden(name, "weights.safetensors"), new ModelOptions { Threads = threads })
+            .Run(input.ToFloat32(), input.Shape[0], input.Shape[2], input.Shape[3]);
+        var one = RunWith(1);
+        Assert.Equal(one, RunWith(2));
+        Assert.Equal(one, RunWith(3));
+    }
+
+    [Fact]
+    public void EachImageOfABatchGetsItsOwnResult()
+    {
+        const string name = "mini_avgpool";
+        var model = CrossVitModel.Load(TestData.Config(name), TestData.Golden(name, "weights.safetensors"));
+        var input = TestData.Array(name, "input.npy");
+        var x = input.ToFloat32();
+        int per = x.Length / input.Shape[0], classes = model.Config.NumClasses;
+        var batched = model.Run(x, input.Shape[0], input.Shape[2], input.Shape[3]);
+        for (int b = 0; b < input.Shape[0]; b++)
+        {
+            var single = model.Run(x.AsSpan(b * per, per), 1, input.Shape[2], input.Shape[3]);
+            TestData.AssertClose(batched.AsSpan(b * classes, classes), single, $"image {b} alone");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using CrossVit.Runtime.Kernels.Simd;
+
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>e^x, Cephes-style: Cody–Waite reduction by ln 2 and a degree-6 polynomial (~1 ulp); inputs clamped to the normal range.</summary>
+internal readonly struct ExpOperator : IUnaryOperator
+{
+    public static TVec Invoke<TSimd, TVec>(TVec x)
+        where TSimd : ISimd<TVec>
+        where TVec : struct
+    {
+        x = TSimd.Min(TSimd.Max(x, TSimd.Create(-87.33f)), TSimd.Create(88.37f));
+        var n = TSimd.Floor(TSimd.MultiplyAdd(x, TSimd.Create(1.44269504088896341f), TSimd.Create(0.5f)));
+        // ln 2 split in two so r = x - n·ln2 stays exact to float precision.
+        var r = TSimd.MultiplyAdd(n, TSimd.Create(-0.693359375f), x);
+        r = TSimd.MultiplyAdd(n, TSimd.Create(2.12194440e-4f), r);
+        var p = TSimd.Create(1.9875691500e-4f);
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.3981999507e-3f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(8.3334519073e-3f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(4.1665795894e-2f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.6666665459e-1f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(5.0000001201e-1f));
+        p = TSimd.MultiplyAdd(p, TSimd.Multiply(r, r), TSimd.Add(r, TSimd.Create(1f)));
+        return TSimd.ScaleByPow2(p, n);
+    }
+}
+
+/// <summary>
+/// Exact (erf) GELU. With h = ½|x|·erfc(|x|/√2), gelu(x) = max(x, 0) − h for either sign, so no select is needed and
+/// the tail (x ≪ 0) keeps relative accuracy. erfc is the Numerical Recipes Chebyshev fit (relative error &lt; 1.2e-7).
+/// </summary>
+internal readonly struct GeluOperator : IUnaryOperator
+{
+    public static TVec Invoke<TSimd, TVec>(TVec x)
+        where TSimd : ISimd<TVec>
+        where TVec : struct
+    {
+        var z = TSimd.Multiply(TSimd.Abs(x), TSimd.Create(0.70710678118654752f));
+        var t = TSimd.Divide(TSimd.Create(1f), TSimd.MultiplyAdd(z, TSimd.Create(0.5f), TSimd.Create(1f)));
+        var p = TSimd.Create(0.17087277f);
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-0.82215223f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(1.48851587f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-1.13520398f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(0.27886807f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-0.18628806f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(0.09678418f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(0.37409196f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(1.00002368f));
+        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-1.26551223f));
+        p = TSimd.Subtract(p, TSimd.Multiply(z, z));
+        var erfc = TSimd.Multiply(t, ExpOperator.Invoke<TSimd, TVec>(p));
+        var h = TSimd.Multiply(TSimd.Multiply(TSimd.Abs(x), TSimd.Create(0.5f)), erfc);
+        return TSimd.Subtract(TSimd.Max(x, TSimd.Create(0f)), h);
+    }
+}
+
+/// <summary>max(x, 0).</summary>
+internal readonly struct ReluOperator : IUnaryOperator
+{
+    public static TVec Invoke<TSimd, TVec>(TVec x)
+        where TSimd : ISimd<TVec>
+        where TVec : struct => TSimd.Max(x, TSimd.Create(0f));
+}

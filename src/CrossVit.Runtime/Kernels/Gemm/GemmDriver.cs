@@ -1,0 +1,70 @@
+using CrossVit.Runtime.Kernels.Simd;
+
+namespace CrossVit.Runtime.Kernels.Gemm;
+
+/// <summary>
+/// Goto/BLIS loops around <see cref="MicroKernel{TSimd, TVec}"/>: K in slices of Kc, M in blocks of Mc (A packed per
+/// block), N in micro-panels of 2 vectors, M in micro-panels of Mr. B is packed once, ahead of time (<see cref="PackB"/>).
+/// </summary>
+internal static unsafe class GemmDriver<TSimd, TVec>
+    where TSimd : ISimd<TVec>, IGemmBlocking
+    where TVec : struct
+{
+    /// <summary>Columns per B panel.</summary>
+    public static int Nr => 2 * TSimd.Count;
+
+    /// <summary>Floats of workspace <see cref="Run"/> needs: one packed A block.</summary>
+    public static int WorkspaceSize => McRounded * TSimd.Kc;
+
+    private static int McRounded => (TSimd.Mc + TSimd.Mr - 1) / TSimd.Mr * TSimd.Mr;
+
+    /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>.</summary>
+    /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats.</remarks>
+    public static void Run<TA>(TA a, int m, int n, int k, float* packedB, float* bias, float* c, int ldc, bool accumulate, Activation activation, float* workspace)
+        where TA : struct, IPackA
+    {
+        if (k == 0)
+        {
+            ZeroK(m, n, bias, c, ldc, accumulate, activation);
+            return;
+        }
+
+        for (var k0 = 0; k0 < k; k0 += TSimd.Kc)
+        {
+            var kc = Math.Min(TSimd.Kc, k - k0);
+            var first = k0 == 0;
+            var last = k0 + kc == k;
+            // Bias and the caller's accumulate belong to the first K slice; later slices add onto C; the activation waits for the last.
+            var sliceAccumulate = accumulate || !first;
+            var sliceActivation = last ? activation : Activation.None;
+            for (var m0 = 0; m0 < m; m0 += McRounded)
+            {
+                var mc = Math.Min(McRounded, m - m0);
+                a.Pack(m0, mc, k0, kc, TSimd.Mr, workspace);
+                for (var n0 = 0; n0 < n; n0 += Nr)
+                {
+                    var nr = Math.Min(Nr, n - n0);
+                    var pb = packedB + ((long)n0 * k) + ((long)k0 * Nr);
+                    var sliceBias = first && bias != null ? bias + n0 : null;
+                    for (var i = 0; i < mc; i += TSimd.Mr)
+                    {
+                        MicroKernel<TSimd, TVec>.Run(
+                            workspace + (i * kc), pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate, sliceActivation);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void ZeroK(int m, int n, float* bias, float* c, int ldc, bool accumulate, Activation activation)
+    {
+        for (var i = 0; i < m; i++)
+        {
+            var row = c + ((long)i * ldc);
+            for (var j = 0; j < n; j++)
+            {
+                row[j] = StoreEpilogue<ScalarSimd, float>.Apply(0f, row + j, bias == null ? null : bias + j, accumulate, activation);
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace CrossVit.Runtime.Kernels.Gemm;
+
+/// <summary>
+/// Packs the GEMM's right operand (N columns × K) into panels of <c>nr</c> columns: panel p holds, for each k,
+/// nr consecutive floats (columns p·nr … p·nr + nr − 1, zero past N). Panel p starts at p·K·nr, so any K slice
+/// of a panel is contiguous.
+/// </summary>
+internal static unsafe class PackB
+{
+    public static long Size(int n, int k, int nr) => (long)((n + nr - 1) / nr) * nr * k;
+
+    /// <summary>Source is [N, K] with row stride ld (nn.Linear weight, attention keys).</summary>
+    public static void FromRows(float* src, int ld, int n, int k, int nr, float* dst)
+    {
+        for (var n0 = 0; n0 < n; n0 += nr)
+        {
+            var panel = dst + ((long)n0 * k);
+            for (var j = 0; j < nr; j++)
+            {
+                if (n0 + j < n)
+                {
+                    var row = src + ((long)(n0 + j) * ld);
+                    for (var p = 0; p < k; p++)
+                    {
+                        panel[(p * nr) + j] = row[p];
+                    }
+                }
+                else
+                {
+                    for (var p = 0; p < k; p++)
+                    {
+                        panel[(p * nr) + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Source is [K, N] with row stride ld (attention values).</summary>
+    public static void FromColumns(float* src, int ld, int n, int k, int nr, float* dst)
+    {
+        for (var n0 = 0; n0 < n; n0 += nr)
+        {
+            var panel = dst + ((long)n0 * k);
+            var width = Math.Min(nr, n - n0);
+            for (var p = 0; p < k; p++)
+            {
+                var row = src + ((long)p * ld) + n0;
+                var d = panel + (p * nr);
+                for (var j = 0; j < width; j++)
+                {
+                    d[j] = row[j];
+                }
+
+                for (var j = width; j < nr; j++)
+                {
+                    d[j] = 0f;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using CrossVit.Runtime.Kernels.Gemm;
+using CrossVit.Runtime.Kernels.Simd;
+
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>The kernels of one ISA behind one virtual call per operation, so dispatch is decided once.</summary>
+internal abstract unsafe class KernelImpl
+{
+    public abstract int PanelWidth { get; }
+
+    public abstract void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue);
+
+    public abstract void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue);
+
+    public abstract void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y);
+
+    public abstract void Gelu(float* x, float* y, int length);
+
+    public abstract void Softmax(float* row, int length, float scale);
+
+    public abstract void Attention(
+        float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
+        float* output, int ldo, int headStart, int headCount, float* scores);
+
+    public abstract void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode);
+
+    protected static Activation ActivationOf(Epilogue epilogue) => epilogue switch
+    {
+        Epilogue.Gelu => Activation.Gelu,
+        Epilogue.Relu => Activation.Relu,
+        _ => Activation.None,
+    };
+}
+
+/// <inheritdoc />
+internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
+    where TSimd : ISimd<TVec>, IGemmBlocking
+    where TVec : struct
+{
+    public override int PanelWidth => GemmDriver<TSimd, TVec>.Nr;
+
+    public override void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue) =>
+        GemmDriver<TSimd, TVec>.Run(
+            new RowMajorA(x, inFeatures), rows, outFeatures, inFeatures, packedW, bias, y, outFeatures,
+            epilogue == Epilogue.Accumulate, ActivationOf(epilogue), ThreadScratch.Get(GemmDriver<TSimd, TVec>.WorkspaceSize));
+
+    public override void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue) =>
+        GemmDriver<TSimd, TVec>.Run(
+            new ConvPatchA(x, inH, inW, weight.InChannels, weight.KernelW, stride, pad, outW), outH * outW, weight.Rows, weight.Cols,
+            weight.Pointer, bias, y, weight.Rows, epilogue == Epilogue.Accumulate, ActivationOf(epilogue),
+            ThreadScratch.Get(GemmDriver<TSimd, TVec>.WorkspaceSize));
+
+    public override void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y) =>
+        LayerNorm<TSimd, TVec>.Run(x, rows, dim, gamma, beta, eps, y);
+
+    public override void Gelu(float* x, float* y, int length) => Elementwise.Map<GeluOperator, TSimd, TVec>(x, y, length);
+
+    public override void Softmax(float* row, int length, float scale) => Softmax<TSimd, TVec>.Run(row, length, scale);
+
+    public override void Attention(
+        float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
+        float* output, int ldo, int headStart, int headCount, float* scores) =>
+        Attention<TSimd, TVec>.Run(
+            q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scores,
+            ThreadScratch.Get(Attention<TSimd, TVec>.WorkspaceSize(tk, headDim)));
+
+    public override void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode) =>
+        Resize<TSimd, TVec>.Run(src, planes, inH, inW, dst, outH, outW, mode, ThreadScratch.Get(Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW, mode)));
+}

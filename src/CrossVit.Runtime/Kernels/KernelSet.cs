@@ -1,0 +1,272 @@
+using System.Runtime.Intrinsics;
+using CrossVit.Runtime.Kernels.Gemm;
+using CrossVit.Runtime.Kernels.Simd;
+
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>
+/// The compute kernels of one <see cref="Kernels.Isa"/>. Dispatch is decided once, in <see cref="Create"/>.
+/// Instances are immutable and safe for concurrent calls; per-call workspace is per thread.
+/// </summary>
+public sealed unsafe class KernelSet
+{
+    private readonly KernelImpl impl;
+
+    private KernelSet(Isa isa, KernelImpl impl)
+    {
+        Isa = isa;
+        this.impl = impl;
+    }
+
+    /// <summary>The ISA these kernels run on.</summary>
+    public Isa Isa { get; }
+
+    /// <summary>Kernels for <paramref name="isa"/>.</summary>
+    /// <exception cref="InvalidOperationException">This CPU does not support <paramref name="isa"/>.</exception>
+    public static KernelSet Create(Isa isa)
+    {
+        if (!IsaSupport.IsSupported(isa))
+        {
+            throw new InvalidOperationException($"ISA '{isa}' is not supported by this CPU (best supported: {IsaSupport.Best}).");
+        }
+
+        KernelImpl impl = isa switch
+        {
+            Isa.Scalar => new KernelImpl<ScalarSimd, float>(),
+            Isa.V128 => new KernelImpl<Simd128, Vector128<float>>(),
+            Isa.Avx2 => new KernelImpl<Simd256, Vector256<float>>(),
+            Isa.Avx512 => new KernelImpl<Simd512, Vector512<float>>(),
+            _ => throw new ArgumentOutOfRangeException(nameof(isa), isa, "Unknown ISA."),
+        };
+        return new KernelSet(isa, impl);
+    }
+
+    /// <summary>Packs an nn.Linear weight, row-major [outFeatures, inFeatures].</summary>
+    public PackedMatrix PackLinear(ReadOnlySpan<float> weight, int outFeatures, int inFeatures)
+    {
+        Require(outFeatures > 0 && inFeatures > 0, "Linear weight dimensions must be positive.");
+        Require(weight.Length == (long)outFeatures * inFeatures, $"Linear weight has {weight.Length} floats, expected {outFeatures}×{inFeatures}.");
+        return Pack(weight, outFeatures, inFeatures, 1, 1);
+    }
+
+    /// <summary>Packs a Conv2d weight, [outChannels, inChannels, kernelH, kernelW], for channels-last <see cref="Conv2d"/>.</summary>
+    public PackedMatrix PackConv(ReadOnlySpan<float> weight, int outChannels, int inChannels, int kernelH, int kernelW)
+    {
+        Require(outChannels > 0 && inChannels > 0 && kernelH > 0 && kernelW > 0, "Conv weight dimensions must be positive.");
+        var k = inChannels * kernelH * kernelW;
+        Require(weight.Length == (long)outChannels * k, $"Conv weight has {weight.Length} floats, expected {outChannels}×{inChannels}×{kernelH}×{kernelW}.");
+        // Reorder K to (ky, kx, ci) so it matches the contiguous runs of a channels-last image.
+        var reordered = new float[weight.Length];
+        for (var o = 0; o < outChannels; o++)
+        {
+            for (var ci = 0; ci < inChannels; ci++)
+            {
+                for (var ky = 0; ky < kernelH; ky++)
+                {
+                    for (var kx = 0; kx < kernelW; kx++)
+                    {
+                        reordered[(o * k) + (((ky * kernelW) + kx) * inChannels) + ci] = weight[(o * k) + (((ci * kernelH) + ky) * kernelW) + kx];
+                    }
+                }
+            }
+        }
+
+        return Pack(reordered, outChannels, k, kernelH, kernelW);
+    }
+
+    /// <summary>
+    /// y[rows, out] = epilogue(x[rows, in] · Wᵀ + bias); with <see cref="Epilogue.Accumulate"/>, y += x · Wᵀ + bias.
+    /// </summary>
+    /// <param name="x">Row-contiguous input [rows, weight.Cols].</param>
+    /// <param name="rows">Number of input rows (tokens).</param>
+    /// <param name="weight">Weight packed by this kernel set.</param>
+    /// <param name="bias">weight.Rows floats, or empty for no bias.</param>
+    /// <param name="y">Row-contiguous output [rows, weight.Rows]; must not overlap x.</param>
+    /// <param name="epilogue">Operation fused into the store.</param>
+    public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
+    {
+        CheckWeight(weight);
+        Require(rows >= 0, "rows must be non-negative.");
+        Require(x.Length >= (long)rows * weight.Cols, $"x has {x.Length} floats, expected {rows}×{weight.Cols}.");
+        Require(y.Length >= (long)rows * weight.Rows, $"y has {y.Length} floats, expected {rows}×{weight.Rows}.");
+        CheckBias(bias, weight.Rows);
+        fixed (float* px = x)
+        fixed (float* pb = bias)
+        fixed (float* py = y)
+        {
+            impl.Linear(px, rows, weight.Cols, weight.Pointer, weight.Rows, bias.IsEmpty ? null : pb, py, epilogue);
+        }
+
+        // The packed data is reachable only through weight; keep it alive while the kernel reads it by pointer.
+        GC.KeepAlive(weight);
+    }
+
+    /// <summary>
+    /// Channels-last 2-D convolution with zero padding: x [inH, inW, cin] → y [outH, outW, cout],
+    /// outH = (inH + 2·pad − kernelH) / stride + 1 (likewise outW).
+    /// </summary>
+    /// <param name="x">Input image, HWC.</param>
+    /// <param name="inH">Input height.</param>
+    /// <param name="inW">Input width.</param>
+    /// <param name="weight">Weight packed by <see cref="PackConv"/> of this kernel set.</param>
+    /// <param name="stride">Stride in both axes.</param>
+    /// <param name="pad">Zero padding on every side.</param>
+    /// <param name="bias">cout floats, or empty for no bias.</param>
+    /// <param name="y">Output, HWC.</param>
+    /// <param name="epilogue">Operation fused into the store (<see cref="Epilogue.Relu"/> for the stem).</param>
+    public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
+    {
+        CheckWeight(weight);
+        var (outH, outW) = ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
+        Require(x.Length >= (long)inH * inW * weight.InChannels, $"x has {x.Length} floats, expected {inH}×{inW}×{weight.InChannels}.");
+        Require(y.Length >= (long)outH * outW * weight.Rows, $"y has {y.Length} floats, expected {outH}×{outW}×{weight.Rows}.");
+        CheckBias(bias, weight.Rows);
+        fixed (float* px = x)
+        fixed (float* pb = bias)
+        fixed (float* py = y)
+        {
+            impl.Conv2d(px, inH, inW, weight, stride, pad, outH, outW, bias.IsEmpty ? null : pb, py, epilogue);
+        }
+
+        GC.KeepAlive(weight);
+    }
+
+    /// <summary>Output size of <see cref="Conv2d"/>: (in + 2·pad − kernel) / stride + 1 per axis.</summary>
+    public static (int OutH, int OutW) ConvOutputSize(int inH, int inW, int kernelH, int kernelW, int stride, int pad)
+    {
+        Require(stride > 0 && pad >= 0 && kernelH > 0 && kernelW > 0, "Conv needs stride > 0, pad ≥ 0, kernel > 0.");
+        Require(inH + (2 * pad) >= kernelH && inW + (2 * pad) >= kernelW, $"Input {inH}×{inW} (pad {pad}) is smaller than the kernel {kernelH}×{kernelW}.");
+        return (((inH + (2 * pad) - kernelH) / stride) + 1, ((inW + (2 * pad) - kernelW) / stride) + 1);
+    }
+
+    /// <summary>Per row of length dim: y = (x − mean) / sqrt(var + eps) · gamma + beta, biased variance. y may alias x.</summary>
+    public void LayerNorm(ReadOnlySpan<float> x, int rows, int dim, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float eps, Span<float> y)
+    {
+        Require(rows >= 0 && dim > 0, "LayerNorm needs rows ≥ 0 and dim > 0.");
+        Require(x.Length >= (long)rows * dim && y.Length >= (long)rows * dim, $"x and y need {rows}×{dim} floats.");
+        Require(gamma.Length >= dim && beta.Length >= dim, $"gamma and beta need {dim} floats.");
+        fixed (float* px = x)
+        fixed (float* pg = gamma)
+        fixed (float* pb = beta)
+        fixed (float* py = y)
+        {
+            impl.LayerNorm(px, rows, dim, pg, pb, eps, py);
+        }
+    }
+
+    /// <summary>Exact GELU, 0.5·x·(1 + erf(x/√2)), absolute error ≤ 1e-6. y may alias x.</summary>
+    public void Gelu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        Require(y.Length >= x.Length, "y is shorter than x.");
+        fixed (float* px = x)
+        fixed (float* py = y)
+        {
+            impl.Gelu(px, py, x.Length);
+        }
+    }
+
+    /// <summary>In-place, max-subtracted softmax of one row.</summary>
+    public void Softmax(Span<float> row)
+    {
+        fixed (float* p = row)
+        {
+            impl.Softmax(p, row.Length, 1f);
+        }
+    }
+
+    /// <summary>
+    /// Multi-head attention with heads side by side in columns: head h uses columns [h·headDim, (h+1)·headDim) of
+    /// q, k, v and output; out[i] = softmax_j(q[i]·k[j] · scale) · v. Only heads [headStart, headStart + headCount)
+    /// are computed, so threads can split heads.
+    /// </summary>
+    /// <param name="q">Queries, tq rows of stride ldq.</param>
+    /// <param name="ldq">Row stride of q.</param>
+    /// <param name="k">Keys, tk rows of stride ldk.</param>
+    /// <param name="ldk">Row stride of k.</param>
+    /// <param name="v">Values, tk rows of stride ldv.</param>
+    /// <param name="ldv">Row stride of v.</param>
+    /// <param name="tq">Query count.</param>
+    /// <param name="tk">Key/value count (≥ 1).</param>
+    /// <param name="headDim">Columns per head.</param>
+    /// <param name="scale">Score scale, usually headDim^-½.</param>
+    /// <param name="output">Output, tq rows of stride ldo; must not overlap the inputs' columns of the computed heads.</param>
+    /// <param name="ldo">Row stride of output.</param>
+    /// <param name="headStart">First head to compute.</param>
+    /// <param name="headCount">Number of heads to compute.</param>
+    /// <param name="scratch">At least <see cref="AttentionScratchSize"/>(tq, tk) floats.</param>
+    public void Attention(
+        ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
+        Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch)
+    {
+        Require(tq >= 0 && tk > 0 && headDim > 0 && headStart >= 0 && headCount >= 0, "Attention needs tq ≥ 0, tk > 0, headDim > 0, headStart ≥ 0, headCount ≥ 0.");
+        if (tq == 0 || headCount == 0)
+        {
+            return;
+        }
+
+        var width = (headStart + headCount) * headDim;
+        Require(ldq >= width && ldk >= width && ldv >= width && ldo >= width, $"Row strides must cover {width} columns.");
+        Require(q.Length >= ((long)(tq - 1) * ldq) + width, "q is too short.");
+        Require(k.Length >= ((long)(tk - 1) * ldk) + width, "k is too short.");
+        Require(v.Length >= ((long)(tk - 1) * ldv) + width, "v is too short.");
+        Require(output.Length >= ((long)(tq - 1) * ldo) + width, "output is too short.");
+        Require(scratch.Length >= AttentionScratchSize(tq, tk), $"scratch needs {AttentionScratchSize(tq, tk)} floats.");
+        fixed (float* pq = q)
+        fixed (float* pk = k)
+        fixed (float* pv = v)
+        fixed (float* po = output)
+        fixed (float* ps = scratch)
+        {
+            impl.Attention(pq, ldq, pk, ldk, pv, ldv, tq, tk, headDim, scale, po, ldo, headStart, headCount, ps);
+        }
+    }
+
+    /// <summary>Floats of scratch <see cref="Attention"/> needs: one block of scores.</summary>
+    public static int AttentionScratchSize(int tq, int tk) => AttentionBlock.ScratchSize(tq, tk);
+
+    /// <summary>
+    /// Resizes each of <paramref name="planes"/> [inH, inW] planes to [outH, outW] like torch
+    /// <c>interpolate(mode, align_corners=False, antialias=False)</c>: half-pixel centres, bicubic A = −0.75,
+    /// source indices clamped at the borders.
+    /// </summary>
+    public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
+    {
+        Require(planes >= 0 && inH > 0 && inW > 0 && outH > 0 && outW > 0, "Resize needs positive sizes.");
+        Require(src.Length >= (long)planes * inH * inW, "src is too short.");
+        Require(dst.Length >= (long)planes * outH * outW, "dst is too short.");
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        {
+            impl.Resize(ps, planes, inH, inW, pd, outH, outW, mode);
+        }
+    }
+
+    private PackedMatrix Pack(ReadOnlySpan<float> rowsByK, int n, int k, int kernelH, int kernelW)
+    {
+        var nr = impl.PanelWidth;
+        var data = new AlignedBuffer(PackB.Size(n, k, nr));
+        fixed (float* src = rowsByK)
+        {
+            PackB.FromRows(src, k, n, k, nr, data.Pointer);
+        }
+
+        return new PackedMatrix(Isa, n, k, nr, data, kernelH, kernelW);
+    }
+
+    private void CheckWeight(PackedMatrix weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        Require(weight.Isa == Isa, $"Weight was packed for {weight.Isa}, this kernel set is {Isa}.");
+    }
+
+    private static void CheckBias(ReadOnlySpan<float> bias, int n) =>
+        Require(bias.IsEmpty || bias.Length >= n, $"bias has {bias.Length} floats, expected {n} (or none).");
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}

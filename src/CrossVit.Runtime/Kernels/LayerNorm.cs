@@ -1,0 +1,73 @@
+using CrossVit.Runtime.Kernels.Simd;
+
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>Row-wise layer norm, two passes for the statistics (mean, then biased variance) as torch computes them.</summary>
+internal static unsafe class LayerNorm<TSimd, TVec>
+    where TSimd : ISimd<TVec>
+    where TVec : struct
+{
+    public static void Run(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var xr = x + ((long)r * dim);
+            var yr = y + ((long)r * dim);
+            var mean = Sum(xr, dim, 0f) / dim;
+            var variance = Sum(xr, dim, mean) / dim;
+            var rstd = 1f / MathF.Sqrt(variance + eps);
+            Normalize<TSimd, TVec>(xr, dim, gamma, beta, mean, rstd, yr, 0);
+            Normalize<ScalarSimd, float>(xr, dim, gamma, beta, mean, rstd, yr, dim / TSimd.Count * TSimd.Count);
+        }
+    }
+
+    /// <summary>Σ x when <paramref name="center"/> is 0, Σ (x − center)² otherwise.</summary>
+    private static float Sum(float* x, int n, float center)
+    {
+        var squared = center != 0f;
+        var c = TSimd.Create(center);
+        var acc0 = TSimd.Create(0f);
+        var acc1 = acc0;
+        var i = 0;
+        // Two accumulators hide the add latency.
+        for (; i <= n - (2 * TSimd.Count); i += 2 * TSimd.Count)
+        {
+            var v0 = TSimd.Load(x + i);
+            var v1 = TSimd.Load(x + i + TSimd.Count);
+            if (squared)
+            {
+                v0 = TSimd.Subtract(v0, c);
+                v1 = TSimd.Subtract(v1, c);
+                acc0 = TSimd.MultiplyAdd(v0, v0, acc0);
+                acc1 = TSimd.MultiplyAdd(v1, v1, acc1);
+            }
+            else
+            {
+                acc0 = TSimd.Add(acc0, v0);
+                acc1 = TSimd.Add(acc1, v1);
+            }
+        }
+
+        var sum = TSimd.Sum(TSimd.Add(acc0, acc1));
+        for (; i < n; i++)
+        {
+            var d = x[i] - center;
+            sum += squared ? d * d : x[i];
+        }
+
+        return sum;
+    }
+
+    private static void Normalize<TS, TV>(float* x, int n, float* gamma, float* beta, float mean, float rstd, float* y, int start)
+        where TS : ISimd<TV>
+        where TV : struct
+    {
+        var m = TS.Create(mean);
+        var s = TS.Create(rstd);
+        for (var i = start; i <= n - TS.Count; i += TS.Count)
+        {
+            var normalized = TS.Multiply(TS.Subtract(TS.Load(x + i), m), s);
+            TS.Store(TS.MultiplyAdd(normalized, TS.Load(gamma + i), TS.Load(beta + i)), y + i);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>Interpolation of <see cref="KernelSet.Resize"/>, as torch's <c>interpolate(mode=...)</c>.</summary>
+public enum ResizeMode
+{
+    /// <summary>Cubic convolution with A = -0.75.</summary>
+    Bicubic,
+
+    /// <summary>Linear in each axis.</summary>
+    Bilinear,
+}

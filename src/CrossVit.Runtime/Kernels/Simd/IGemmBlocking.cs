@@ -1,0 +1,15 @@
+namespace CrossVit.Runtime.Kernels.Simd;
+
+/// <summary>
+/// GEMM blocking of one ISA, kept next to its vector operations. The micro-kernel tile is
+/// <see cref="Mr"/> rows × two vectors; <see cref="Kc"/> bounds the K slice so a B micro-panel stays in L1,
+/// <see cref="Mc"/> bounds the packed A block so it stays in L2.
+/// </summary>
+internal interface IGemmBlocking
+{
+    static abstract int Mr { get; }
+
+    static abstract int Kc { get; }
+
+    static abstract int Mc { get; }
+}

@@ -1,0 +1,44 @@
+namespace CrossVit.Runtime.Kernels.Simd;
+
+/// <summary>
+/// The vector operations kernels are written against, once, for every width: <typeparamref name="TVec"/> is
+/// <c>float</c> (scalar), <c>Vector128&lt;float&gt;</c>, <c>Vector256&lt;float&gt;</c> or <c>Vector512&lt;float&gt;</c>.
+/// Implementations are empty structs so generic code is specialised and the calls inline.
+/// </summary>
+internal unsafe interface ISimd<TVec>
+    where TVec : struct
+{
+    static abstract int Count { get; }
+
+    static abstract TVec Create(float value);
+
+    static abstract TVec Load(float* source);
+
+    static abstract void Store(TVec value, float* destination);
+
+    static abstract TVec Add(TVec left, TVec right);
+
+    static abstract TVec Subtract(TVec left, TVec right);
+
+    static abstract TVec Multiply(TVec left, TVec right);
+
+    static abstract TVec Divide(TVec left, TVec right);
+
+    /// <summary>left·right + addend, fused (one rounding).</summary>
+    static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
+
+    static abstract TVec Min(TVec left, TVec right);
+
+    static abstract TVec Max(TVec left, TVec right);
+
+    static abstract TVec Abs(TVec value);
+
+    static abstract TVec Floor(TVec value);
+
+    /// <summary>value · 2^exponent for integral <paramref name="exponent"/> in [-126, 127].</summary>
+    static abstract TVec ScaleByPow2(TVec value, TVec exponent);
+
+    static abstract float Sum(TVec value);
+
+    static abstract float MaxAcross(TVec value);
+}

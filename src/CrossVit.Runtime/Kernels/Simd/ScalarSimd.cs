@@ -1,0 +1,44 @@
+namespace CrossVit.Runtime.Kernels.Simd;
+
+/// <summary>One-lane "vector": the <see cref="Isa.Scalar"/> path and the remainder loops of the wider ones.</summary>
+internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
+{
+    public static int Count => 1;
+
+    public static int Mr => 4;
+
+    public static int Kc => 256;
+
+    public static int Mc => 64;
+
+    public static float Create(float value) => value;
+
+    public static float Load(float* source) => *source;
+
+    public static void Store(float value, float* destination) => *destination = value;
+
+    public static float Add(float left, float right) => left + right;
+
+    public static float Subtract(float left, float right) => left - right;
+
+    public static float Multiply(float left, float right) => left * right;
+
+    public static float Divide(float left, float right) => left / right;
+
+    public static float MultiplyAdd(float left, float right, float addend) => MathF.FusedMultiplyAdd(left, right, addend);
+
+    public static float Min(float left, float right) => MathF.Min(left, right);
+
+    public static float Max(float left, float right) => MathF.Max(left, right);
+
+    public static float Abs(float value) => MathF.Abs(value);
+
+    public static float Floor(float value) => MathF.Floor(value);
+
+    public static float ScaleByPow2(float value, float exponent) =>
+        value * BitConverter.Int32BitsToSingle(((int)exponent + 127) << 23);
+
+    public static float Sum(float value) => value;
+
+    public static float MaxAcross(float value) => value;
+}

@@ -1,0 +1,56 @@
+using System.Runtime.Intrinsics;
+
+namespace CrossVit.Runtime.Kernels.Simd;
+
+/// <summary>Vector128&lt;float&gt; operations and GEMM blocking: the <see cref="Isa.V128"/> path.</summary>
+internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
+{
+    public static int Count => Vector128<float>.Count;
+
+    public static int Mr => 6;
+
+    public static int Kc => 256;
+
+    public static int Mc => 72;
+
+    public static Vector128<float> Create(float value) => Vector128.Create(value);
+
+    public static Vector128<float> Load(float* source) => Vector128.Load(source);
+
+    public static void Store(Vector128<float> value, float* destination) => value.Store(destination);
+
+    public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
+
+    public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => left - right;
+
+    public static Vector128<float> Multiply(Vector128<float> left, Vector128<float> right) => left * right;
+
+    public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
+
+    public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) =>
+        Vector128.FusedMultiplyAdd(left, right, addend);
+
+    public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.Min(left, right);
+
+    public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
+
+    public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
+
+    public static Vector128<float> Floor(Vector128<float> value) => Vector128.Floor(value);
+
+    public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> exponent) =>
+        value * Vector128.ShiftLeft(Vector128.ConvertToInt32(exponent) + Vector128.Create(127), 23).AsSingle();
+
+    public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+
+    public static float MaxAcross(Vector128<float> value)
+    {
+        var max = value.GetElement(0);
+        for (var i = 1; i < Vector128<float>.Count; i++)
+        {
+            max = MathF.Max(max, value.GetElement(i));
+        }
+
+        return max;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Runtime.Intrinsics;
+
+namespace CrossVit.Runtime.Kernels.Simd;
+
+/// <summary>Vector256&lt;float&gt; operations and GEMM blocking: the <see cref="Isa.Avx2"/> path.</summary>
+internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
+{
+    public static int Count => Vector256<float>.Count;
+
+    public static int Mr => 6;
+
+    public static int Kc => 256;
+
+    public static int Mc => 96;
+
+    public static Vector256<float> Create(float value) => Vector256.Create(value);
+
+    public static Vector256<float> Load(float* source) => Vector256.Load(source);
+
+    public static void Store(Vector256<float> value, float* destination) => value.Store(destination);
+
+    public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
+
+    public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => left - right;
+
+    public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
+
+    public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
+
+    public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) =>
+        Vector256.FusedMultiplyAdd(left, right, addend);
+
+    public static Vector256<float> Min(Vector256<float> left, Vector256<float> right) => Vector256.Min(left, right);
+
+    public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Vector256.Max(left, right);
+
+    public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
+
+    public static Vector256<float> Floor(Vector256<float> value) => Vector256.Floor(value);
+
+    public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> exponent) =>
+        value * Vector256.ShiftLeft(Vector256.ConvertToInt32(exponent) + Vector256.Create(127), 23).AsSingle();
+
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+
+    public static float MaxAcross(Vector256<float> value)
+    {
+        var max = value.GetElement(0);
+        for (var i = 1; i < Vector256<float>.Count; i++)
+        {
+            max = MathF.Max(max, value.GetElement(i));
+        }
+
+        return max;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Runtime.Intrinsics;
+
+namespace CrossVit.Runtime.Kernels.Simd;
+
+/// <summary>Vector512&lt;float&gt; operations and GEMM blocking: the <see cref="Isa.Avx512"/> path.</summary>
+internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
+{
+    public static int Count => Vector512<float>.Count;
+
+    public static int Mr => 8;
+
+    public static int Kc => 256;
+
+    public static int Mc => 128;
+
+    public static Vector512<float> Create(float value) => Vector512.Create(value);
+
+    public static Vector512<float> Load(float* source) => Vector512.Load(source);
+
+    public static void Store(Vector512<float> value, float* destination) => value.Store(destination);
+
+    public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
+
+    public static Vector512<float> Subtract(Vector512<float> left, Vector512<float> right) => left - right;
+
+    public static Vector512<float> Multiply(Vector512<float> left, Vector512<float> right) => left * right;
+
+    public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
+
+    public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend) =>
+        Vector512.FusedMultiplyAdd(left, right, addend);
+
+    public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.Min(left, right);
+
+    public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
+
+    public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
+
+    public static Vector512<float> Floor(Vector512<float> value) => Vector512.Floor(value);
+
+    public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> exponent) =>
+        value * Vector512.ShiftLeft(Vector512.ConvertToInt32(exponent) + Vector512.Create(127), 23).AsSingle();
+
+    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+
+    public static float MaxAcross(Vector512<float> value)
+    {
+        var max = value.GetElement(0);
+        for (var i = 1; i < Vector512<float>.Count; i++)
+        {
+            max = MathF.Max(max, value.GetElement(i));
+        }
+
+        return max;
+    }
+}

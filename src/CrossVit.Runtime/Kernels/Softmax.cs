@@ -1,0 +1,64 @@
+using CrossVit.Runtime.Kernels.Simd;
+
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>softmax(scale · row) in place: max-subtracted, exponentials stored while summing, then one scaling pass.</summary>
+internal static unsafe class Softmax<TSimd, TVec>
+    where TSimd : ISimd<TVec>
+    where TVec : struct
+{
+    public static void Run(float* row, int n, float scale)
+    {
+        if (n == 0)
+        {
+            return;
+        }
+
+        var s = TSimd.Create(scale);
+        var maxV = TSimd.Create(float.NegativeInfinity);
+        var i = 0;
+        for (; i <= n - TSimd.Count; i += TSimd.Count)
+        {
+            maxV = TSimd.Max(maxV, TSimd.Multiply(TSimd.Load(row + i), s));
+        }
+
+        var max = TSimd.MaxAcross(maxV);
+        for (; i < n; i++)
+        {
+            max = MathF.Max(max, row[i] * scale);
+        }
+
+        var sum = ExpAndSum<TSimd, TVec>(row, n, scale, max, 0) + ExpAndSum<ScalarSimd, float>(row, n, scale, max, n / TSimd.Count * TSimd.Count);
+        var inverse = 1f / sum;
+        Scale<TSimd, TVec>(row, n, inverse, 0);
+        Scale<ScalarSimd, float>(row, n, inverse, n / TSimd.Count * TSimd.Count);
+    }
+
+    private static float ExpAndSum<TS, TV>(float* row, int n, float scale, float max, int start)
+        where TS : ISimd<TV>
+        where TV : struct
+    {
+        var s = TS.Create(scale);
+        var negMax = TS.Create(-max);
+        var acc = TS.Create(0f);
+        for (var i = start; i <= n - TS.Count; i += TS.Count)
+        {
+            var e = ExpOperator.Invoke<TS, TV>(TS.MultiplyAdd(TS.Load(row + i), s, negMax));
+            TS.Store(e, row + i);
+            acc = TS.Add(acc, e);
+        }
+
+        return TS.Sum(acc);
+    }
+
+    private static void Scale<TS, TV>(float* row, int n, float factor, int start)
+        where TS : ISimd<TV>
+        where TV : struct
+    {
+        var f = TS.Create(factor);
+        for (var i = start; i <= n - TS.Count; i += TS.Count)
+        {
+            TS.Store(TS.Multiply(TS.Load(row + i), f), row + i);
+        }
+    }
+}

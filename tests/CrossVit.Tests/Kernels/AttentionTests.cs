@@ -1,0 +1,76 @@
+using CrossVit.Runtime.Kernels;
+using FsCheck.Fluent;
+using Xunit;
+using static CrossVit.Tests.Kernels.KernelTestSupport;
+
+namespace CrossVit.Tests.Kernels;
+
+public class AttentionTests
+{
+    private static readonly FsCheck.Gen<(int Tq, int Tk, int Heads, int HeadDim, int H0, int Hc, int Pad, int Seed)> Shapes =
+        from tq in Dim(140, 1, 8, 64, 128)
+        from tk in Dim(140, 1, 8, 16, 32, 64, 128)
+        from heads in Gen.Choose(1, 4)
+        from headDim in Dim(70, 8, 16, 32, 64)
+        from h0 in Gen.Choose(0, heads - 1)
+        from hc in Gen.Choose(1, heads - h0)
+        from pad in Gen.Choose(0, 5)
+        from seed in Seed
+        select (tq, tk, heads, headDim, h0, hc, pad, seed);
+
+    public static TheoryData<Isa> Isas => SupportedIsas();
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void AttentionMatchesDoubleReference(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(Shapes, c =>
+        {
+            var random = new Random(c.Seed);
+            var width = c.Heads * c.HeadDim;
+            var ld = width + c.Pad;
+            // Fused qkv layout [T, 3C] when the token counts agree, separate tensors otherwise.
+            var q = RandomArray(random, c.Tq * ld, 2f);
+            var k = RandomArray(random, c.Tk * ld, 2f);
+            var v = RandomArray(random, c.Tk * ld);
+            var output = Enumerable.Repeat(float.NaN, c.Tq * ld).ToArray();
+            var scale = 1f / MathF.Sqrt(c.HeadDim);
+            kernels.Attention(q, ld, k, ld, v, ld, c.Tq, c.Tk, c.HeadDim, scale, output, ld, c.H0, c.Hc, new float[KernelSet.AttentionScratchSize(c.Tq, c.Tk)]);
+
+            var want = ReferenceKernels.Attention(q, ld, k, ld, v, ld, c.Tq, c.Tk, c.HeadDim, scale, ld, c.H0, c.Hc);
+            for (var i = 0; i < c.Tq; i++)
+            {
+                for (var col = 0; col < ld; col++)
+                {
+                    var got = output[(i * ld) + col];
+                    var inHeads = col >= c.H0 * c.HeadDim && col < (c.H0 + c.Hc) * c.HeadDim;
+                    if (!inHeads)
+                    {
+                        Assert.True(float.IsNaN(got), $"{isa} {c}: column {col} outside the computed heads was written");
+                    }
+                    else if (!(Math.Abs(got - want[(i * ld) + col]) <= 2e-5))
+                    {
+                        Assert.Fail($"{isa} {c}: [{i},{col}] = {got}, want {want[(i * ld) + col]}");
+                    }
+                }
+            }
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void SelfAttentionFromFusedQkv(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        const int T = 37, C = 48, Heads = 3, D = C / Heads;
+        var qkv = RandomArray(new Random(3), T * 3 * C);
+        var output = new float[T * C];
+        kernels.Attention(qkv, 3 * C, qkv.AsSpan(C), 3 * C, qkv.AsSpan(2 * C), 3 * C, T, T, D, 0.25f, output, C, 0, Heads, new float[KernelSet.AttentionScratchSize(T, T)]);
+        var want = ReferenceKernels.Attention(qkv, 3 * C, qkv[C..], 3 * C, qkv[(2 * C)..], 3 * C, T, T, D, 0.25, C, 0, Heads);
+        for (var i = 0; i < want.Length; i++)
+        {
+            Assert.True(Math.Abs(output[i] - want[i]) <= 2e-5, $"{i}: {output[i]} vs {want[i]}");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using CrossVit.Runtime.Kernels.Simd;
+using CrossVit.Runtime.Kernels;
+using FsCheck.Fluent;
+using Xunit;
+using static CrossVit.Tests.Kernels.KernelTestSupport;
+
+namespace CrossVit.Tests.Kernels;
+
+public class ElementwiseTests
+{
+    public static TheoryData<Isa> Isas => SupportedIsas();
+
+    private static readonly FsCheck.Gen<(int Length, float Scale, bool InPlace, int Seed)> Vectors =
+        from length in Dim(300, 4, 8, 16, 32, 64, 128, 256)
+        from scale in Gen.Elements(0.5f, 4f, 12f, 40f, 1e4f)
+        from inPlace in Gen.Elements(true, false)
+        from seed in Seed
+        select (length, scale, inPlace, seed);
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void GeluAbsoluteErrorAtMost1e6OnADenseGrid(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        // Every float step of 2^-12 in [-20, 20], plus the extremes and specials.
+        var x = Enumerable.Range(-20 * 4096, (40 * 4096) + 1).Select(i => i / 4096f)
+            .Concat([1e-30f, -1e-30f, 1e-8f, -1e-8f, 100f, -100f, 1e4f, -1e4f, 3e38f, -3e38f]).ToArray();
+        var y = new float[x.Length];
+        kernels.Gelu(x, y);
+        for (var i = 0; i < x.Length; i++)
+        {
+            var want = ReferenceKernels.Gelu(x[i]);
+            Assert.True(Math.Abs(y[i] - want) <= 1e-6, $"{isa}: gelu({x[i]}) = {y[i]}, want {want}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void GeluEveryLengthAndAliasing(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(Vectors, c =>
+        {
+            var x = RandomArray(new Random(c.Seed), c.Length, c.Scale);
+            var y = c.InPlace ? (float[])x.Clone() : new float[c.Length];
+            kernels.Gelu(c.InPlace ? y : x, y);
+            for (var i = 0; i < x.Length; i++)
+            {
+                var want = ReferenceKernels.Gelu(x[i]);
+                Assert.True(Math.Abs(y[i] - want) <= 1e-6 * Math.Max(1, Math.Abs(want) / 8), $"{isa} {c}: gelu({x[i]}) = {y[i]}, want {want}");
+            }
+        });
+    }
+
+    [Fact]
+    public void ExpRelativeErrorAtMost2e7()
+    {
+        for (var x = -87f; x <= 88f; x += 1f / 1024)
+        {
+            var want = Math.Exp(x);
+            var got = ExpOperator.Invoke<ScalarSimd, float>(x);
+            Assert.True(Math.Abs(got - want) <= 2e-7 * want, $"exp({x}) = {got}, want {want}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void SoftmaxMatchesDoubleReference(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(Vectors, c =>
+        {
+            var row = RandomArray(new Random(c.Seed), c.Length, Math.Min(c.Scale, 60f));
+            var want = ReferenceKernels.Softmax(row, 1);
+            var max = row.Max();
+            var input = (float[])row.Clone();
+            kernels.Softmax(row);
+            for (var i = 0; i < row.Length; i++)
+            {
+                // Beyond ~1e-6 relative, float cannot do better: x − max itself rounds by up to ½ ulp of |x − max|.
+                var tolerance = want[i] * (2e-6 + (1.2e-7 * Math.Abs(input[i] - max)));
+                Assert.True(Math.Abs(row[i] - want[i]) <= tolerance + 1e-37, $"{isa} {c}: [{i}] = {row[i]}, want {want[i]}");
+            }
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void SoftmaxOfConstantRowIsUniform(Isa isa)
+    {
+        var row = Enumerable.Repeat(3.5f, 37).ToArray();
+        KernelSet.Create(isa).Softmax(row);
+        Assert.All(row, v => Assert.Equal(1f / 37, v, 1e-7f));
+    }
+}

@@ -1,0 +1,70 @@
+using CrossVit.Runtime.Kernels;
+using FsCheck.Fluent;
+using FsCheck;
+using Xunit;
+
+namespace CrossVit.Tests.Kernels;
+
+/// <summary>Shared generators and helpers for the kernel property tests.</summary>
+internal static class KernelTestSupport
+{
+    public const int Cases = 200;
+
+    /// <summary>Every ISA level this machine runs (the theory data of the per-ISA tests).</summary>
+    public static TheoryData<Isa> SupportedIsas()
+    {
+        var data = new TheoryData<Isa>();
+        foreach (var isa in Enum.GetValues<Isa>())
+        {
+            if (IsaSupport.IsSupported(isa))
+            {
+                data.Add(isa);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> generated cases; the first failure throws.</summary>
+    public static void ForAll<T>(Gen<T> gen, Action<T> body, int count = Cases) =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(count), Prop.ForAll(Arb.From(gen), body));
+
+    private static readonly int[] Primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 127, 131, 257, 263];
+
+    /// <summary>
+    /// A dimension in [1, max]: a third near an anchor (anchor − 1, anchor, anchor + 1: unroll and blocking edges),
+    /// a third primes, a third uniform.
+    /// </summary>
+    public static Gen<int> Dim(int max, params int[] anchors)
+    {
+        var near = anchors.SelectMany(a => new[] { a - 1, a, a + 1 }).Where(d => d >= 1 && d <= max).Append(1).ToArray();
+        var primes = Primes.Where(p => p <= max).Append(1).ToArray();
+        return Gen.OneOf(Gen.Elements(near), Gen.Elements(primes), Gen.Choose(1, max));
+    }
+
+    public static Gen<int> Seed => Gen.Choose(0, int.MaxValue);
+
+    public static float[] RandomArray(Random random, int length, float scale = 1f, float offset = 0f)
+    {
+        var a = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            a[i] = offset + (scale * ((2f * random.NextSingle()) - 1f));
+        }
+
+        return a;
+    }
+
+    /// <summary>GEMM-type bound: |got − want| ≤ rel · magnitude + abs, with the index of the first failure in the message.</summary>
+    public static void AssertClose(ReadOnlySpan<float> got, double[] want, double[] magnitude, double rel, double abs, string context)
+    {
+        for (var i = 0; i < want.Length; i++)
+        {
+            var err = Math.Abs(got[i] - want[i]);
+            if (!(err <= (rel * magnitude[i]) + abs))
+            {
+                throw new Xunit.Sdk.XunitException($"{context}: element {i} = {got[i]}, want {want[i]} (err {err:E3}, bound {(rel * magnitude[i]) + abs:E3})");
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using CrossVit.Runtime.Kernels;
+using FsCheck.Fluent;
+using Xunit;
+using static CrossVit.Tests.Kernels.KernelTestSupport;
+
+namespace CrossVit.Tests.Kernels;
+
+public class LayerNormTests
+{
+    public static TheoryData<Isa> Isas => SupportedIsas();
+
+    private static readonly FsCheck.Gen<(int Rows, int Dim, float Offset, bool InPlace, int Seed)> Shapes =
+        from rows in Gen.Choose(1, 5)
+        from dim in Dim(400, 4, 8, 16, 32, 64, 128, 192, 256, 384)
+        from offset in Gen.Elements(0f, 3f, -100f)
+        from inPlace in Gen.Elements(true, false)
+        from seed in Seed
+        select (rows, dim, offset, inPlace, seed);
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void LayerNormMatchesDoubleReference(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(Shapes, c =>
+        {
+            var random = new Random(c.Seed);
+            var x = RandomArray(random, c.Rows * c.Dim, 2f, c.Offset);
+            var gamma = RandomArray(random, c.Dim, 1f, 1f);
+            var beta = RandomArray(random, c.Dim);
+            var want = ReferenceKernels.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6);
+            var y = c.InPlace ? x : new float[x.Length];
+            kernels.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6f, y);
+            // The mean's rounding scales with |offset| relative to the spread (2), so allow for it.
+            var tolerance = 2e-5 * (1 + (Math.Abs(c.Offset) / 2));
+            for (var i = 0; i < want.Length; i++)
+            {
+                Assert.True(Math.Abs(y[i] - want[i]) <= tolerance, $"{isa} {c}: [{i}] = {y[i]}, want {want[i]}");
+            }
+        });
+    }
+}

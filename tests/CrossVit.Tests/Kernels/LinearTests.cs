@@ -1,0 +1,88 @@
+using CrossVit.Runtime.Kernels;
+using FsCheck.Fluent;
+using Xunit;
+using static CrossVit.Tests.Kernels.KernelTestSupport;
+
+namespace CrossVit.Tests.Kernels;
+
+public class LinearTests
+{
+    // Edges of every ISA's micro-tile (Mr 4/6/8/12, Nr 2/8/16/32), M block (Mc 64..128) and K slice (Kc 256).
+    private static readonly FsCheck.Gen<(int Rows, int In, int Out, Epilogue Epilogue, bool Bias, int Seed)> Shapes =
+        from rows in Dim(140, 4, 6, 8, 12, 16, 24, 64, 72, 96, 128)
+        from inF in Dim(530, 8, 16, 32, 256, 512)
+        from outF in Dim(100, 2, 8, 16, 32, 48, 64, 96)
+        from epilogue in Gen.Elements(Enum.GetValues<Epilogue>())
+        from bias in Gen.Elements(true, false)
+        from seed in Seed
+        select (rows, inF, outF, epilogue, bias, seed);
+
+    public static TheoryData<Isa> Isas => SupportedIsas();
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void LinearMatchesDoubleReference(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(Shapes, c =>
+        {
+            var random = new Random(c.Seed);
+            var x = RandomArray(random, c.Rows * c.In);
+            var w = RandomArray(random, c.Out * c.In);
+            var bias = c.Bias ? RandomArray(random, c.Out) : null;
+            var y0 = RandomArray(random, c.Rows * c.Out);
+            var y = (float[])y0.Clone();
+            kernels.Linear(x, c.Rows, kernels.PackLinear(w, c.Out, c.In), bias, y, c.Epilogue);
+
+            var (want, magnitude) = ReferenceKernels.Linear(x, c.Rows, w, c.Out, c.In, bias, c.Epilogue == Epilogue.Accumulate ? y0 : null);
+            for (var i = 0; i < want.Length; i++)
+            {
+                want[i] = c.Epilogue switch
+                {
+                    Epilogue.Gelu => ReferenceKernels.Gelu(want[i]),
+                    Epilogue.Relu => Math.Max(want[i], 0),
+                    _ => want[i],
+                };
+            }
+
+            AssertClose(y, want, magnitude, 1e-5, 2e-6, $"{isa} {c}");
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ConcurrentCallsAgree(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        var random = new Random(7);
+        const int Rows = 67, In = 300, Out = 70;
+        var x = RandomArray(random, Rows * In);
+        var w = kernels.PackLinear(RandomArray(random, Out * In), Out, In);
+        var expected = new float[Rows * Out];
+        kernels.Linear(x, Rows, w, [], expected, Epilogue.Gelu);
+        var results = new float[8][];
+        Parallel.For(0, results.Length, i =>
+        {
+            results[i] = new float[Rows * Out];
+            for (var repeat = 0; repeat < 20; repeat++)
+            {
+                kernels.Linear(x, Rows, w, [], results[i], Epilogue.Gelu);
+            }
+        });
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
+    public void RejectsWeightPackedForAnotherIsa()
+    {
+        var scalar = KernelSet.Create(Isa.Scalar);
+        var other = KernelSet.Create(IsaSupport.Best == Isa.Scalar ? Isa.Scalar : IsaSupport.Best);
+        var w = scalar.PackLinear(new float[6], 2, 3);
+        if (other.Isa != Isa.Scalar)
+        {
+            Assert.Throws<ArgumentException>(() => other.Linear(new float[3], 1, w, [], new float[2]));
+        }
+
+        Assert.Throws<ArgumentException>(() => scalar.Linear(new float[2], 1, w, [], new float[2]));
+    }
+}

@@ -1,0 +1,63 @@
+using CrossVit.Runtime.Kernels;
+using FsCheck.Fluent;
+using Xunit;
+using static CrossVit.Tests.Kernels.KernelTestSupport;
+
+namespace CrossVit.Tests.Kernels;
+
+public class ResizeTests
+{
+    public static TheoryData<Isa> Isas => SupportedIsas();
+
+    private static readonly FsCheck.Gen<(int Planes, int InH, int InW, int OutH, int OutW, ResizeMode Mode, int Seed)> Shapes =
+        from planes in Gen.Choose(1, 3)
+        from inH in Dim(40, 1, 2, 14, 16, 24)
+        from inW in Dim(40, 1, 2, 14, 16, 24)
+        from outH in Dim(40, 1, 2, 14, 16, 24)
+        from outW in Dim(40, 1, 2, 14, 16, 24)
+        from mode in Gen.Elements(ResizeMode.Bicubic, ResizeMode.Bilinear)
+        from seed in Seed
+        select (planes, inH, inW, outH, outW, mode, seed);
+
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ResizeMatchesDoubleReferenceOfTorchAlgorithm(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(Shapes, c =>
+        {
+            var src = RandomArray(new Random(c.Seed), c.Planes * c.InH * c.InW);
+            var dst = new float[c.Planes * c.OutH * c.OutW];
+            kernels.Resize(src, c.Planes, c.InH, c.InW, dst, c.OutH, c.OutW, c.Mode);
+            var want = ReferenceKernels.Resize(src, c.Planes, c.InH, c.InW, c.OutH, c.OutW, c.Mode == ResizeMode.Bicubic);
+            for (var i = 0; i < want.Length; i++)
+            {
+                Assert.True(Math.Abs(dst[i] - want[i]) <= 1e-5, $"{isa} {c}: [{i}] = {dst[i]}, want {want[i]}");
+            }
+        });
+    }
+
+    // Values worked out by hand from torch's formulas (half-pixel source x = (o + ½)·in/out − ½; cubic A = −0.75).
+    [Theory]
+    [InlineData(ResizeMode.Bilinear, new float[] { 0, 1 }, new float[] { 0, 0.25f, 0.75f, 1 })]
+    [InlineData(ResizeMode.Bilinear, new float[] { 0, 1, 2, 3 }, new float[] { 0.5f, 2.5f })]
+    [InlineData(ResizeMode.Bicubic, new float[] { 0, 1 }, new float[] { -0.10546875f, 0.2265625f, 0.7734375f, 1.10546875f })]
+    [InlineData(ResizeMode.Bicubic, new float[] { 0, 1, 2, 3 }, new float[] { 0.40625f, 2.59375f })]
+    [InlineData(ResizeMode.Bicubic, new float[] { 5, 5, 5 }, new float[] { 5, 5, 5, 5, 5 })]
+    public void KnownValuesAlongOneAxis(ResizeMode mode, float[] input, float[] expected)
+    {
+        foreach (var isa in Enum.GetValues<Isa>().Where(IsaSupport.IsSupported))
+        {
+            var kernels = KernelSet.Create(isa);
+            var rowResult = new float[expected.Length];
+            kernels.Resize(input, 1, 1, input.Length, rowResult, 1, expected.Length, mode);
+            var columnResult = new float[expected.Length];
+            kernels.Resize(input, 1, input.Length, 1, columnResult, expected.Length, 1, mode);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i], rowResult[i], 1e-5f);
+                Assert.Equal(expected[i], columnResult[i], 1e-5f);
+            }
+        }
+    }
+}

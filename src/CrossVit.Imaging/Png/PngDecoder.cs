@@ -158,7 +158,7 @@ internal static class PngDecoder
             throw new ImageFormatException($"PNG: PLTE is {body.Length} bytes; expected a non-zero multiple of 3 up to 768.");
         }
 
-        // Indices past the last entry read black rather than failing, as in PIL.
+        // Indices past the last entry are an error per the PNG spec; we stay lenient and read them as black.
         var palette = new byte[768];
         body.CopyTo(palette);
         return palette;

@@ -1,4 +1,5 @@
 using CrossVit.Imaging;
+using CrossVit.Weights;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -17,7 +18,8 @@ public sealed class GoldenImageTests(ITestOutputHelper output)
     public void DecodedPixelsMatchPil(string name)
     {
         RgbImage image = ImageDecoder.Load(GoldenPath(name));
-        (int[] shape, byte[] expected) = TestNpy.ReadBytes(GoldenPath(name + ".rgb.npy"));
+        var rgb = Npy.Read(GoldenPath(name + ".rgb.npy"));
+        (int[] shape, byte[] expected) = (rgb.Shape.ToArray(), rgb.ToUInt8());
         Assert.Equal([image.Height, image.Width, 3], shape);
 
         int max = 0;
@@ -37,7 +39,8 @@ public sealed class GoldenImageTests(ITestOutputHelper output)
     [MemberData(nameof(Images))]
     public void PreprocessingOfPilPixelsMatchesTimmExactly(string name)
     {
-        (int[] shape, byte[] pixels) = TestNpy.ReadBytes(GoldenPath(name + ".rgb.npy"));
+        var rgb = Npy.Read(GoldenPath(name + ".rgb.npy"));
+        (int[] shape, byte[] pixels) = (rgb.Shape.ToArray(), rgb.ToUInt8());
         var image = new RgbImage(shape[1], shape[0], pixels);
         float[] actual = Preprocess.TimmEval(image, Size, CropPct, Normalization.ImageNet);
         LevelStats stats = Compare(actual, name);
@@ -61,7 +64,8 @@ public sealed class GoldenImageTests(ITestOutputHelper output)
     /// <summary>Differences in 8-bit levels: |Δ| · std · 255 per channel.</summary>
     private static LevelStats Compare(float[] actual, string name)
     {
-        (int[] shape, float[] expected) = TestNpy.ReadFloat32(GoldenPath(name + ".240.npy"));
+        var tensor = Npy.Read(GoldenPath(name + ".240.npy"));
+        (int[] shape, float[] expected) = (tensor.Shape.ToArray(), tensor.ToFloat32());
         Assert.Equal([1, 3, Size, Size], shape);
         Assert.Equal(expected.Length, actual.Length);
         double max = 0, sum = 0;

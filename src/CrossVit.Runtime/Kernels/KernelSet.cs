@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using CrossVit.Runtime.Kernels.Gemm;
 using CrossVit.Runtime.Kernels.Simd;
@@ -267,6 +268,14 @@ public sealed unsafe class KernelSet
         if (!condition)
         {
             throw new ArgumentException(message);
+        }
+    }
+
+    private static void Require(bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref RequireMessage message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message.ToString());
         }
     }
 }

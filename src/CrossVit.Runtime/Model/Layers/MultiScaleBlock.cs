@@ -40,7 +40,7 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
     /// <summary>
     /// tokens: every branch's tokens, branch i's [batch, 1 + patches_i, dim_i] at batch * branchStart[i]; updated in place.
     /// </summary>
-    public void Forward(KernelSet k, Span<float> tokens, int[] branchStart, int batch, Workspace ws)
+    public void Forward(ParallelKernels k, Span<float> tokens, int[] branchStart, int batch, Workspace ws)
     {
         int n = config.Branches, mark = ws.Mark();
         Span<float> X(Span<float> all, int i) => all.Slice(batch * branchStart[i], batch * (branchStart[i + 1] - branchStart[i]));

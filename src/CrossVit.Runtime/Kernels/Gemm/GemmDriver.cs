@@ -20,7 +20,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
     private static int McRounded => (TSimd.Mc + TSimd.Mr - 1) / TSimd.Mr * TSimd.Mr;
 
     /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>.</summary>
-    /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats.</remarks>
+    /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats, or null for a source used in place (<see cref="RowMajorA"/>).</remarks>
     public static void Run<TA>(TA a, int m, int n, int k, float* packedB, float* bias, float* c, int ldc, bool accumulate, Activation activation, float* workspace)
         where TA : struct, IASource
     {

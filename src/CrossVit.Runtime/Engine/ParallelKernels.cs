@@ -84,7 +84,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
 
     /// <summary>
     /// Multi-head attention for a batch: image b's q, k, v and output start at b times their batch strides;
-    /// within an image the layout is <see cref="KernelSet.Attention"/>'s. Work items are (image, head) pairs.
+    /// within an image the layout is that of <c>KernelSet.Attention</c>. Work items are (image, head) pairs.
     /// </summary>
     public void Attention(ReadOnlySpan<float> q, int ldq, int qStride, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int kvStride,
         int batch, int tq, int tk, int heads, int headDim, float scale, Span<float> output, int ldo, int outStride)

@@ -19,6 +19,7 @@ internal sealed class CrossVitNet
     private readonly LayerNorm[] _norm;
     private readonly Linear[] _head;         // empty when num_classes is 0
     private readonly int[] _branchStart;     // offset of branch i's tokens for one image
+    private readonly int _outputSize;
 
     public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet k)
     {
@@ -34,6 +35,7 @@ internal sealed class CrossVitNet
         _head = config.NumClasses > 0
             ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses)).ToArray()
             : [];
+        _outputSize = config.OutputSize;
         _branchStart = new int[n + 1];
         for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
     }
@@ -136,7 +138,7 @@ internal sealed class CrossVitNet
                 _head[i].Forward(k, pooled, batch, output, Epilogue.Accumulate);
                 continue;
             }
-            int total = _config.OutputSize;
+            int total = _outputSize;
             for (int b = 0; b < batch; b++) pooled.Slice(b * dim, dim).CopyTo(output.Slice(b * total + featureOffset, dim));
             featureOffset += dim;
         }

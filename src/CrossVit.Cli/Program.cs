@@ -6,5 +6,7 @@ var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure ma
     RunCommand.Create(),
     InspectCommand.Create(),
     InitCommand.Create(),
+    PreprocessCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -23,7 +23,8 @@ echo "cpus: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if command -v hyperfine >/dev/null; then
   # Warm-up runs put the binary, weights and image in the page cache: this measures process start, not disk reads.
-  hyperfine --warmup 3 --runs "$runs" --style basic --export-json "$work/result.json" "$command" >&2
+  # -N: no intermediate shell, so its start-up is not counted.
+  hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$work/result.json" "$command"
   median_s=$(grep -o '"median": *[0-9.e-]*' "$work/result.json" | head -1 | sed 's/.*: *//')
   median_ms=$(awk -v s="$median_s" 'BEGIN { printf "%.1f", s * 1000 }')
 else

@@ -1,3 +1,4 @@
+using CrossVit.Imaging;
 using CrossVit.Runtime.Model;
 using CrossVit.Weights;
 
@@ -26,5 +27,5 @@ internal static class CliError
 
     private static bool IsUserError(Exception e) => e is CliException or ArgumentException or FileNotFoundException
         or DirectoryNotFoundException or UnauthorizedAccessException or IOException or TensorFormatException
-        or CheckpointMismatchException or KeyNotFoundException or InvalidOperationException;
+        or CheckpointMismatchException or KeyNotFoundException or InvalidOperationException or ImageFormatException;
 }

@@ -7,5 +7,7 @@ var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure ma
     InspectCommand.Create(),
     InitCommand.Create(),
     BenchCommand.Create(),
+    PreprocessCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,27 @@
+using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Model;
+using CrossVit.Weights;
+
+namespace CrossVit.Cli;
+
+/// <summary>
+/// The model <c>classify</c> runs without <c>--weights</c>: crossvit_9_dagger_240 with seeded random weights,
+/// generated in memory so that the CLI works out of the box without shipping a 35 MB checkpoint.
+/// </summary>
+internal static class DefaultModel
+{
+    public const string Name = "crossvit_9_dagger_240";
+
+    /// <summary>Where trained weights for <see cref="Name"/> live, and how to pass them.</summary>
+    public const string Notice =
+        "crossvit: note: no weights given, so this runs " + Name + " with seeded random weights and its predictions mean nothing. "
+        + "For real ones, download model.safetensors and config.json from the Hugging Face hub repo timm/" + Name + ".in1k "
+        + "and pass --model-dir DIR (or --weights model.safetensors --model " + Name + ").";
+
+    public static CrossVitModel Load(ModelOptions options)
+    {
+        var config = Presets.Get(Name);
+        using var file = SafetensorsFile.FromBytes(RandomWeights.Create(config, seed: 0).ToArray());
+        return CrossVitModel.Load(config, file, options);
+    }
+}

@@ -26,7 +26,7 @@ internal static class ClassifyCommand
             int k = r.GetValue(top);
             if (k < 1) throw new CliException($"--top {k} is invalid; expected at least 1.");
             var source = new ModelSource(r.GetValue(weights), r.GetValue(model), r.GetValue(config), r.GetValue(modelDir));
-            var results = Classify(source, new ModelOptions { Threads = r.GetValue(threads) }, paths, k);
+            var results = Classify(source, new ModelOptions { Threads = r.GetValue(threads), MaxBatch = paths.Length }, paths, k);
             if (r.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();
@@ -45,7 +45,7 @@ internal static class ClassifyCommand
     {
         // The status line is erased (disposed) before any answer is printed.
         using var progress = new Progress();
-        var m = LoadModel(source, options, progress);
+        using var m = LoadModel(source, options, progress);
         int classes = m.Config.NumClasses;
         if (classes == 0)
             throw new CliException("The model has no classifier head (num_classes is 0); classify needs one. Use 'crossvit run' for features.");

@@ -21,9 +21,9 @@ internal static class RunCommand
         };
         command.SetAction(r => CliError.Guard(() =>
         {
-            var m = new ModelSource(r.GetValue(weights), r.GetValue(model), r.GetValue(config))
-                .Load(new ModelOptions { Threads = r.GetValue(threads) });
             var x = Npy.Read(ModelSource.RequireFile(r.GetValue(input)!, "input"));
+            using var m = new ModelSource(r.GetValue(weights), r.GetValue(model), r.GetValue(config))
+                .Load(new ModelOptions { Threads = r.GetValue(threads), MaxBatch = Math.Max(1, x.Shape.Count > 0 ? x.Shape[0] : 1) });
             if (x.Shape.Count != 4 || x.Shape[1] != m.Config.InChannels)
                 throw new CliException($"Input {r.GetValue(input)} has shape ({string.Join(", ", x.Shape)}); expected float32 NCHW (batch, {m.Config.InChannels}, height, width).");
             if (x.DType != DType.F32)

@@ -159,14 +159,18 @@ def main():
     p.add_argument("--batch", type=ints, required=True)
     p.add_argument("--threads", type=ints, required=True)
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--iterations", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--iterations", type=int, default=2)
     p.add_argument("--json", type=Path, default=HERE / "results.json")
     p.add_argument("--md", type=Path, default=HERE / "results.md")
     args = p.parse_args()
 
     ours, ort = Ours(args.crossvit), Ort()
     loadavg_start = os.getloadavg()[0]
+    if loadavg_start > os.cpu_count():
+        # Spin-waiting thread pools (PyTorch's OpenMP above all) lose whole time slices on a busy machine.
+        print(f"warning: load average {loadavg_start:.1f} on {os.cpu_count()} CPUs; multi-thread times will be noisy",
+              flush=True)
     agreement, results = [], []
     for batch in args.batch:
         write_input(args.workdir, batch)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side CPU timing of CrossVit.NET, PyTorch and ONNX Runtime on the same weights and inputs.
-# usage: perf/compare/run.sh [--models a,b] [--batch 1,8] [--threads 1,2] [--rounds R] [--warmup W] [--iterations N]
+# usage: perf/compare/run.sh [--models a,b] [--batch 1,8] [--threads 1,2] [--rounds 3] [--warmup 1] [--iterations 2]
 # Writes perf/compare/results.md and results.json; scratch files (weights, ONNX, inputs) go to perf/compare/work.
 set -euo pipefail
 

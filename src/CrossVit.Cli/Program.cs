@@ -6,5 +6,6 @@ var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure ma
     RunCommand.Create(),
     InspectCommand.Create(),
     InitCommand.Create(),
+    BenchCommand.Create(),
 };
 return root.Parse(args).Invoke();

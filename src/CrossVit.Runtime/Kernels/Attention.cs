@@ -9,30 +9,47 @@ internal static class AttentionBlock
     /// <summary>Query rows per score block: 64 × 401 scores (100 KB) stay in L2.</summary>
     public const int Rows = 64;
 
+    /// <summary>Below this many queries (cross-attention has one) packing K and V costs more than it saves: score rows are dot products.</summary>
+    public const int GemvMaxRows = 3;
+
     public static int ScratchSize(int tq, int tk) => Math.Min(tq, Rows) * tk;
 }
 
 /// <summary>
 /// Multi-head attention, one head at a time: keys and values of the head are packed as GEMM B panels, then for each
 /// block of <see cref="AttentionBlock.Rows"/> queries: scores = Q·Kᵀ, softmax(scale · scores) per row, out = scores · V.
-/// Only one block of scores exists at a time.
+/// Only one block of scores exists at a time. A handful of queries (cross-attention's CLS token) takes the GEMV path:
+/// dot products against the keys, softmax, then a weighted sum of value rows, with nothing packed.
 /// </summary>
 internal static unsafe class Attention<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
     where TVec : struct
 {
     /// <summary>Floats of workspace <see cref="Run"/> needs besides the score scratch.</summary>
-    public static long WorkspaceSize(int tk, int headDim) =>
-        PackB.Size(tk, headDim, GemmDriver<TSimd, TVec>.Nr) + PackB.Size(headDim, tk, GemmDriver<TSimd, TVec>.Nr) + GemmDriver<TSimd, TVec>.WorkspaceSize;
+    public static long WorkspaceSize(int tq, int tk, int headDim) => tq <= AttentionBlock.GemvMaxRows ? 0 :
+        PackB.Size(tk, headDim, GemmDriver<TSimd, TVec>.Nr) + PackB.Size(headDim, tk, GemmDriver<TSimd, TVec>.Nr);
 
     public static void Run(
         float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
         float* output, int ldo, int headStart, int headCount, float* scores, float* workspace)
     {
+        if (tq <= AttentionBlock.GemvMaxRows)
+        {
+            for (var h = headStart; h < headStart + headCount; h++)
+            {
+                var column = h * headDim;
+                for (var i = 0; i < tq; i++)
+                {
+                    Gemv(q + ((long)i * ldq) + column, k + column, ldk, v + column, ldv, tk, headDim, scale, output + ((long)i * ldo) + column, scores);
+                }
+            }
+
+            return;
+        }
+
         var nr = GemmDriver<TSimd, TVec>.Nr;
         var packedK = workspace;
         var packedV = packedK + PackB.Size(tk, headDim, nr);
-        var gemmWorkspace = packedV + PackB.Size(headDim, tk, nr);
         for (var h = headStart; h < headStart + headCount; h++)
         {
             var column = h * headDim;
@@ -42,15 +59,65 @@ internal static unsafe class Attention<TSimd, TVec>
             {
                 var rows = Math.Min(AttentionBlock.Rows, tq - i0);
                 GemmDriver<TSimd, TVec>.Run(
-                    new RowMajorA(q + ((long)i0 * ldq) + column, ldq), rows, tk, headDim, packedK, null, scores, tk, false, Activation.None, gemmWorkspace);
+                    new RowMajorA(q + ((long)i0 * ldq) + column, ldq), rows, tk, headDim, packedK, null, scores, tk, false, Activation.None, null);
                 for (var i = 0; i < rows; i++)
                 {
                     Softmax<TSimd, TVec>.Run(scores + ((long)i * tk), tk, scale);
                 }
 
                 GemmDriver<TSimd, TVec>.Run(
-                    new RowMajorA(scores, tk), rows, headDim, tk, packedV, null, output + ((long)i0 * ldo) + column, ldo, false, Activation.None, gemmWorkspace);
+                    new RowMajorA(scores, tk), rows, headDim, tk, packedV, null, output + ((long)i0 * ldo) + column, ldo, false, Activation.None, null);
             }
+        }
+    }
+
+    /// <summary>One query row: scores[j] = q·k_j, softmax(scale · scores), out = Σ_j p_j v_j.</summary>
+    private static void Gemv(float* q, float* k, int ldk, float* v, int ldv, int tk, int headDim, float scale, float* output, float* scores)
+    {
+        for (var j = 0; j < tk; j++)
+        {
+            scores[j] = Dot<TSimd, TVec>(q, k + ((long)j * ldk), headDim);
+        }
+
+        Softmax<TSimd, TVec>.Run(scores, tk, scale);
+        WeightedRowSum<TSimd, TVec>(scores, v, ldv, tk, headDim, output, 0);
+        WeightedRowSum<ScalarSimd, float>(scores, v, ldv, tk, headDim, output, headDim / TSimd.Count * TSimd.Count);
+    }
+
+    private static float Dot<TS, TV>(float* x, float* y, int n)
+        where TS : ISimd<TV>
+        where TV : struct
+    {
+        var acc = TS.Create(0f);
+        var i = 0;
+        for (; i <= n - TS.Count; i += TS.Count)
+        {
+            acc = TS.MultiplyAdd(TS.Load(x + i), TS.Load(y + i), acc);
+        }
+
+        var sum = TS.Sum(acc);
+        for (; i < n; i++)
+        {
+            sum = MathF.FusedMultiplyAdd(x[i], y[i], sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary>out[start..] = Σ_j weight[j] · rows[j][start..], one vector of columns at a time, in registers.</summary>
+    private static void WeightedRowSum<TS, TV>(float* weight, float* rows, int ld, int count, int n, float* output, int start)
+        where TS : ISimd<TV>
+        where TV : struct
+    {
+        for (var d = start; d <= n - TS.Count; d += TS.Count)
+        {
+            var acc = TS.Create(0f);
+            for (var j = 0; j < count; j++)
+            {
+                acc = TS.MultiplyAdd(TS.Create(weight[j]), TS.Load(rows + ((long)j * ld) + d), acc);
+            }
+
+            TS.Store(acc, output + d);
         }
     }
 }

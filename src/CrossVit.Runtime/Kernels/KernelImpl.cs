@@ -10,7 +10,10 @@ internal abstract unsafe class KernelImpl
 
     public abstract void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue);
 
-    public abstract void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue);
+    /// <summary>Floats of workspace <see cref="Conv2d"/> needs.</summary>
+    public abstract long ConvWorkspaceSize { get; }
+
+    public abstract void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue, float* workspace);
 
     public abstract void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y);
 
@@ -18,11 +21,17 @@ internal abstract unsafe class KernelImpl
 
     public abstract void Softmax(float* row, int length, float scale);
 
+    /// <summary>Floats of workspace <see cref="Attention"/> needs besides the score scratch.</summary>
+    public abstract long AttentionWorkspaceSize(int tq, int tk, int headDim);
+
     public abstract void Attention(
         float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
-        float* output, int ldo, int headStart, int headCount, float* scores);
+        float* output, int ldo, int headStart, int headCount, float* scores, float* workspace);
 
-    public abstract void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode);
+    /// <summary>Floats of workspace <see cref="Resize"/> needs.</summary>
+    public abstract long ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode);
+
+    public abstract void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace);
 
     protected static Activation ActivationOf(Epilogue epilogue) => epilogue switch
     {
@@ -42,13 +51,14 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
     public override void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue) =>
         GemmDriver<TSimd, TVec>.Run(
             new RowMajorA(x, inFeatures), rows, outFeatures, inFeatures, packedW, bias, y, outFeatures,
-            epilogue == Epilogue.Accumulate, ActivationOf(epilogue), ThreadScratch.Get(GemmDriver<TSimd, TVec>.WorkspaceSize));
+            epilogue == Epilogue.Accumulate, ActivationOf(epilogue), null);
 
-    public override void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue) =>
+    public override long ConvWorkspaceSize => GemmDriver<TSimd, TVec>.WorkspaceSize;
+
+    public override void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue, float* workspace) =>
         GemmDriver<TSimd, TVec>.Run(
             new ConvPatchA(x, inH, inW, weight.InChannels, weight.KernelW, stride, pad, outW), outH * outW, weight.Rows, weight.Cols,
-            weight.Pointer, bias, y, weight.Rows, epilogue == Epilogue.Accumulate, ActivationOf(epilogue),
-            ThreadScratch.Get(GemmDriver<TSimd, TVec>.WorkspaceSize));
+            weight.Pointer, bias, y, weight.Rows, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), workspace);
 
     public override void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y) =>
         LayerNorm<TSimd, TVec>.Run(x, rows, dim, gamma, beta, eps, y);
@@ -57,13 +67,15 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
 
     public override void Softmax(float* row, int length, float scale) => Softmax<TSimd, TVec>.Run(row, length, scale);
 
+    public override long AttentionWorkspaceSize(int tq, int tk, int headDim) => Attention<TSimd, TVec>.WorkspaceSize(tq, tk, headDim);
+
     public override void Attention(
         float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
-        float* output, int ldo, int headStart, int headCount, float* scores) =>
-        Attention<TSimd, TVec>.Run(
-            q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scores,
-            ThreadScratch.Get(Attention<TSimd, TVec>.WorkspaceSize(tk, headDim)));
+        float* output, int ldo, int headStart, int headCount, float* scores, float* workspace) =>
+        Attention<TSimd, TVec>.Run(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scores, workspace);
 
-    public override void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode) =>
-        Resize<TSimd, TVec>.Run(src, planes, inH, inW, dst, outH, outW, mode, ThreadScratch.Get(Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW, mode)));
+    public override long ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode) => Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW, mode);
+
+    public override void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace) =>
+        Resize<TSimd, TVec>.Run(src, planes, inH, inW, dst, outH, outW, mode, workspace);
 }

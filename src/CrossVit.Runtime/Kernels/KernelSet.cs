@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using CrossVit.Runtime.Kernels.Gemm;
 using CrossVit.Runtime.Kernels.Simd;
@@ -49,7 +50,7 @@ public sealed unsafe class KernelSet
         return Pack(weight, outFeatures, inFeatures, 1, 1);
     }
 
-    /// <summary>Packs a Conv2d weight, [outChannels, inChannels, kernelH, kernelW], for channels-last <see cref="Conv2d"/>.</summary>
+    /// <summary>Packs a Conv2d weight, [outChannels, inChannels, kernelH, kernelW], for channels-last <c>Conv2d</c>.</summary>
     public PackedMatrix PackConv(ReadOnlySpan<float> weight, int outChannels, int inChannels, int kernelH, int kernelW)
     {
         Require(outChannels > 0 && inChannels > 0 && kernelH > 0 && kernelW > 0, "Conv weight dimensions must be positive.");
@@ -114,24 +115,33 @@ public sealed unsafe class KernelSet
     /// <param name="bias">cout floats, or empty for no bias.</param>
     /// <param name="y">Output, HWC.</param>
     /// <param name="epilogue">Operation fused into the store (<see cref="Epilogue.Relu"/> for the stem).</param>
-    public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
+    public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None) =>
+        Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue, new Span<float>(ThreadScratch.Get(ConvWorkspaceSize), ConvWorkspaceSize));
+
+    /// <summary>Floats of workspace <see cref="Conv2d(ReadOnlySpan{float}, int, int, PackedMatrix, int, int, ReadOnlySpan{float}, Span{float}, Epilogue, Span{float})"/> needs.</summary>
+    internal int ConvWorkspaceSize => checked((int)impl.ConvWorkspaceSize);
+
+    /// <summary><see cref="Conv2d(ReadOnlySpan{float}, int, int, PackedMatrix, int, int, ReadOnlySpan{float}, Span{float}, Epilogue)"/> with caller-owned workspace (an engine arena).</summary>
+    internal void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue, Span<float> workspace)
     {
         CheckWeight(weight);
         var (outH, outW) = ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
         Require(x.Length >= (long)inH * inW * weight.InChannels, $"x has {x.Length} floats, expected {inH}×{inW}×{weight.InChannels}.");
         Require(y.Length >= (long)outH * outW * weight.Rows, $"y has {y.Length} floats, expected {outH}×{outW}×{weight.Rows}.");
         CheckBias(bias, weight.Rows);
+        Require(workspace.Length >= ConvWorkspaceSize, $"workspace needs {ConvWorkspaceSize} floats.");
         fixed (float* px = x)
         fixed (float* pb = bias)
         fixed (float* py = y)
+        fixed (float* pw = workspace)
         {
-            impl.Conv2d(px, inH, inW, weight, stride, pad, outH, outW, bias.IsEmpty ? null : pb, py, epilogue);
+            impl.Conv2d(px, inH, inW, weight, stride, pad, outH, outW, bias.IsEmpty ? null : pb, py, epilogue, pw);
         }
 
         GC.KeepAlive(weight);
     }
 
-    /// <summary>Output size of <see cref="Conv2d"/>: (in + 2·pad − kernel) / stride + 1 per axis.</summary>
+    /// <summary>Output size of <c>Conv2d</c>: (in + 2·pad − kernel) / stride + 1 per axis.</summary>
     public static (int OutH, int OutW) ConvOutputSize(int inH, int inW, int kernelH, int kernelW, int stride, int pad)
     {
         Require(stride > 0 && pad >= 0 && kernelH > 0 && kernelW > 0, "Conv needs stride > 0, pad ≥ 0, kernel > 0.");
@@ -198,6 +208,18 @@ public sealed unsafe class KernelSet
         ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
         Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch)
     {
+        var size = checked((int)impl.AttentionWorkspaceSize(tq, tk, headDim));
+        Attention(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scratch, new Span<float>(ThreadScratch.Get(size), size));
+    }
+
+    /// <summary>Floats of workspace the internal <c>Attention</c> overload needs besides the score scratch (packed keys and values of one head).</summary>
+    internal int AttentionWorkspaceSize(int tq, int tk, int headDim) => checked((int)impl.AttentionWorkspaceSize(tq, tk, headDim));
+
+    /// <summary>Attention with caller-owned workspace (an engine arena) of <see cref="AttentionWorkspaceSize(int, int, int)"/> floats.</summary>
+    internal void Attention(
+        ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
+        Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch, Span<float> workspace)
+    {
         Require(tq >= 0 && tk > 0 && headDim > 0 && headStart >= 0 && headCount >= 0, "Attention needs tq ≥ 0, tk > 0, headDim > 0, headStart ≥ 0, headCount ≥ 0.");
         if (tq == 0 || headCount == 0)
         {
@@ -211,17 +233,19 @@ public sealed unsafe class KernelSet
         Require(v.Length >= ((long)(tk - 1) * ldv) + width, "v is too short.");
         Require(output.Length >= ((long)(tq - 1) * ldo) + width, "output is too short.");
         Require(scratch.Length >= AttentionScratchSize(tq, tk), $"scratch needs {AttentionScratchSize(tq, tk)} floats.");
+        Require(workspace.Length >= AttentionWorkspaceSize(tq, tk, headDim), $"workspace needs {AttentionWorkspaceSize(tq, tk, headDim)} floats.");
         fixed (float* pq = q)
         fixed (float* pk = k)
         fixed (float* pv = v)
         fixed (float* po = output)
         fixed (float* ps = scratch)
+        fixed (float* pw = workspace)
         {
-            impl.Attention(pq, ldq, pk, ldk, pv, ldv, tq, tk, headDim, scale, po, ldo, headStart, headCount, ps);
+            impl.Attention(pq, ldq, pk, ldk, pv, ldv, tq, tk, headDim, scale, po, ldo, headStart, headCount, ps, pw);
         }
     }
 
-    /// <summary>Floats of scratch <see cref="Attention"/> needs: one block of scores.</summary>
+    /// <summary>Floats of scratch <c>Attention</c> needs: one block of scores.</summary>
     public static int AttentionScratchSize(int tq, int tk) => AttentionBlock.ScratchSize(tq, tk);
 
     /// <summary>
@@ -231,13 +255,25 @@ public sealed unsafe class KernelSet
     /// </summary>
     public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
     {
+        var size = ResizeWorkspaceSize(inW, outH, outW, mode);
+        Resize(src, planes, inH, inW, dst, outH, outW, mode, new Span<float>(ThreadScratch.Get(size), size));
+    }
+
+    /// <summary>Floats of workspace the internal <c>Resize</c> overload needs.</summary>
+    internal int ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode) => checked((int)impl.ResizeWorkspaceSize(inW, outH, outW, mode));
+
+    /// <summary>Resize with caller-owned workspace (an engine arena) of <see cref="ResizeWorkspaceSize"/> floats.</summary>
+    internal void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode, Span<float> workspace)
+    {
         Require(planes >= 0 && inH > 0 && inW > 0 && outH > 0 && outW > 0, "Resize needs positive sizes.");
         Require(src.Length >= (long)planes * inH * inW, "src is too short.");
         Require(dst.Length >= (long)planes * outH * outW, "dst is too short.");
+        Require(workspace.Length >= ResizeWorkspaceSize(inW, outH, outW, mode), $"workspace needs {ResizeWorkspaceSize(inW, outH, outW, mode)} floats.");
         fixed (float* ps = src)
         fixed (float* pd = dst)
+        fixed (float* pw = workspace)
         {
-            impl.Resize(ps, planes, inH, inW, pd, outH, outW, mode);
+            impl.Resize(ps, planes, inH, inW, pd, outH, outW, mode, pw);
         }
     }
 
@@ -267,6 +303,14 @@ public sealed unsafe class KernelSet
         if (!condition)
         {
             throw new ArgumentException(message);
+        }
+    }
+
+    private static void Require(bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref RequireMessage message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message.ToString());
         }
     }
 }

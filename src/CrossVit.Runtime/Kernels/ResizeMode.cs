@@ -1,6 +1,6 @@
 namespace CrossVit.Runtime.Kernels;
 
-/// <summary>Interpolation of <see cref="KernelSet.Resize"/>, as torch's <c>interpolate(mode=...)</c>.</summary>
+/// <summary>Interpolation of <c>KernelSet.Resize</c>, as torch's <c>interpolate(mode=...)</c>.</summary>
 public enum ResizeMode
 {
     /// <summary>Cubic convolution with A = -0.75.</summary>

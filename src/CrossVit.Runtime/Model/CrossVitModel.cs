@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
@@ -11,25 +12,34 @@ public sealed record ModelOptions
     /// <summary>Kernel ISA; <c>null</c> means the <c>CROSSVIT_ISA</c> environment variable, else the best this CPU has.</summary>
     public Isa? Isa { get; init; }
 
-    /// <summary>Threads a call may use (images of a batch run side by side); at least 1.</summary>
+    /// <summary>Worker threads of each session <see cref="CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/> rents.</summary>
     public int Threads { get; init; } = 1;
+
+    /// <summary>Largest batch a rented session runs at once; larger calls go through in chunks of this size.</summary>
+    public int MaxBatch { get; init; } = 8;
 }
 
 /// <summary>
 /// A CrossViT model: a validated config and its weights, bound strictly by timm's names and packed for the kernels
-/// at load. Immutable; <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/> may be called from any thread.
+/// at load. Immutable and thread-safe: <see cref="CreateSession"/> gives a thread its own working memory and workers,
+/// and <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/> rents such sessions from a pool, so any number
+/// of threads may call it at once. Dispose stops the pooled sessions' workers.
 /// </summary>
-public sealed class CrossVitModel
+public sealed class CrossVitModel : IDisposable
 {
     private readonly CrossVitNet _net;
     private readonly KernelSet _kernels;
-    private readonly int _threads;
+    private readonly SessionOptions _pooledOptions;
+    private readonly ConcurrentBag<InferenceSession> _pool = [];
+    private readonly int _outputSize;   // cached: the config computes it with LINQ
+    private bool _disposed;
 
-    private CrossVitModel(CrossVitConfig config, Checkpoint checkpoint, KernelSet kernels, int threads)
+    private CrossVitModel(CrossVitConfig config, Checkpoint checkpoint, KernelSet kernels, SessionOptions pooledOptions)
     {
         Config = config;
+        _outputSize = config.OutputSize;
         _kernels = kernels;
-        _threads = threads;
+        _pooledOptions = pooledOptions;
         _net = new CrossVitNet(config, checkpoint, kernels);
     }
 
@@ -52,10 +62,19 @@ public sealed class CrossVitModel
     public static CrossVitModel Load(CrossVitConfig config, SafetensorsFile weights, ModelOptions? options = null)
     {
         config.Validate();
-        int threads = options?.Threads ?? 1;
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, "options.Threads");
-        var kernels = KernelSet.Create(IsaSupport.Resolve(options?.Isa));
-        return new CrossVitModel(config, new Checkpoint(weights, config), kernels, threads);
+        options ??= new ModelOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1, "options.Threads");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatch, 1, "options.MaxBatch");
+        var kernels = KernelSet.Create(IsaSupport.Resolve(options.Isa));
+        return new CrossVitModel(config, new Checkpoint(weights, config), kernels,
+            new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch });
+    }
+
+    /// <summary>A session with its own arena and worker threads; use it from one thread at a time.</summary>
+    public InferenceSession CreateSession(SessionOptions? options = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new InferenceSession(this, _net, _kernels, options ?? new SessionOptions());
     }
 
     /// <summary>Whether <paramref name="weights"/> holds exactly the tensors <paramref name="config"/> needs.</summary>
@@ -69,38 +88,48 @@ public sealed class CrossVitModel
     /// </summary>
     public void Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
     {
+        CheckRunArguments(input, batch, height, width, output);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_pool.TryTake(out var session)) session = CreateSession(_pooledOptions);
+        try
+        {
+            int imageIn = Config.InChannels * height * width, imageOut = _outputSize;
+            for (int first = 0; first < batch; first += session.MaxBatch)
+            {
+                int count = Math.Min(session.MaxBatch, batch - first);
+                session.Run(input.Slice(first * imageIn, count * imageIn), count, height, width, output.Slice(first * imageOut, count * imageOut));
+            }
+        }
+        finally
+        {
+            _pool.Add(session);
+        }
+    }
+
+    internal void CheckRunArguments(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         long expected = (long)batch * Config.InChannels * height * width;
         if (input.Length != expected)
             throw new ArgumentException($"Input has {input.Length} floats; expected batch × channels × height × width = {batch} × {Config.InChannels} × {height} × {width} = {expected}.", nameof(input));
-        if (output.Length < batch * Config.OutputSize)
-            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {Config.OutputSize} = {batch * Config.OutputSize}.", nameof(output));
-        int chunks = Math.Min(_threads, batch);
-        if (chunks == 1)
-        {
-            _net.Forward(_kernels, input, batch, height, width, output, new Workspace());
-            return;
-        }
-        // Images are independent: each thread runs a contiguous share of the batch.
-        int imageIn = Config.InChannels * height * width, imageOut = Config.OutputSize;
-        var inputs = input.ToArray();
-        var outputs = new float[batch * imageOut];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
-        {
-            int first = batch * c / chunks, count = batch * (c + 1) / chunks - first;
-            _net.Forward(_kernels, inputs.AsSpan(first * imageIn, count * imageIn), count, height, width,
-                outputs.AsSpan(first * imageOut, count * imageOut), new Workspace());
-        });
-        outputs.CopyTo(output);
+        if (output.Length < (long)batch * _outputSize)
+            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {_outputSize} = {batch * _outputSize}.", nameof(output));
     }
 
     /// <summary>As <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>, returning a new [batch, OutputSize] array.</summary>
     public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width)
     {
-        var output = new float[batch * Config.OutputSize];
+        var output = new float[batch * _outputSize];
         Run(input, batch, height, width, output);
         return output;
+    }
+
+    /// <summary>Stops the workers of the pooled sessions.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_pool.TryTake(out var session)) session.Dispose();
     }
 }

@@ -19,6 +19,7 @@ internal sealed class CrossVitNet
     private readonly LayerNorm[] _norm;
     private readonly Linear[] _head;         // empty when num_classes is 0
     private readonly int[] _branchStart;     // offset of branch i's tokens for one image
+    private readonly int _outputSize;
 
     public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet k)
     {
@@ -34,12 +35,13 @@ internal sealed class CrossVitNet
         _head = config.NumClasses > 0
             ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses)).ToArray()
             : [];
+        _outputSize = config.OutputSize;
         _branchStart = new int[n + 1];
         for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
     }
 
     /// <summary>input: [batch, in_channels, height, width] → output: [batch, OutputSize] (logits, or features when num_classes is 0).</summary>
-    public void Forward(KernelSet k, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output, Workspace ws)
+    public void Forward(ParallelKernels k, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output, Workspace ws)
     {
         int n = _config.Branches, mark = ws.Mark();
         var tokens = ws.Take(batch * _branchStart[n]);
@@ -55,11 +57,11 @@ internal sealed class CrossVitNet
         tokens.Slice(batch * _branchStart[i], batch * (_branchStart[i + 1] - _branchStart[i]));
 
     /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>
-    private void Embed(KernelSet k, ReadOnlySpan<float> input, int batch, int height, int width, int i, Span<float> x, Workspace ws)
+    private void Embed(ParallelKernels k, ReadOnlySpan<float> input, int batch, int height, int width, int i, Span<float> x, Workspace ws)
     {
         int size = _config.ImgSize[i], dim = _config.EmbedDim[i], channels = _config.InChannels, tokens = Tokens(i), mark = ws.Mark();
         var image = ws.Take(size * size * channels);
-        var resized = ws.Take(NeedsResize(height, width, size) ? channels * size * size : 0);
+        var resized = ws.Take(channels * size * size);   // taken even when unused, so the arena's plan fits every input size
         var scratchA = ws.Take(_patchEmbed[i].ScratchSize(size));
         var scratchB = ws.Take(_patchEmbed[i].ScratchSize(size));
         for (int b = 0; b < batch; b++)
@@ -82,7 +84,7 @@ internal sealed class CrossVitNet
     /// timm's <c>scale_image</c> for one item [channels, height, width], written channels-last [size, size, channels]:
     /// as is, center-cropped (crop_scale), or resized (bicubic A = -0.75 or bilinear, align_corners=False).
     /// </summary>
-    private void ScaleImage(KernelSet k, ReadOnlySpan<float> item, int height, int width, int size, Span<float> resized, Span<float> image)
+    private void ScaleImage(ParallelKernels k, ReadOnlySpan<float> item, int height, int width, int size, Span<float> resized, Span<float> image)
     {
         int channels = _config.InChannels, top = 0, left = 0, srcH = height, srcW = width;
         if (NeedsResize(height, width, size))
@@ -107,7 +109,7 @@ internal sealed class CrossVitNet
     }
 
     /// <summary>Final norm, pooling (CLS, or mean of the patch tokens), and the mean of the branch heads.</summary>
-    private void Head(KernelSet k, Span<float> tokens, int batch, Span<float> output, Workspace ws)
+    private void Head(ParallelKernels k, Span<float> tokens, int batch, Span<float> output, Workspace ws)
     {
         int n = _config.Branches, featureOffset = 0, mark = ws.Mark();
         if (_head.Length > 0) output[..(batch * _config.NumClasses)].Clear();
@@ -136,7 +138,7 @@ internal sealed class CrossVitNet
                 _head[i].Forward(k, pooled, batch, output, Epilogue.Accumulate);
                 continue;
             }
-            int total = _config.OutputSize;
+            int total = _outputSize;
             for (int b = 0; b < batch; b++) pooled.Slice(b * dim, dim).CopyTo(output.Slice(b * total + featureOffset, dim));
             featureOffset += dim;
         }

@@ -2,77 +2,55 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 
 /// <summary>
 /// Implicit im2col of a channels-last image: row m is output pixel (m / outW, m % outW), column k is
-/// (ky, kx, ci) in that order, so each (ky, kx) contributes a contiguous run of cin floats read straight from the image.
+/// (ky, kx, ci) in that order, so each kernel row inside the image is one contiguous run of kw·cin floats,
+/// copied straight from the image into the block.
 /// </summary>
-internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, int kw, int stride, int pad, int outW) : IPackA
+internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, int kw, int stride, int pad, int outW) : IASource
 {
-    public void Pack(int row0, int rows, int k0, int kc, int mr, float* dst)
+    public float* Block(int row0, int rows, int k0, int kc, float* workspace, out long lda)
     {
+        lda = kc;
         var rowLength = kw * cin;
-        for (var i = 0; i < rows; i += mr)
+        for (var r = 0; r < rows; r++)
         {
-            var height = Math.Min(mr, rows - i);
-            var panel = dst + (i * kc);
-            for (var r = 0; r < mr; r++)
+            var m = row0 + r;
+            var oy = m / outW;
+            var ox = m - (oy * outW);
+            var dst = new Span<float>(workspace + ((long)r * kc), kc);
+            var k = k0;
+            var end = k0 + kc;
+            while (k < end)
             {
-                if (r >= height)
+                var ky = k / rowLength;
+                var rest = k - (ky * rowLength);
+                var kx = rest / cin;
+                var ci = rest - (kx * cin);
+                var iy = (oy * stride) - pad + ky;
+                var ix = (ox * stride) - pad + kx;
+                var rowInside = (uint)iy < (uint)inH;
+                var inside = rowInside && (uint)ix < (uint)inW;
+                // Extend the run over the following taps of this kernel row while they stay on the same side of the border.
+                var kxEnd = kx + 1;
+                while (kxEnd < kw && (!rowInside || ((uint)((ox * stride) - pad + kxEnd) < (uint)inW) == inside))
                 {
-                    for (var t = 0; t < kc; t++)
-                    {
-                        panel[(t * mr) + r] = 0f;
-                    }
-
-                    continue;
+                    kxEnd++;
                 }
 
-                var m = row0 + i + r;
-                var oy = m / outW;
-                var ox = m - (oy * outW);
-                var k = k0;
-                var end = k0 + kc;
-                while (k < end)
+                var run = Math.Min((kxEnd * cin) - rest, end - k);
+                var d = dst.Slice(k - k0, run);
+                if (inside)
                 {
-                    var ky = k / rowLength;
-                    var rest = k - (ky * rowLength);
-                    var kx = rest / cin;
-                    var ci = rest - (kx * cin);
-                    var iy = (oy * stride) - pad + ky;
-                    var ix = (ox * stride) - pad + kx;
-                    var inside = (uint)iy < (uint)inH && (uint)ix < (uint)inW;
-                    // Whole in-bounds kernel rows are contiguous in HWC memory: copy them as one run.
-                    var run = cin - ci;
-                    if (inside && ci == 0)
-                    {
-                        var kxEnd = kx + 1;
-                        while (kxEnd < kw && (uint)((ox * stride) - pad + kxEnd) < (uint)inW)
-                        {
-                            kxEnd++;
-                        }
-
-                        run = (kxEnd - kx) * cin;
-                    }
-
-                    run = Math.Min(run, end - k);
-                    var d = panel + ((k - k0) * mr) + r;
-                    if (inside)
-                    {
-                        var src = x + ((((long)iy * inW) + ix) * cin) + ci;
-                        for (var t = 0; t < run; t++)
-                        {
-                            d[t * mr] = src[t];
-                        }
-                    }
-                    else
-                    {
-                        for (var t = 0; t < run; t++)
-                        {
-                            d[t * mr] = 0f;
-                        }
-                    }
-
-                    k += run;
+                    new ReadOnlySpan<float>(x + ((((long)iy * inW) + ix) * cin) + ci, run).CopyTo(d);
                 }
+                else
+                {
+                    d.Clear();
+                }
+
+                k += run;
             }
         }
+
+        return workspace;
     }
 }

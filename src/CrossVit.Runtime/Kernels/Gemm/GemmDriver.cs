@@ -3,8 +3,9 @@ using CrossVit.Runtime.Kernels.Simd;
 namespace CrossVit.Runtime.Kernels.Gemm;
 
 /// <summary>
-/// Goto/BLIS loops around <see cref="MicroKernel{TSimd, TVec}"/>: K in slices of Kc, M in blocks of Mc (A packed per
-/// block), N in micro-panels of 2 vectors, M in micro-panels of Mr. B is packed once, ahead of time (<see cref="PackB"/>).
+/// Goto/BLIS loops around <see cref="MicroKernel{TSimd, TVec}"/>: K in slices of Kc, M in blocks of Mc (A made row-major
+/// per block, in place when it already is), N in micro-panels of 2 vectors, M in micro-panels of Mr. B is packed once,
+/// ahead of time (<see cref="PackB"/>).
 /// </summary>
 internal static unsafe class GemmDriver<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
@@ -13,15 +14,15 @@ internal static unsafe class GemmDriver<TSimd, TVec>
     /// <summary>Columns per B panel.</summary>
     public static int Nr => 2 * TSimd.Count;
 
-    /// <summary>Floats of workspace <see cref="Run"/> needs: one packed A block.</summary>
+    /// <summary>Floats of workspace <see cref="Run"/> needs: one materialised A block.</summary>
     public static int WorkspaceSize => McRounded * TSimd.Kc;
 
     private static int McRounded => (TSimd.Mc + TSimd.Mr - 1) / TSimd.Mr * TSimd.Mr;
 
     /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>.</summary>
-    /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats.</remarks>
+    /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats, or null for a source used in place (<see cref="RowMajorA"/>).</remarks>
     public static void Run<TA>(TA a, int m, int n, int k, float* packedB, float* bias, float* c, int ldc, bool accumulate, Activation activation, float* workspace)
-        where TA : struct, IPackA
+        where TA : struct, IASource
     {
         if (k == 0)
         {
@@ -29,9 +30,12 @@ internal static unsafe class GemmDriver<TSimd, TVec>
             return;
         }
 
-        for (var k0 = 0; k0 < k; k0 += TSimd.Kc)
+        // Equal K slices of at most Kc (384 → 2 × 192, not 256 + 128): no short, overhead-heavy tail slice.
+        var slices = (k + TSimd.Kc - 1) / TSimd.Kc;
+        var sliceK = (k + slices - 1) / slices;
+        for (var k0 = 0; k0 < k; k0 += sliceK)
         {
-            var kc = Math.Min(TSimd.Kc, k - k0);
+            var kc = Math.Min(sliceK, k - k0);
             var first = k0 == 0;
             var last = k0 + kc == k;
             // Bias and the caller's accumulate belong to the first K slice; later slices add onto C; the activation waits for the last.
@@ -40,7 +44,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
             for (var m0 = 0; m0 < m; m0 += McRounded)
             {
                 var mc = Math.Min(McRounded, m - m0);
-                a.Pack(m0, mc, k0, kc, TSimd.Mr, workspace);
+                var block = a.Block(m0, mc, k0, kc, workspace, out var lda);
                 for (var n0 = 0; n0 < n; n0 += Nr)
                 {
                     var nr = Math.Min(Nr, n - n0);
@@ -49,7 +53,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                     for (var i = 0; i < mc; i += TSimd.Mr)
                     {
                         MicroKernel<TSimd, TVec>.Run(
-                            workspace + (i * kc), pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate, sliceActivation);
+                            block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate, sliceActivation);
                     }
                 }
             }

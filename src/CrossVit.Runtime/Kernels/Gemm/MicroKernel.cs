@@ -1,20 +1,40 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels.Gemm;
 
 /// <summary>
-/// The register-blocked micro-kernel: an <c>Mr</c> × (2 vectors) tile of C accumulated over one K slice from packed
-/// panels, then stored through the fused epilogue. Rows past <c>TSimd.Mr</c> are compile-time dead code; up to 12 rows fit.
+/// The register-blocked micro-kernel: an <c>Mr</c> × (2 vectors) tile of C accumulated over one K slice, then stored
+/// through the fused epilogue. A is read in place, <c>Mr</c> row-major rows broadcast one element at a time (so a
+/// row-major activation needs no packing); B comes from a packed panel. Rows past <c>TSimd.Mr</c> are compile-time
+/// dead code; up to 12 rows fit.
 /// </summary>
+[SkipLocalsInit]
 internal static unsafe class MicroKernel<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
     where TVec : struct
 {
-    /// <summary>C[0..mr, 0..nr] (=|+=) A-panel · B-panel (+ bias), then the activation.</summary>
-    /// <remarks><c>pa</c>: A micro-panel: kc × Mr, k-major. <c>pb</c>: B micro-panel: kc × 2 vectors, k-major. <c>accumulate</c>: Add to the existing C instead of overwriting it. <c>bias</c>: Bias for these columns, or null.</remarks>
-    public static void Run(float* pa, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate, Activation activation)
+    /// <summary>C[0..mr, 0..nr] (=|+=) A[0..mr, 0..kc] · B-panel (+ bias), then the activation.</summary>
+    /// <remarks>
+    /// <c>a</c>: first row, rows <c>lda</c> floats apart; rows past <c>mr</c> re-read the last real row (results dropped).
+    /// <c>pb</c>: B micro-panel, kc × 2 vectors, k-major. <c>accumulate</c>: add to the existing C.
+    /// <c>bias</c>: bias of these columns, or null.
+    /// </remarks>
+    public static void Run(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate, Activation activation)
     {
         var zero = TSimd.Create(0f);
+        var a0 = a;
+        var a1 = a + (Math.Min(1, mr - 1) * lda);
+        var a2 = a + (Math.Min(2, mr - 1) * lda);
+        var a3 = a + (Math.Min(3, mr - 1) * lda);
+        var a4 = a + (Math.Min(4, mr - 1) * lda);
+        var a5 = a + (Math.Min(5, mr - 1) * lda);
+        var a6 = a + (Math.Min(6, mr - 1) * lda);
+        var a7 = a + (Math.Min(7, mr - 1) * lda);
+        var a8 = a + (Math.Min(8, mr - 1) * lda);
+        var a9 = a + (Math.Min(9, mr - 1) * lda);
+        var a10 = a + (Math.Min(10, mr - 1) * lda);
+        var a11 = a + (Math.Min(11, mr - 1) * lda);
         TVec c00 = zero, c01 = zero;
         TVec c10 = zero, c11 = zero;
         TVec c20 = zero, c21 = zero;
@@ -31,168 +51,244 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         {
             var b0 = TSimd.Load(pb);
             var b1 = TSimd.Load(pb + TSimd.Count);
-            var a0 = TSimd.Create(pa[0]);
-            c00 = TSimd.MultiplyAdd(a0, b0, c00);
-            c01 = TSimd.MultiplyAdd(a0, b1, c01);
+            var x0 = TSimd.Create(a0[p]);
+            c00 = TSimd.MultiplyAdd(x0, b0, c00);
+            c01 = TSimd.MultiplyAdd(x0, b1, c01);
 
             if (TSimd.Mr > 1)
             {
-                var a1 = TSimd.Create(pa[1]);
-                c10 = TSimd.MultiplyAdd(a1, b0, c10);
-                c11 = TSimd.MultiplyAdd(a1, b1, c11);
+                var x1 = TSimd.Create(a1[p]);
+                c10 = TSimd.MultiplyAdd(x1, b0, c10);
+                c11 = TSimd.MultiplyAdd(x1, b1, c11);
             }
 
             if (TSimd.Mr > 2)
             {
-                var a2 = TSimd.Create(pa[2]);
-                c20 = TSimd.MultiplyAdd(a2, b0, c20);
-                c21 = TSimd.MultiplyAdd(a2, b1, c21);
+                var x2 = TSimd.Create(a2[p]);
+                c20 = TSimd.MultiplyAdd(x2, b0, c20);
+                c21 = TSimd.MultiplyAdd(x2, b1, c21);
             }
 
             if (TSimd.Mr > 3)
             {
-                var a3 = TSimd.Create(pa[3]);
-                c30 = TSimd.MultiplyAdd(a3, b0, c30);
-                c31 = TSimd.MultiplyAdd(a3, b1, c31);
+                var x3 = TSimd.Create(a3[p]);
+                c30 = TSimd.MultiplyAdd(x3, b0, c30);
+                c31 = TSimd.MultiplyAdd(x3, b1, c31);
             }
 
             if (TSimd.Mr > 4)
             {
-                var a4 = TSimd.Create(pa[4]);
-                c40 = TSimd.MultiplyAdd(a4, b0, c40);
-                c41 = TSimd.MultiplyAdd(a4, b1, c41);
+                var x4 = TSimd.Create(a4[p]);
+                c40 = TSimd.MultiplyAdd(x4, b0, c40);
+                c41 = TSimd.MultiplyAdd(x4, b1, c41);
             }
 
             if (TSimd.Mr > 5)
             {
-                var a5 = TSimd.Create(pa[5]);
-                c50 = TSimd.MultiplyAdd(a5, b0, c50);
-                c51 = TSimd.MultiplyAdd(a5, b1, c51);
+                var x5 = TSimd.Create(a5[p]);
+                c50 = TSimd.MultiplyAdd(x5, b0, c50);
+                c51 = TSimd.MultiplyAdd(x5, b1, c51);
             }
 
             if (TSimd.Mr > 6)
             {
-                var a6 = TSimd.Create(pa[6]);
-                c60 = TSimd.MultiplyAdd(a6, b0, c60);
-                c61 = TSimd.MultiplyAdd(a6, b1, c61);
+                var x6 = TSimd.Create(a6[p]);
+                c60 = TSimd.MultiplyAdd(x6, b0, c60);
+                c61 = TSimd.MultiplyAdd(x6, b1, c61);
             }
 
             if (TSimd.Mr > 7)
             {
-                var a7 = TSimd.Create(pa[7]);
-                c70 = TSimd.MultiplyAdd(a7, b0, c70);
-                c71 = TSimd.MultiplyAdd(a7, b1, c71);
+                var x7 = TSimd.Create(a7[p]);
+                c70 = TSimd.MultiplyAdd(x7, b0, c70);
+                c71 = TSimd.MultiplyAdd(x7, b1, c71);
             }
 
             if (TSimd.Mr > 8)
             {
-                var a8 = TSimd.Create(pa[8]);
-                c80 = TSimd.MultiplyAdd(a8, b0, c80);
-                c81 = TSimd.MultiplyAdd(a8, b1, c81);
+                var x8 = TSimd.Create(a8[p]);
+                c80 = TSimd.MultiplyAdd(x8, b0, c80);
+                c81 = TSimd.MultiplyAdd(x8, b1, c81);
             }
 
             if (TSimd.Mr > 9)
             {
-                var a9 = TSimd.Create(pa[9]);
-                c90 = TSimd.MultiplyAdd(a9, b0, c90);
-                c91 = TSimd.MultiplyAdd(a9, b1, c91);
+                var x9 = TSimd.Create(a9[p]);
+                c90 = TSimd.MultiplyAdd(x9, b0, c90);
+                c91 = TSimd.MultiplyAdd(x9, b1, c91);
             }
 
             if (TSimd.Mr > 10)
             {
-                var a10 = TSimd.Create(pa[10]);
-                c100 = TSimd.MultiplyAdd(a10, b0, c100);
-                c101 = TSimd.MultiplyAdd(a10, b1, c101);
+                var x10 = TSimd.Create(a10[p]);
+                c100 = TSimd.MultiplyAdd(x10, b0, c100);
+                c101 = TSimd.MultiplyAdd(x10, b1, c101);
             }
 
             if (TSimd.Mr > 11)
             {
-                var a11 = TSimd.Create(pa[11]);
-                c110 = TSimd.MultiplyAdd(a11, b0, c110);
-                c111 = TSimd.MultiplyAdd(a11, b1, c111);
+                var x11 = TSimd.Create(a11[p]);
+                c110 = TSimd.MultiplyAdd(x11, b0, c110);
+                c111 = TSimd.MultiplyAdd(x11, b1, c111);
             }
 
-            pa += TSimd.Mr;
             pb += 2 * TSimd.Count;
         }
 
-        if (mr > 0)
+        if (activation == Activation.None && nr == 2 * TSimd.Count)
         {
-            StoreRow(c + (0 * ldc), c00, c01, nr, bias, accumulate, activation);
-        }
+            // Full tile, no activation: bias and residual are one add each, stored straight from the registers.
+            Direct(c00, c01, c + (0 * ldc), bias, accumulate);
 
-        if (mr > 1)
-        {
-            StoreRow(c + (1 * ldc), c10, c11, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 1 && mr > 1)
+            {
+                Direct(c10, c11, c + (1 * ldc), bias, accumulate);
+            }
 
-        if (mr > 2)
-        {
-            StoreRow(c + (2 * ldc), c20, c21, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 2 && mr > 2)
+            {
+                Direct(c20, c21, c + (2 * ldc), bias, accumulate);
+            }
 
-        if (mr > 3)
-        {
-            StoreRow(c + (3 * ldc), c30, c31, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 3 && mr > 3)
+            {
+                Direct(c30, c31, c + (3 * ldc), bias, accumulate);
+            }
 
-        if (mr > 4)
-        {
-            StoreRow(c + (4 * ldc), c40, c41, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 4 && mr > 4)
+            {
+                Direct(c40, c41, c + (4 * ldc), bias, accumulate);
+            }
 
-        if (mr > 5)
-        {
-            StoreRow(c + (5 * ldc), c50, c51, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 5 && mr > 5)
+            {
+                Direct(c50, c51, c + (5 * ldc), bias, accumulate);
+            }
 
-        if (mr > 6)
-        {
-            StoreRow(c + (6 * ldc), c60, c61, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 6 && mr > 6)
+            {
+                Direct(c60, c61, c + (6 * ldc), bias, accumulate);
+            }
 
-        if (mr > 7)
-        {
-            StoreRow(c + (7 * ldc), c70, c71, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 7 && mr > 7)
+            {
+                Direct(c70, c71, c + (7 * ldc), bias, accumulate);
+            }
 
-        if (mr > 8)
-        {
-            StoreRow(c + (8 * ldc), c80, c81, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 8 && mr > 8)
+            {
+                Direct(c80, c81, c + (8 * ldc), bias, accumulate);
+            }
 
-        if (mr > 9)
-        {
-            StoreRow(c + (9 * ldc), c90, c91, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 9 && mr > 9)
+            {
+                Direct(c90, c91, c + (9 * ldc), bias, accumulate);
+            }
 
-        if (mr > 10)
-        {
-            StoreRow(c + (10 * ldc), c100, c101, nr, bias, accumulate, activation);
-        }
+            if (TSimd.Mr > 10 && mr > 10)
+            {
+                Direct(c100, c101, c + (10 * ldc), bias, accumulate);
+            }
 
-        if (mr > 11)
-        {
-            StoreRow(c + (11 * ldc), c110, c111, nr, bias, accumulate, activation);
-        }
-    }
-
-    private static void StoreRow(float* c, TVec v0, TVec v1, int nr, float* bias, bool accumulate, Activation activation)
-    {
-        if (nr == 2 * TSimd.Count)
-        {
-            TSimd.Store(StoreEpilogue<TSimd, TVec>.Apply(v0, c, bias, accumulate, activation), c);
-            TSimd.Store(StoreEpilogue<TSimd, TVec>.Apply(v1, c + TSimd.Count, bias == null ? null : bias + TSimd.Count, accumulate, activation), c + TSimd.Count);
+            if (TSimd.Mr > 11 && mr > 11)
+            {
+                Direct(c110, c111, c + (11 * ldc), bias, accumulate);
+            }
             return;
         }
 
-        // Ragged right edge: spill the tile row and finish it one lane at a time through the same epilogue.
-        var tile = stackalloc float[2 * TSimd.Count];
-        TSimd.Store(v0, tile);
-        TSimd.Store(v1, tile + TSimd.Count);
-        for (var j = 0; j < nr; j++)
+        // Otherwise the accumulators go to a stack tile and the epilogue runs out of line: calling it while they are
+        // live would make the JIT spill them inside the loop (every vector register is caller-saved).
+        var nr2 = 2 * TSimd.Count;
+        var tile = stackalloc float[TSimd.Mr * nr2];
+        TSimd.Store(c00, tile + (0 * nr2));
+        TSimd.Store(c01, tile + (0 * nr2) + TSimd.Count);
+
+        if (TSimd.Mr > 1)
         {
-            c[j] = StoreEpilogue<ScalarSimd, float>.Apply(tile[j], c + j, bias == null ? null : bias + j, accumulate, activation);
+            TSimd.Store(c10, tile + (1 * nr2));
+            TSimd.Store(c11, tile + (1 * nr2) + TSimd.Count);
         }
+
+        if (TSimd.Mr > 2)
+        {
+            TSimd.Store(c20, tile + (2 * nr2));
+            TSimd.Store(c21, tile + (2 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 3)
+        {
+            TSimd.Store(c30, tile + (3 * nr2));
+            TSimd.Store(c31, tile + (3 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 4)
+        {
+            TSimd.Store(c40, tile + (4 * nr2));
+            TSimd.Store(c41, tile + (4 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 5)
+        {
+            TSimd.Store(c50, tile + (5 * nr2));
+            TSimd.Store(c51, tile + (5 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 6)
+        {
+            TSimd.Store(c60, tile + (6 * nr2));
+            TSimd.Store(c61, tile + (6 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 7)
+        {
+            TSimd.Store(c70, tile + (7 * nr2));
+            TSimd.Store(c71, tile + (7 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 8)
+        {
+            TSimd.Store(c80, tile + (8 * nr2));
+            TSimd.Store(c81, tile + (8 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 9)
+        {
+            TSimd.Store(c90, tile + (9 * nr2));
+            TSimd.Store(c91, tile + (9 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 10)
+        {
+            TSimd.Store(c100, tile + (10 * nr2));
+            TSimd.Store(c101, tile + (10 * nr2) + TSimd.Count);
+        }
+
+        if (TSimd.Mr > 11)
+        {
+            TSimd.Store(c110, tile + (11 * nr2));
+            TSimd.Store(c111, tile + (11 * nr2) + TSimd.Count);
+        }
+
+        StoreEpilogue<TSimd, TVec>.StoreTile(tile, nr2, c, ldc, mr, nr, bias, accumulate, activation);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Direct(TVec v0, TVec v1, float* c, float* bias, bool accumulate)
+    {
+        if (bias != null)
+        {
+            v0 = TSimd.Add(v0, TSimd.Load(bias));
+            v1 = TSimd.Add(v1, TSimd.Load(bias + TSimd.Count));
+        }
+
+        if (accumulate)
+        {
+            v0 = TSimd.Add(TSimd.Load(c), v0);
+            v1 = TSimd.Add(TSimd.Load(c + TSimd.Count), v1);
+        }
+
+        TSimd.Store(v0, c);
+        TSimd.Store(v1, c + TSimd.Count);
     }
 }

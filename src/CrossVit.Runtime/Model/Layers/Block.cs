@@ -18,7 +18,7 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
         heads, scale);
 
     /// <summary>x: [batch, tokens, dim], updated in place.</summary>
-    public void Forward(KernelSet k, Span<float> x, int batch, int tokens, Workspace ws)
+    public void Forward(ParallelKernels k, Span<float> x, int batch, int tokens, Workspace ws)
     {
         int rows = batch * tokens, mark = ws.Mark();
         var xn = ws.Take(rows * Dim);
@@ -34,18 +34,14 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
     }
 
     /// <summary>Multi-head self-attention of xn [batch, tokens, dim]; the heads' concatenated output replaces xn.</summary>
-    private void Attention(KernelSet k, Span<float> xn, int batch, int tokens, Workspace ws)
+    private void Attention(ParallelKernels k, Span<float> xn, int batch, int tokens, Workspace ws)
     {
         int dim = Dim, rows = batch * tokens, mark = ws.Mark();
-        var q_k_v = ws.Take(rows * 3 * dim);               // [batch, tokens, 3 * dim]: q | k | v
-        qkv.Forward(k, xn, rows, q_k_v);
-        var scratch = ws.Take(KernelSet.AttentionScratchSize(tokens, tokens));
-        for (int b = 0; b < batch; b++)
-        {
-            var t = q_k_v.Slice(b * tokens * 3 * dim, tokens * 3 * dim);
-            k.Attention(t, 3 * dim, t[dim..], 3 * dim, t[(2 * dim)..], 3 * dim, tokens, tokens, dim / heads, scale,
-                xn.Slice(b * tokens * dim, tokens * dim), dim, 0, heads, scratch);
-        }
+        var qkvRows = ws.Take(rows * 3 * dim);               // [batch, tokens, 3 * dim]: q | k | v
+        qkv.Forward(k, xn, rows, qkvRows);
+        int stride = tokens * 3 * dim;
+        k.Attention(qkvRows, 3 * dim, stride, qkvRows[dim..], 3 * dim, qkvRows[(2 * dim)..], 3 * dim, stride,
+            batch, tokens, tokens, heads, dim / heads, scale, xn, dim, tokens * dim);
         ws.Release(mark);
     }
 }

@@ -20,7 +20,7 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, Linear wk,
         heads, scale);
 
     /// <summary>x: [batch, tokens, dim] → cls: [batch, dim].</summary>
-    public void Forward(KernelSet k, ReadOnlySpan<float> x, int batch, int tokens, Span<float> cls, Workspace ws)
+    public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int batch, int tokens, Span<float> cls, Workspace ws)
     {
         int dim = Dim, rows = batch * tokens, mark = ws.Mark();
         var xn = ws.Take(rows * dim);
@@ -33,14 +33,10 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, Linear wk,
         for (int b = 0; b < batch; b++) xn.Slice(b * tokens * dim, dim).CopyTo(clsRows.Slice(b * dim, dim));
         var query = ws.Take(batch * dim);               // wq of each item's normalized CLS: [batch, dim]
         wq.Forward(k, clsRows, batch, query);
-        var heads_out = xn[..(batch * dim)];             // xn is dead once k, v and q exist
-        var scratch = ws.Take(KernelSet.AttentionScratchSize(1, tokens));
-        for (int b = 0; b < batch; b++)
-            k.Attention(query.Slice(b * dim, dim), dim, key.Slice(b * tokens * dim, tokens * dim), dim,
-                value.Slice(b * tokens * dim, tokens * dim), dim, 1, tokens, dim / heads, scale,
-                heads_out.Slice(b * dim, dim), dim, 0, heads, scratch);
+        var headsOut = xn[..(batch * dim)];             // xn is dead once k, v and q exist
+        k.Attention(query, dim, dim, key, dim, value, dim, tokens * dim, batch, 1, tokens, heads, dim / heads, scale, headsOut, dim, dim);
         for (int b = 0; b < batch; b++) x.Slice(b * tokens * dim, dim).CopyTo(cls.Slice(b * dim, dim));
-        proj.Forward(k, heads_out, batch, cls, Epilogue.Accumulate);
+        proj.Forward(k, headsOut, batch, cls, Epilogue.Accumulate);
         ws.Release(mark);
     }
 }

@@ -1,3 +1,4 @@
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 
 namespace CrossVit.Runtime.Model.Layers;
@@ -12,7 +13,7 @@ internal sealed class Linear(PackedMatrix weight, float[] bias)
         new(k.PackLinear(ckpt.Read($"{prefix}.weight"), outFeatures, inFeatures), bias ? ckpt.Read($"{prefix}.bias") : []);
 
     /// <summary>y[rows, out] = epilogue(x[rows, in] · Wᵀ + b).</summary>
-    public void Forward(KernelSet k, ReadOnlySpan<float> x, int rows, Span<float> y, Epilogue epilogue = Epilogue.None) =>
+    public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y, Epilogue epilogue = Epilogue.None) =>
         k.Linear(x[..(rows * In)], rows, weight, bias, y[..(rows * Out)], epilogue);
 }
 
@@ -25,6 +26,6 @@ internal sealed class LayerNorm(float[] weight, float[] bias, float eps)
         new(ckpt.Read($"{prefix}.weight"), ckpt.Read($"{prefix}.bias"), (float)eps);
 
     /// <summary>y[rows, dim] = norm(x[rows, dim]); y may be x.</summary>
-    public void Forward(KernelSet k, ReadOnlySpan<float> x, int rows, Span<float> y) =>
+    public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y) =>
         k.LayerNorm(x[..(rows * Dim)], rows, Dim, weight, bias, eps, y[..(rows * Dim)]);
 }

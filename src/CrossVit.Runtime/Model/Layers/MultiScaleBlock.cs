@@ -11,6 +11,8 @@ namespace CrossVit.Runtime.Model.Layers;
 /// </summary>
 internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, Projection[] projs, CrossAttentionBlock[][] fusion, Projection[] revertProjs)
 {
+    private readonly int _widthSum = config.EmbedDim.Sum();   // once: Sum over the interface would allocate per call
+
     public static MultiScaleBlock Load(Checkpoint ckpt, KernelSet k, CrossVitConfig c, int stage, float[] scales)
     {
         int n = c.Branches, fusionDepth = c.Depth[stage][n];
@@ -40,23 +42,22 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
     /// <summary>
     /// tokens: every branch's tokens, branch i's [batch, 1 + patches_i, dim_i] at batch * branchStart[i]; updated in place.
     /// </summary>
-    public void Forward(KernelSet k, Span<float> tokens, int[] branchStart, int batch, Workspace ws)
+    public void Forward(ParallelKernels k, Span<float> tokens, int[] branchStart, int batch, Workspace ws)
     {
         int n = config.Branches, mark = ws.Mark();
-        Span<float> X(Span<float> all, int i) => all.Slice(batch * branchStart[i], batch * (branchStart[i + 1] - branchStart[i]));
         for (int i = 0; i < n; i++)
-            foreach (var block in blocks[i]) block.Forward(k, X(tokens, i), batch, Tokens(i), ws);
+            foreach (var block in blocks[i]) block.Forward(k, Branch(tokens, branchStart, batch, i), batch, Tokens(i), ws);
 
         // Every CLS is projected before any is replaced: projected holds [batch, dim_{i+1}] for each i, one after another.
-        var projected = ws.Take(batch * config.EmbedDim.Sum());
+        var projected = ws.Take(batch * _widthSum);
         for (int i = 0, offset = 0; i < n; offset += batch * config.EmbedDim[config.Next(i)], i++)
-            projs[i].Forward(k, Cls(X(tokens, i), i, batch, ws), batch, projected[offset..], ws);
+            projs[i].Forward(k, Cls(Branch(tokens, branchStart, batch, i), i, batch, ws), batch, projected[offset..], ws);
 
         for (int i = 0, offset = 0; i < n; offset += batch * config.EmbedDim[config.Next(i)], i++)
         {
             int j = config.Next(i), dim = config.EmbedDim[j], count = Tokens(j), m = ws.Mark();
             var fused = ws.Take(batch * count * dim);              // [batch, tokens_j, dim_j]: [projected CLS_i; patches_j]
-            X(tokens, j).CopyTo(fused);
+            Branch(tokens, branchStart, batch, j).CopyTo(fused);
             for (int b = 0; b < batch; b++) projected.Slice(offset + b * dim, dim).CopyTo(fused.Slice(b * count * dim, dim));
             var cls = ws.Take(batch * dim);
             var input = fused;
@@ -71,13 +72,16 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
             }
             var reverted = ws.Take(batch * config.EmbedDim[i]);
             revertProjs[i].Forward(k, cls, batch, reverted, ws);
-            SetCls(X(tokens, i), i, batch, reverted);
+            SetCls(Branch(tokens, branchStart, batch, i), i, batch, reverted);
             ws.Release(m);
         }
         ws.Release(mark);
     }
 
     private int Tokens(int branch) => 1 + config.NumPatches(branch);
+
+    private static Span<float> Branch(Span<float> tokens, int[] branchStart, int batch, int i) =>
+        tokens.Slice(batch * branchStart[i], batch * (branchStart[i + 1] - branchStart[i]));
 
     /// <summary>The CLS rows of branch i's tokens, gathered: [batch, dim_i].</summary>
     private Span<float> Cls(Span<float> x, int i, int batch, Workspace ws)

@@ -1,3 +1,4 @@
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Kernels;
 
@@ -37,7 +38,7 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
     }
 
     /// <summary>image: [size, size, cin] channels-last → tokens: [patches, dim]. scratch: two buffers of <see cref="ScratchSize"/>.</summary>
-    public void Forward(KernelSet k, ReadOnlySpan<float> image, int size, Span<float> tokens, Span<float> scratchA, Span<float> scratchB)
+    public void Forward(ParallelKernels k, ReadOnlySpan<float> image, int size, Span<float> tokens, Span<float> scratchA, Span<float> scratchB)
     {
         ReadOnlySpan<float> x = image;
         int side = size;

@@ -13,7 +13,7 @@ internal sealed class Projection(LayerNorm? norm, Linear? linear)
         ckpt.IsIdentity(p) ? new(null, null) : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, k, $"{p}.2", from, to));
 
     /// <summary>x: [rows, from] → y: [rows, to].</summary>
-    public void Forward(KernelSet k, ReadOnlySpan<float> x, int rows, Span<float> y, Workspace ws)
+    public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y, Workspace ws)
     {
         if (norm is null || linear is null)
         {

@@ -1,0 +1,63 @@
+using BenchmarkDotNet.Attributes;
+using CrossVit.Runtime.Kernels;
+
+namespace CrossVit.Benchmarks;
+
+/// <summary>The dagger stem convolutions (channels-last, ReLU fused); FLOPs = 2·outH·outW·cout·cin·k².</summary>
+[Config(typeof(BenchConfig))]
+public class ConvBenchmarks : IThroughput
+{
+    private KernelSet kernels = null!;
+    private PackedMatrix weight = null!;
+    private float[] x = [];
+    private float[] bias = [];
+    private float[] y = [];
+
+    [ParamsSource(nameof(Isas))]
+    public Isa Isa { get; set; }
+
+    /// <summary>"inHxinWxcin-kKsSpP-cout".</summary>
+    [ParamsSource(nameof(ShapeNames))]
+    public string Shape { get; set; } = "240x240x3-k7s4p3-32";
+
+    public static IEnumerable<Isa> Isas => Enum.GetValues<Isa>().Where(IsaSupport.IsSupported);
+
+    public static IEnumerable<string> ShapeNames => Shapes.Stem.Select(s => $"{s.InH}x{s.InW}x{s.Cin}-k{s.Kernel}s{s.Stride}p{s.Pad}-{s.Cout}");
+
+    public double Work
+    {
+        get
+        {
+            var s = Parse();
+            var (outH, outW) = KernelSet.ConvOutputSize(s.InH, s.InW, s.Kernel, s.Kernel, s.Stride, s.Pad);
+            return 2.0 * outH * outW * s.Cout * s.Cin * s.Kernel * s.Kernel;
+        }
+    }
+
+    public bool IsBandwidth => false;
+
+    internal double Flops => Work;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var s = Parse();
+        var random = new Random(1);
+        kernels = KernelSet.Create(Isa);
+        x = Enumerable.Range(0, s.InH * s.InW * s.Cin).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        weight = kernels.PackConv(Enumerable.Range(0, s.Cout * s.Cin * s.Kernel * s.Kernel).Select(_ => random.NextSingle() - 0.5f).ToArray(), s.Cout, s.Cin, s.Kernel, s.Kernel);
+        bias = new float[s.Cout];
+        var (outH, outW) = KernelSet.ConvOutputSize(s.InH, s.InW, s.Kernel, s.Kernel, s.Stride, s.Pad);
+        y = new float[outH * outW * s.Cout];
+    }
+
+    [Benchmark]
+    public void Conv()
+    {
+        var s = Parse();
+        kernels.Conv2d(x, s.InH, s.InW, weight, s.Stride, s.Pad, bias, y, Epilogue.Relu);
+    }
+
+    private (int InH, int InW, int Cin, int Kernel, int Stride, int Pad, int Cout) Parse() =>
+        Shapes.Stem.First(s => $"{s.InH}x{s.InW}x{s.Cin}-k{s.Kernel}s{s.Stride}p{s.Pad}-{s.Cout}" == Shape);
+}

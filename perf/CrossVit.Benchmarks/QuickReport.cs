@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using CrossVit.Runtime.Kernels;
+
+namespace CrossVit.Benchmarks;
+
+/// <summary>
+/// `quick` mode: a few seconds per ISA, median of repeated timings in thread CPU time, printed as GFLOP/s and fraction of peak.
+/// A fast loop for tuning; the BenchmarkDotNet classes are the careful measurement.
+/// </summary>
+internal static class QuickReport
+{
+    public static void Run(string[] args)
+    {
+        var isas = args.Length > 0 ? args.Select(a => IsaSupport.Resolve(Enum.Parse<Isa>(a, ignoreCase: true))) : Enum.GetValues<Isa>().Where(IsaSupport.IsSupported);
+        foreach (var isa in isas)
+        {
+            Print(isa, "plain FMA loop (peak probe)", FmaProbe.Flops(isa), Time(() => FmaProbe.Run(isa)));
+            foreach (var (m, kk, n) in Shapes.Gemm)
+            {
+                var bench = new GemmBenchmarks { Isa = isa, Shape = $"{m}x{kk}x{n}" };
+                bench.Setup();
+                Print(isa, $"gemm {bench.Shape}", bench.Flops, Time(bench.Linear));
+            }
+
+            foreach (var (inH, inW, cin, kernel, stride, pad, cout) in Shapes.Stem)
+            {
+                var bench = new ConvBenchmarks { Isa = isa, Shape = $"{inH}x{inW}x{cin}-k{kernel}s{stride}p{pad}-{cout}" };
+                bench.Setup();
+                Print(isa, $"conv {bench.Shape}", bench.Flops, Time(bench.Conv));
+            }
+
+            foreach (var (t, dim) in Shapes.Attention)
+            {
+                var bench = new AttentionBenchmarks { Isa = isa, Shape = $"{t}x{dim}" };
+                bench.Setup();
+                Print(isa, $"attention {bench.Shape}", bench.Flops, Time(bench.Attention));
+            }
+        }
+    }
+
+    /// <summary>Median and best time of repeated runs (the best is what contention on a shared machine disturbs least).</summary>
+    private static (double Median, double Best) Time(Action action)
+    {
+        action();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 5 || (total.Elapsed.TotalSeconds < 0.4 && times.Count < 2000))
+        {
+            var start = ThreadCpuClock.Seconds;
+            action();
+            times.Add(ThreadCpuClock.Seconds - start);
+        }
+
+        times.Sort();
+        return (times[times.Count / 2], times[0]);
+    }
+
+    private static void Print(Isa isa, string name, double flops, (double Median, double Best) t)
+    {
+        var median = flops / t.Median / 1e9;
+        var best = flops / t.Best / 1e9;
+        Console.WriteLine(
+            $"{isa,-7} {name,-30} median {t.Median * 1e6,9:F1} us {median,7:F1} GFLOP/s {median / Peak.Gflops(isa),5:P0} of peak | best {best,7:F1} GFLOP/s");
+    }
+}

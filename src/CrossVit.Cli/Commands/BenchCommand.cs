@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Model;
+using CrossVit.Weights;
+
+namespace CrossVit.Cli.Commands;
+
+/// <summary><c>crossvit bench</c>: latency and throughput of one session, in-process.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model") { Description = "Preset name; seeded random weights unless --weights is given." };
+        var weights = new Option<string?>("--weights") { Description = "Checkpoint (.safetensors); its metadata may carry the config." };
+        var batch = new Option<int>("--batch") { Description = "Images per run.", DefaultValueFactory = _ => 1 };
+        var threads = Options.Threads();
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 3 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed runs.", DefaultValueFactory = _ => 20 };
+        var json = new Option<bool>("--json") { Description = "Also print one JSON line last." };
+        var command = new Command("bench", "Time forward passes of a session: median, p90 and min latency, throughput, allocations.")
+        {
+            model, weights, batch, threads, warmup, iterations, json,
+        };
+        command.SetAction(r => CliError.Guard(() =>
+        {
+            int b = r.GetValue(batch), n = r.GetValue(iterations), t = r.GetValue(threads);
+            if (b < 1 || n < 1 || r.GetValue(warmup) < 0)
+                throw new CliException("--batch and --iterations must be at least 1, --warmup at least 0.");
+            using var m = LoadModel(r.GetValue(model), r.GetValue(weights));
+            var result = Measure(m, b, t, r.GetValue(warmup), n);
+            Print(result, r.GetValue(model) ?? Presets.Match(m.Config) ?? "custom", r.GetValue(json));
+            return 0;
+        }));
+        return command;
+    }
+
+    private static CrossVitModel LoadModel(string? preset, string? weights)
+    {
+        if (weights is not null) return new ModelSource(weights, preset, null).Load(new ModelOptions());
+        if (preset is null) throw new CliException("Give --model NAME (seeded random weights) or --weights FILE.");
+        using var file = SafetensorsFile.FromBytes(RandomWeights.Create(Presets.Get(preset), seed: 0).ToArray());
+        return CrossVitModel.Load(Presets.Get(preset), file);
+    }
+
+    private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun);
+
+    private static Result Measure(CrossVitModel model, int batch, int threads, int warmup, int iterations)
+    {
+        var c = model.Config;
+        int size = c.ImgSize[0];
+        var random = new Random(0);
+        var input = new float[batch * c.InChannels * size * size];
+        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        var output = new float[batch * c.OutputSize];
+        using var session = model.CreateSession(new SessionOptions { MaxBatch = batch, Threads = threads });
+        for (int i = 0; i < warmup; i++) session.Run(input, batch, size, size, output);
+
+        var ms = new double[iterations];
+        long allocated = GC.GetAllocatedBytesForCurrentThread() + session.WorkerAllocatedBytes;
+        for (int i = 0; i < iterations; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            session.Run(input, batch, size, size, output);
+            ms[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        allocated = GC.GetAllocatedBytesForCurrentThread() + session.WorkerAllocatedBytes - allocated;
+        Array.Sort(ms);
+        return new Result(model, batch, threads, ms, allocated / iterations);
+    }
+
+    /// <summary>
+    /// Peak single-core GFLOP/s per ISA: the brief's measured AVX-512 FMA loop on this machine (≈ 350), the narrower
+    /// widths scaled by their lanes. An estimate for the "fraction of peak" column, not a measurement of each machine.
+    /// </summary>
+    private static double PeakGflopsPerCore(Isa isa) => isa switch
+    {
+        Isa.Avx512 => 350,
+        Isa.Avx2 => 175,
+        Isa.V128 => 87.5,
+        _ => 350.0 / 16,
+    };
+
+    private static void Print(Result r, string name, bool json)
+    {
+        double median = Percentile(r.Milliseconds, 0.5), p90 = Percentile(r.Milliseconds, 0.9), min = r.Milliseconds[0];
+        double imagesPerSecond = r.Batch * 1000 / median;
+        double gflops = 2.0 * ModelCost.MultiplyAdds(r.Model.Config) * r.Batch / (median / 1000) / 1e9;
+        double peak = PeakGflopsPerCore(r.Model.Isa) * r.Threads;
+        Console.WriteLine($"model {name}, batch {r.Batch}, threads {r.Threads}, isa {r.Model.Isa}, {r.Milliseconds.Length} runs");
+        Console.WriteLine($"latency   median {median:F2} ms   p90 {p90:F2} ms   min {min:F2} ms");
+        Console.WriteLine($"throughput {imagesPerSecond:F1} images/s   {gflops:F1} GFLOP/s ({gflops / peak:P0} of ~{peak:F0} GFLOP/s peak)");
+        Console.WriteLine($"allocated {r.AllocatedPerRun} bytes per run");
+        if (!json) return;
+        using var stream = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("model", name);
+            w.WriteNumber("batch", r.Batch);
+            w.WriteNumber("threads", r.Threads);
+            w.WriteString("isa", r.Model.Isa.ToString().ToLowerInvariant());
+            w.WriteNumber("median_ms", Math.Round(median, 3));
+            w.WriteNumber("p90_ms", Math.Round(p90, 3));
+            w.WriteNumber("min_ms", Math.Round(min, 3));
+            w.WriteNumber("images_per_s", Math.Round(imagesPerSecond, 2));
+            w.WriteNumber("gflops", Math.Round(gflops, 1));
+            w.WriteNumber("allocated_bytes_per_run", r.AllocatedPerRun);
+            w.WriteEndObject();
+        }
+        stream.Write("\n"u8);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

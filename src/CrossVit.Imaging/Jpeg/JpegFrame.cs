@@ -1,0 +1,88 @@
+namespace CrossVit.Imaging.Jpeg;
+
+/// <summary>One colour component of a frame and its decoded DCT coefficients.</summary>
+internal sealed class JpegComponent(int id, int h, int v, int quantTableIndex)
+{
+    public int Id { get; } = id;
+
+    public int H { get; } = h;
+
+    public int V { get; } = v;
+
+    public int QuantTableIndex { get; } = quantTableIndex;
+
+    /// <summary>Samples per line after downsampling: <c>ceil(width * H / maxH)</c>.</summary>
+    public int DownsampledWidth { get; private set; }
+
+    public int DownsampledHeight { get; private set; }
+
+    /// <summary>Blocks that hold image samples horizontally; a non-interleaved scan codes exactly these.</summary>
+    public int WidthInBlocks { get; private set; }
+
+    public int HeightInBlocks { get; private set; }
+
+    /// <summary>Blocks per line including the padding of the last MCU column.</summary>
+    public int BlocksPerLine { get; private set; }
+
+    public int BlocksPerColumn { get; private set; }
+
+    /// <summary>64 coefficients per block in natural (row-major) order, blocks row-major.</summary>
+    public short[] Coefficients { get; private set; } = [];
+
+    /// <summary>Quantisation table in natural order, latched when the component first appears in a scan (as libjpeg does).</summary>
+    public ushort[]? Quant { get; set; }
+
+    /// <summary>Last DC value of the current scan, for DC prediction.</summary>
+    public int DcPredictor { get; set; }
+
+    public HuffmanTable? DcTable { get; set; }
+
+    public HuffmanTable? AcTable { get; set; }
+
+    public void Allocate(int width, int height, int maxH, int maxV, int mcusPerLine, int mcusPerColumn)
+    {
+        DownsampledWidth = (int)(((long)width * H + maxH - 1) / maxH);
+        DownsampledHeight = (int)(((long)height * V + maxV - 1) / maxV);
+        WidthInBlocks = (DownsampledWidth + 7) / 8;
+        HeightInBlocks = (DownsampledHeight + 7) / 8;
+        BlocksPerLine = mcusPerLine * H;
+        BlocksPerColumn = mcusPerColumn * V;
+        Coefficients = new short[(long)BlocksPerLine * BlocksPerColumn * 64];
+    }
+}
+
+/// <summary>The SOF header: image size, coding process and components.</summary>
+internal sealed class JpegFrame
+{
+    public JpegFrame(int width, int height, bool progressive, JpegComponent[] components)
+    {
+        Width = width;
+        Height = height;
+        Progressive = progressive;
+        Components = components;
+        MaxH = components.Max(c => c.H);
+        MaxV = components.Max(c => c.V);
+        McusPerLine = (width + (8 * MaxH) - 1) / (8 * MaxH);
+        McusPerColumn = (height + (8 * MaxV) - 1) / (8 * MaxV);
+        foreach (JpegComponent c in components)
+        {
+            c.Allocate(width, height, MaxH, MaxV, McusPerLine, McusPerColumn);
+        }
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    public bool Progressive { get; }
+
+    public JpegComponent[] Components { get; }
+
+    public int MaxH { get; }
+
+    public int MaxV { get; }
+
+    public int McusPerLine { get; }
+
+    public int McusPerColumn { get; }
+}

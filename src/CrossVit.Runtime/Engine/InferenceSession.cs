@@ -1,0 +1,99 @@
+using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Model;
+
+namespace CrossVit.Runtime.Engine;
+
+/// <summary>Options of <see cref="CrossVitModel.CreateSession"/>.</summary>
+public sealed record SessionOptions
+{
+    /// <summary>Largest batch one <see cref="InferenceSession.Run"/> call may take; the arena is planned for it.</summary>
+    public int MaxBatch { get; init; } = 1;
+
+    /// <summary>Worker threads, the calling thread included.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Must be <c>null</c> or the model's ISA: weights are packed for one ISA when the model loads.</summary>
+    public Isa? Isa { get; init; }
+}
+
+/// <summary>
+/// Runs a <see cref="CrossVitModel"/> with working memory and worker threads of its own: one arena, planned at creation
+/// for <see cref="SessionOptions.MaxBatch"/>, and a fixed pool of workers. After the first call a run allocates nothing.
+/// Use one session per thread (a call from a second thread while one runs throws); results are bit-identical for every
+/// thread count.
+/// </summary>
+public sealed class InferenceSession : IDisposable
+{
+    private readonly CrossVitModel _model;
+    private readonly CrossVitNet _net;
+    private readonly WorkerPool _pool;
+    private readonly Workspace _workspace;
+    private readonly ParallelKernels _kernels;
+    private int _busy;
+
+    internal InferenceSession(CrossVitModel model, CrossVitNet net, KernelSet kernels, SessionOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatch, 1, "options.MaxBatch");
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1, "options.Threads");
+        if (options.Isa is { } isa && isa != kernels.Isa)
+            throw new ArgumentException($"The model's weights are packed for {kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
+        _model = model;
+        _net = net;
+        MaxBatch = options.MaxBatch;
+        _workspace = new Workspace();
+        _pool = new WorkerPool(options.Threads);
+        _kernels = new ParallelKernels(kernels, _pool, _workspace);
+        PlanArena();
+    }
+
+    /// <summary>Largest batch a call may take.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Worker threads, the calling thread included.</summary>
+    public int Threads => _pool.Threads;
+
+    /// <summary>Floats in the session's arena.</summary>
+    public int ArenaSize => _workspace.Capacity;
+
+    /// <summary>Bytes allocated by the session's worker threads so far (the calling thread's are its own to measure).</summary>
+    public long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> (≤ <see cref="MaxBatch"/>) images, float32 NCHW [batch, channels, height, width],
+    /// writing [batch, OutputSize] to <paramref name="output"/> (see <see cref="CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>).
+    /// </summary>
+    public void Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
+    {
+        _model.CheckRunArguments(input, batch, height, width, output);
+        if (batch > MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"This session was created for batches of at most {MaxBatch}.");
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+            throw new InvalidOperationException("InferenceSession.Run was called from two threads at once; use one session per thread, or CrossVitModel.Run.");
+        try
+        {
+            _net.Forward(_kernels, input, batch, height, width, output, _workspace);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>Stops the worker threads.</summary>
+    public void Dispose() => _pool.Dispose();
+
+    /// <summary>
+    /// Walks the forward pass at the largest batch without computing: the workspace's LIFO reuse is the liveness plan,
+    /// and its peak becomes the one arena every later call slices.
+    /// </summary>
+    private void PlanArena()
+    {
+        var c = _model.Config;
+        int size = c.ImgSize[0];
+        var input = new float[MaxBatch * c.InChannels * size * size];
+        var output = new float[MaxBatch * c.OutputSize];
+        _kernels.Planning = true;
+        _net.Forward(_kernels, input, MaxBatch, size, size, output, _workspace);
+        _kernels.Planning = false;
+    }
+}

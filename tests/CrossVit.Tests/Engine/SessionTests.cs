@@ -1,0 +1,110 @@
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Model;
+using Xunit;
+
+namespace CrossVit.Tests.Engine;
+
+/// <summary>Allocation is measured per thread, so these tests must not share threads with others.</summary>
+[CollectionDefinition(nameof(SessionTests), DisableParallelization = true)]
+public sealed class SessionCollection;
+
+[Collection(nameof(SessionTests))]
+public class SessionTests
+{
+    private static (CrossVitModel Model, float[] Input, int Batch, int Size) Load(string name)
+    {
+        var model = CrossVitModel.Load(TestData.Config(name), TestData.Golden(name, "weights.safetensors"));
+        var input = TestData.Array(name, "input.npy");
+        return (model, input.ToFloat32(), input.Shape[0], input.Shape[2]);
+    }
+
+    [Theory]
+    [InlineData("crossvit_9_dagger_240")]
+    [InlineData("mini_fusion")]
+    [InlineData("mini_avgpool")]
+    public void ResultsAreBitIdenticalForEveryThreadCount(string name)
+    {
+        var (model, input, batch, size) = Load(name);
+        float[] RunWith(int threads)
+        {
+            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch });
+            var output = new float[batch * model.Config.OutputSize];
+            session.Run(input, batch, size, size, output);
+            return output;
+        }
+        var one = RunWith(1);
+        TestData.AssertClose(TestData.Array(name, "logits.npy").ToFloat32(), one, name);
+        Assert.Equal(one, RunWith(2));
+        Assert.Equal(one, RunWith(3));
+    }
+
+    [Fact]
+    public void SteadyStateAllocatesNothing()
+    {
+        var (model, input, batch, size) = Load("crossvit_9_dagger_240");
+        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = batch });
+        var output = new float[batch * model.Config.OutputSize];
+        session.Run(input, batch, size, size, output);   // warm-up: JIT and the kernels' per-thread buffers
+        session.Run(input.AsSpan(0, input.Length / batch), 1, size, size, output);
+        long caller = GC.GetAllocatedBytesForCurrentThread(), workers = session.WorkerAllocatedBytes;
+        for (int i = 0; i < 20; i++) session.Run(input.AsSpan(0, (1 + i % batch) * input.Length / batch), 1 + i % batch, size, size, output);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - caller);
+        Assert.Equal(0, session.WorkerAllocatedBytes - workers);
+    }
+
+    [Fact]
+    public void ArenaIsPlannedAtCreationAndSufficesForAnyInputSize()
+    {
+        var (model, input, batch, size) = Load("mini_noresize");
+        using var session = model.CreateSession(new SessionOptions { MaxBatch = 2 });
+        int planned = session.ArenaSize;
+        Assert.True(planned > 0);
+        var output = new float[2 * model.Config.OutputSize];
+        session.Run(input, batch, size, size, output);
+        var larger = new float[2 * 3 * 77 * 90];   // both branches resized from an odd, non-square input
+        session.Run(larger, 2, 77, 90, output);
+        Assert.Equal(planned, session.ArenaSize);
+    }
+
+    [Fact]
+    public void SessionRejectsLargerBatchesAndAnotherIsa()
+    {
+        var (model, input, _, size) = Load("mini_linear");
+        using var session = model.CreateSession();
+        var output = new float[2 * model.Config.OutputSize];
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Run(input, 2, size, size, output));
+        var other = model.Isa == Isa.Scalar ? Isa.V128 : Isa.Scalar;
+        var e = Assert.Throws<ArgumentException>(() => model.CreateSession(new SessionOptions { Isa = other }));
+        Assert.Contains(model.Isa.ToString(), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelRunFromManyThreadsMatchesSequentialRuns()
+    {
+        var (model, input, batch, size) = Load("mini_avgpool");   // batch 3
+        int per = input.Length / batch, classes = model.Config.OutputSize;
+        var expected = Enumerable.Range(1, batch).Select(b => model.Run(input.AsSpan(0, b * per), b, size, size)).ToArray();
+        var failures = 0;
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
+        {
+            for (int i = 0; i < 25; i++)
+            {
+                int b = 1 + (t + i) % batch;
+                if (!model.Run(input.AsSpan(0, b * per), b, size, size).AsSpan().SequenceEqual(expected[b - 1])) Interlocked.Increment(ref failures);
+            }
+        });
+        Assert.Equal(0, failures);
+        Assert.Equal(batch * classes, expected[^1].Length);
+    }
+
+    [Fact]
+    public void ModelRunSplitsBatchesLargerThanItsSessions()
+    {
+        var config = TestData.Config("mini_avgpool");
+        using var chunked = CrossVitModel.Load(config, TestData.Golden("mini_avgpool", "weights.safetensors"), new ModelOptions { MaxBatch = 2 });
+        var input = TestData.Array("mini_avgpool", "input.npy");
+        var logits = chunked.Run(input.ToFloat32(), 3, input.Shape[2], input.Shape[3]);
+        TestData.AssertClose(TestData.Array("mini_avgpool", "logits.npy").ToFloat32(), logits, "batch 3 in chunks of 2");
+    }
+}

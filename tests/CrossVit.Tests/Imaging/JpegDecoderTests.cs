@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using CrossVit.Imaging;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CrossVit.Tests.Imaging;
+
+public sealed class JpegDecoderTests(ITestOutputHelper output)
+{
+    private static readonly byte[] Baseline = File.ReadAllBytes(GoldenImageTests.GoldenPath("hubble_deep_field.jpg"));
+
+    [Theory]
+    [InlineData(0.25)]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    public void RejectsTruncatedData(double fraction)
+    {
+        int length = (int)(Baseline.Length * fraction);
+        Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(Baseline.AsSpan(0, length)));
+    }
+
+    [Fact]
+    public void RejectsMissingEoi() =>
+        Assert.Contains("EOI", Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(Baseline.AsSpan(0, Baseline.Length - 2))).Message);
+
+    [Theory]
+    [InlineData(0xC3)]
+    [InlineData(0xC9)]
+    [InlineData(0xCA)]
+    [InlineData(0xC5)]
+    public void RejectsUnsupportedProcesses(byte sofMarker)
+    {
+        byte[] jpeg = (byte[])Baseline.Clone();
+        jpeg[SofOffset()] = sofMarker;
+        Assert.Contains("unsupported", Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(jpeg)).Message);
+    }
+
+    [Fact]
+    public void Rejects12BitPrecision()
+    {
+        byte[] jpeg = (byte[])Baseline.Clone();
+        jpeg[SofOffset() + 3] = 12;
+        Assert.Contains("unsupported", Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(jpeg)).Message);
+    }
+
+    [Fact]
+    public void RejectsCmyk()
+    {
+        byte[] jpeg = [0xFF, 0xD8, 0xFF, 0xC0, 0, 20, 8, 0, 8, 0, 8, 4, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 4, 0x11, 0, 0xFF, 0xD9];
+        Assert.Contains("CMYK", Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(jpeg)).Message);
+    }
+
+    [Theory]
+    [InlineData(0xFF, 0xFF)]
+    [InlineData(0, 0)]
+    public void RejectsBadDimensionsBeforeAllocating(byte high, byte low)
+    {
+        byte[] jpeg = (byte[])Baseline.Clone();
+        int sof = SofOffset();
+        jpeg[sof + 4] = high;
+        jpeg[sof + 5] = low;
+        Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(jpeg));
+    }
+
+    [Fact]
+    public void DecodesAMegapixelQuickly()
+    {
+        // 872x1000 baseline 4:4:4. Warm up once, then report the best of three.
+        ImageDecoder.Decode(Baseline);
+        long best = long.MaxValue;
+        for (int i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            ImageDecoder.Decode(Baseline);
+            best = Math.Min(best, watch.ElapsedMilliseconds);
+        }
+
+        output.WriteLine($"hubble_deep_field.jpg (0.87 MP): {best} ms");
+        // Only a guard against pathological regressions: tests run as Debug builds on a shared machine.
+        Assert.True(best < 5000, $"{best} ms");
+    }
+
+    private static int SofOffset()
+    {
+        for (int i = 2; i + 1 < Baseline.Length; i++)
+        {
+            if (Baseline[i] == 0xFF && Baseline[i + 1] == 0xC0)
+            {
+                return i + 1;
+            }
+        }
+
+        throw new InvalidOperationException("no SOF0 in the golden JPEG");
+    }
+}

@@ -1,0 +1,209 @@
+"""Checks that CrossVit.NET, PyTorch and ONNX Runtime compute the same logits, then times them alternately.
+
+PyTorch runs in this process, ONNX Runtime in a resident Node process (ort_runner.mjs), ours as one
+`crossvit bench --json` per burst (it times in-process, so process start and load are excluded).
+Each round runs one burst of each (warmup + iterations, burst median); a runtime's figure is the median of its
+burst medians. Expects WORKDIR/MODEL.safetensors and WORKDIR/MODEL.onnx (run.sh writes them).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import crossvit_torch
+
+HERE = Path(__file__).resolve().parent
+TOLERANCE = 1e-3  # max abs difference of the logits
+IMAGE = 240
+
+
+def ints(text):
+    return [int(v) for v in text.split(",")]
+
+
+class Ort:
+    """ort_runner.mjs driven over stdin/stdout, one request at a time."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(["node", str(HERE / "ort_runner.mjs")], cwd=HERE, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def call(self, **request):
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        reply = json.loads(self.proc.stdout.readline() or '{"ok": false, "error": "ort_runner.mjs exited"}')
+        if not reply.pop("ok"):
+            sys.exit(f"ONNX Runtime: {reply['error']}")
+        return reply
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+class Ours:
+    def __init__(self, command):
+        self.command = shlex.split(command)
+
+    def __call__(self, *args):
+        done = subprocess.run(self.command + [str(a) for a in args], capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"crossvit {args[0]} failed: {done.stderr.strip()}")
+        return done.stdout
+
+
+def write_input(workdir, batch):
+    """The seeded input batch, as .npy for ours and raw float32 for ONNX Runtime."""
+    x = np.random.default_rng(batch).standard_normal((batch, 3, IMAGE, IMAGE), dtype=np.float32)
+    np.save(workdir / f"x{batch}.npy", x)
+    x.tofile(workdir / f"x{batch}.f32")
+    return x
+
+
+def check_agreement(model_name, model, workdir, batch, x, ort, ours, threads):
+    with torch.inference_mode():
+        torch_logits = model(torch.from_numpy(x)).numpy()
+    ort.call(cmd="run", input=str(workdir / f"x{batch}.f32"), shape=list(x.shape), output=str(workdir / "y_ort.f32"))
+    ort_logits = np.fromfile(workdir / "y_ort.f32", dtype=np.float32).reshape(torch_logits.shape)
+    ours("run", "--weights", workdir / f"{model_name}.safetensors", "--input", workdir / f"x{batch}.npy",
+         "--output", workdir / "y_ours.npy", "--threads", threads)
+    our_logits = np.load(workdir / "y_ours.npy")
+    diffs = {"torch_vs_ours": float(np.abs(torch_logits - our_logits).max()),
+             "ort_vs_ours": float(np.abs(ort_logits - our_logits).max()),
+             "torch_vs_ort": float(np.abs(torch_logits - ort_logits).max())}
+    print(f"agreement {model_name} batch {batch}: " + ", ".join(f"{k} {v:.2e}" for k, v in diffs.items()), flush=True)
+    if max(diffs.values()) > TOLERANCE:
+        sys.exit(f"{model_name} batch {batch}: logits differ by more than {TOLERANCE}; not timing different computations")
+    return {"model": model_name, "batch": batch, "max_abs_diff": diffs, "max_abs_logit": float(np.abs(torch_logits).max())}
+
+
+def torch_burst(model, x, warmup, iterations):
+    times = []
+    with torch.inference_mode():
+        for i in range(warmup + iterations):
+            start = time.perf_counter()
+            model(x)
+            times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times[warmup:])
+
+
+def time_config(args, model_name, model, ort, ours, batch, threads, workdir):
+    x = torch.from_numpy(np.load(workdir / f"x{batch}.npy"))
+    bursts = {"torch": [], "ort": [], "ours": []}
+    isa = None
+    for _ in range(args.rounds):
+        bursts["torch"].append(torch_burst(model, x, args.warmup, args.iterations))
+        reply = ort.call(cmd="bench", input=str(workdir / f"x{batch}.f32"), shape=list(x.shape),
+                         warmup=args.warmup, iterations=args.iterations)
+        bursts["ort"].append(statistics.median(reply["times_ms"]))
+        # bench prints progress first; its last line is the JSON result.
+        result = json.loads(ours("bench", "--model", model_name, "--weights", workdir / f"{model_name}.safetensors",
+                                 "--batch", batch, "--threads", threads, "--warmup", args.warmup,
+                                 "--iterations", args.iterations, "--json").strip().splitlines()[-1])
+        bursts["ours"].append(result["median_ms"])
+        isa = result["isa"]
+    ms = {k: statistics.median(v) for k, v in bursts.items()}
+    row = {"model": model_name, "batch": batch, "threads": threads, "ours_ms": ms["ours"], "torch_ms": ms["torch"],
+           "ort_ms": ms["ort"], "torch_over_ours": ms["torch"] / ms["ours"], "ort_over_ours": ms["ort"] / ms["ours"],
+           "isa": isa, "burst_medians_ms": bursts}
+    print(f"{model_name} batch {batch} threads {threads}: ours {ms['ours']:.1f} ms, PyTorch {ms['torch']:.1f} ms, "
+          f"ONNX Runtime {ms['ort']:.1f} ms", flush=True)
+    return row
+
+
+def cpu_name():
+    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    return next((line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name")), platform.processor())
+
+
+def blas_library():
+    """The BLAS PyTorch's Linear layers call (Debian's torch uses whichever libblas.so.3 is selected)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "/libblas" in line}
+    return ", ".join(sorted(paths)) or "unknown"
+
+
+def markdown(report):
+    env = report["environment"]
+    lines = [
+        f"Measured {env['date']} on {env['cpu']} ({env['cpus']} CPUs; load average {env['loadavg_start']:.1f} at start, "
+        f"{env['loadavg_end']:.1f} at end); ours on {report['results'][0]['isa']}, PyTorch {env['torch']} "
+        f"(BLAS: {env['torch_blas']}), ONNX Runtime {env['onnxruntime']} (onnxruntime-node).",
+        f"Median of {env['rounds']} alternating bursts, each the median of {env['iterations']} runs after "
+        f"{env['warmup']} warmup. Ratio > 1: the peer is slower than ours.",
+        "",
+        "| model | batch | threads | ours ms | PyTorch ms | ONNX Runtime ms | PyTorch / ours | ONNX Runtime / ours |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["results"]:
+        lines.append(f"| {r['model']} | {r['batch']} | {r['threads']} | {r['ours_ms']:.1f} | {r['torch_ms']:.1f} | "
+                     f"{r['ort_ms']:.1f} | {r['torch_over_ours']:.2f} | {r['ort_over_ours']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--crossvit", required=True, help="command that runs our CLI, e.g. 'dotnet path/crossvit.dll'")
+    p.add_argument("--workdir", type=Path, required=True)
+    p.add_argument("--models", type=lambda s: s.split(","), required=True)
+    p.add_argument("--batch", type=ints, required=True)
+    p.add_argument("--threads", type=ints, required=True)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--iterations", type=int, default=2)
+    p.add_argument("--json", type=Path, default=HERE / "results.json")
+    p.add_argument("--md", type=Path, default=HERE / "results.md")
+    args = p.parse_args()
+
+    ours, ort = Ours(args.crossvit), Ort()
+    loadavg_start = os.getloadavg()[0]
+    if loadavg_start > os.cpu_count():
+        # Spin-waiting thread pools (PyTorch's OpenMP above all) lose whole time slices on a busy machine.
+        print(f"warning: load average {loadavg_start:.1f} on {os.cpu_count()} CPUs; multi-thread times will be noisy",
+              flush=True)
+    agreement, results = [], []
+    for batch in args.batch:
+        write_input(args.workdir, batch)
+    for name in args.models:
+        model = crossvit_torch.load(args.workdir / f"{name}.safetensors")
+        for threads in args.threads:
+            torch.set_num_threads(threads)
+            ort_version = ort.call(cmd="load", model=str(args.workdir / f"{name}.onnx"), threads=threads)["version"]
+            if threads == args.threads[0]:  # once per model and batch: threads change only rounding
+                for batch in args.batch:
+                    x = np.load(args.workdir / f"x{batch}.npy")
+                    agreement.append(check_agreement(name, model, args.workdir, batch, x, ort, ours, threads))
+            for batch in args.batch:
+                results.append(time_config(args, name, model, ort, ours, batch, threads, args.workdir))
+    ort.close()
+
+    report = {
+        "environment": {
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "cpu": cpu_name(), "cpus": os.cpu_count(), "loadavg_start": loadavg_start,
+            "loadavg_end": os.getloadavg()[0], "torch": torch.__version__, "torch_blas": blas_library(),
+            "onnxruntime": ort_version, "rounds": args.rounds, "warmup": args.warmup, "iterations": args.iterations,
+        },
+        "tolerance": TOLERANCE,
+        "agreement": agreement,
+        "results": results,
+    }
+    args.json.write_text(json.dumps(report, indent=2) + "\n")
+    table = markdown(report)
+    args.md.write_text(table)
+    print()
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -57,7 +57,7 @@ public class CliTests
         { ["run", "--weights", TestData.Golden("mini_linear", "weights.safetensors"), "--model", "crossvit_9_240", "--input", TestData.Golden("mini_linear", "input.npy"), "--output", "/tmp/y.npy"], "does not match the config" },
         { ["run", "--weights", TestData.Golden("mini_linear", "weights.safetensors"), "--config", TestData.Golden("mini_linear", "config.json"), "--input", TestData.Golden("images", "chelsea.png.rgb.npy"), "--output", "/tmp/y.npy"], "expected float32 NCHW" },
         { ["run", "--weights", TestData.Golden("mini_linear", "weights.safetensors"), "--input", TestData.Golden("mini_linear", "input.npy"), "--output", "/tmp/y.npy"], "carries no CrossViT config" },
-        { ["run", "--weights", TestData.Golden("mini_linear", "config.json"), "--model", "crossvit_9_240", "--input", "x.npy", "--output", "y.npy"], "safetensors" },
+        { ["run", "--weights", TestData.Golden("mini_linear", "config.json"), "--model", "crossvit_9_240", "--input", TestData.Golden("mini_linear", "input.npy"), "--output", "/tmp/y.npy"], "safetensors" },
         { ["init", "--model", "crossvit_99", "--output", "/tmp/w.safetensors"], "Unknown CrossViT model" },
         { ["inspect", TestData.Golden("mini_linear", "input.npy")], "safetensors" },
     };

@@ -13,7 +13,8 @@ internal abstract unsafe class KernelImpl
     /// <summary>Floats of workspace <see cref="Conv2d"/> needs.</summary>
     public abstract long ConvWorkspaceSize { get; }
 
-    public abstract void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue, float* workspace);
+    /// <summary>Output pixels [firstPixel, firstPixel + pixels) of the convolution; y is the whole output.</summary>
+    public abstract void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outW, int firstPixel, int pixels, float* bias, float* y, Epilogue epilogue, float* workspace);
 
     public abstract void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y);
 
@@ -55,10 +56,10 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
 
     public override long ConvWorkspaceSize => GemmDriver<TSimd, TVec>.WorkspaceSize;
 
-    public override void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outH, int outW, float* bias, float* y, Epilogue epilogue, float* workspace) =>
+    public override void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outW, int firstPixel, int pixels, float* bias, float* y, Epilogue epilogue, float* workspace) =>
         GemmDriver<TSimd, TVec>.Run(
-            new ConvPatchA(x, inH, inW, weight.InChannels, weight.KernelW, stride, pad, outW), outH * outW, weight.Rows, weight.Cols,
-            weight.Pointer, bias, y, weight.Rows, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), workspace);
+            new ConvPatchA(x, inH, inW, weight.InChannels, weight.KernelW, stride, pad, outW, firstPixel), pixels, weight.Rows, weight.Cols,
+            weight.Pointer, bias, y + ((long)firstPixel * weight.Rows), weight.Rows, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), workspace);
 
     public override void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y) =>
         LayerNorm<TSimd, TVec>.Run(x, rows, dim, gamma, beta, eps, y);

@@ -115,27 +115,32 @@ public sealed unsafe class KernelSet
     /// <param name="bias">cout floats, or empty for no bias.</param>
     /// <param name="y">Output, HWC.</param>
     /// <param name="epilogue">Operation fused into the store (<see cref="Epilogue.Relu"/> for the stem).</param>
-    public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None) =>
-        Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue, new Span<float>(ThreadScratch.Get(ConvWorkspaceSize), ConvWorkspaceSize));
+    public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
+    {
+        var (outH, outW) = ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
+        Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue, 0, outH * outW);
+    }
 
-    /// <summary>Floats of workspace <see cref="Conv2d(ReadOnlySpan{float}, int, int, PackedMatrix, int, int, ReadOnlySpan{float}, Span{float}, Epilogue, Span{float})"/> needs.</summary>
-    internal int ConvWorkspaceSize => checked((int)impl.ConvWorkspaceSize);
-
-    /// <summary><see cref="Conv2d(ReadOnlySpan{float}, int, int, PackedMatrix, int, int, ReadOnlySpan{float}, Span{float}, Epilogue)"/> with caller-owned workspace (an engine arena).</summary>
-    internal void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue, Span<float> workspace)
+    /// <summary>
+    /// Output pixels [<paramref name="firstPixel"/>, <paramref name="firstPixel"/> + <paramref name="pixels"/>) (row-major over
+    /// outH × outW) of <see cref="Conv2d(ReadOnlySpan{float}, int, int, PackedMatrix, int, int, ReadOnlySpan{float}, Span{float}, Epilogue)"/>,
+    /// written to their place in the whole output <paramref name="y"/>: threads split one image's convolution into bands.
+    /// Every pixel is computed by the same instructions whatever the band.
+    /// </summary>
+    internal void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue, int firstPixel, int pixels)
     {
         CheckWeight(weight);
         var (outH, outW) = ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
         Require(x.Length >= (long)inH * inW * weight.InChannels, $"x has {x.Length} floats, expected {inH}×{inW}×{weight.InChannels}.");
         Require(y.Length >= (long)outH * outW * weight.Rows, $"y has {y.Length} floats, expected {outH}×{outW}×{weight.Rows}.");
+        Require(firstPixel >= 0 && pixels >= 0 && firstPixel + (long)pixels <= (long)outH * outW, $"pixels [{firstPixel}, {firstPixel + (long)pixels}) lie outside the {outH}×{outW} output.");
         CheckBias(bias, weight.Rows);
-        Require(workspace.Length >= ConvWorkspaceSize, $"workspace needs {ConvWorkspaceSize} floats.");
+        var workspace = ThreadScratch.Get(impl.ConvWorkspaceSize);
         fixed (float* px = x)
         fixed (float* pb = bias)
         fixed (float* py = y)
-        fixed (float* pw = workspace)
         {
-            impl.Conv2d(px, inH, inW, weight, stride, pad, outH, outW, bias.IsEmpty ? null : pb, py, epilogue, pw);
+            impl.Conv2d(px, inH, inW, weight, stride, pad, outW, firstPixel, pixels, bias.IsEmpty ? null : pb, py, epilogue, workspace);
         }
 
         GC.KeepAlive(weight);

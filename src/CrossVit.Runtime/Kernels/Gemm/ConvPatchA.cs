@@ -3,9 +3,10 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 /// <summary>
 /// Implicit im2col of a channels-last image: row m is output pixel (m / outW, m % outW), column k is
 /// (ky, kx, ci) in that order, so each kernel row inside the image is one contiguous run of kw·cin floats,
-/// copied straight from the image into the block.
+/// copied straight from the image into the block. Rows start at output pixel <c>firstPixel</c>, so threads can each
+/// compute a band of the output.
 /// </summary>
-internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, int kw, int stride, int pad, int outW) : IASource
+internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, int kw, int stride, int pad, int outW, int firstPixel) : IASource
 {
     public float* Block(int row0, int rows, int k0, int kc, float* workspace, out long lda)
     {
@@ -13,7 +14,7 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
         var rowLength = kw * cin;
         for (var r = 0; r < rows; r++)
         {
-            var m = row0 + r;
+            var m = firstPixel + row0 + r;
             var oy = m / outW;
             var ox = m - (oy * outW);
             var dst = new Span<float>(workspace + ((long)r * kc), kc);

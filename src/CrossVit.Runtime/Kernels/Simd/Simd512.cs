@@ -11,7 +11,7 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static int Kc => 256;
 
-    public static int Mc => 120;
+    public static int Mc => 128;
 
     public static Vector512<float> Create(float value) => Vector512.Create(value);
 

@@ -19,7 +19,7 @@ public class AttentionBenchmarks : IThroughput
     [ParamsSource(nameof(ShapeNames))]
     public string Shape { get; set; } = "401x128";
 
-    public static IEnumerable<Isa> Isas => Enum.GetValues<Isa>().Where(IsaSupport.IsSupported);
+    public static IEnumerable<Isa> Isas => BenchIsas.All;
 
     public static IEnumerable<string> ShapeNames => Shapes.Attention.Select(s => $"{s.T}x{s.Dim}");
 

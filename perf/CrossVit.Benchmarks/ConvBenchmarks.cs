@@ -20,7 +20,7 @@ public class ConvBenchmarks : IThroughput
     [ParamsSource(nameof(ShapeNames))]
     public string Shape { get; set; } = "240x240x3-k7s4p3-32";
 
-    public static IEnumerable<Isa> Isas => Enum.GetValues<Isa>().Where(IsaSupport.IsSupported);
+    public static IEnumerable<Isa> Isas => BenchIsas.All;
 
     public static IEnumerable<string> ShapeNames => Shapes.Stem.Select(s => $"{s.InH}x{s.InW}x{s.Cin}-k{s.Kernel}s{s.Stride}p{s.Pad}-{s.Cout}");
 

@@ -20,7 +20,7 @@ public class ElementwiseBenchmarks : IThroughput
     [Params("401x128", "197x256", "197x768")]
     public string Shape { get; set; } = "401x128";
 
-    public static IEnumerable<Isa> Isas => Enum.GetValues<Isa>().Where(IsaSupport.IsSupported);
+    public static IEnumerable<Isa> Isas => BenchIsas.All;
 
     public double Work => 2.0 * sizeof(float) * T * C;
 

@@ -19,7 +19,7 @@ public class GemmBenchmarks : IThroughput
     [ParamsSource(nameof(ShapeNames))]
     public string Shape { get; set; } = "401x128x384";
 
-    public static IEnumerable<Isa> Isas => Enum.GetValues<Isa>().Where(IsaSupport.IsSupported);
+    public static IEnumerable<Isa> Isas => BenchIsas.All;
 
     public static IEnumerable<string> ShapeNames => Shapes.Gemm.Select(s => $"{s.M}x{s.K}x{s.N}");
 

@@ -35,6 +35,14 @@ internal static class QuickReport
                 bench.Setup();
                 Print(isa, $"attention {bench.Shape}", bench.Flops, Time(bench.Attention));
             }
+
+            foreach (var shape in new[] { "401x128", "197x256", "197x768" })
+            {
+                var bench = new ElementwiseBenchmarks { Isa = isa, Shape = shape };
+                bench.Setup();
+                PrintBandwidth(isa, $"layernorm {shape}", bench.Work, Time(bench.LayerNorm));
+                PrintBandwidth(isa, $"gelu {shape}", bench.Work, Time(bench.Gelu));
+            }
         }
     }
 
@@ -62,4 +70,7 @@ internal static class QuickReport
         Console.WriteLine(
             $"{isa,-7} {name,-30} median {t.Median * 1e6,9:F1} us {median,7:F1} GFLOP/s {median / Peak.Gflops(isa),5:P0} of peak | best {best,7:F1} GFLOP/s");
     }
+
+    private static void PrintBandwidth(Isa isa, string name, double bytes, (double Median, double Best) t) =>
+        Console.WriteLine($"{isa,-7} {name,-30} median {t.Median * 1e6,9:F1} us {bytes / t.Median / 1e9,7:F1} GB/s | best {bytes / t.Best / 1e9,7:F1} GB/s");
 }

@@ -10,7 +10,7 @@ internal sealed class ThroughputColumn(bool fractionOfPeak) : IColumn
 {
     public string Id => fractionOfPeak ? "PeakFraction" : "Throughput";
 
-    public string ColumnName => fractionOfPeak ? "Peak" : "GFLOP/s | GB/s";
+    public string ColumnName => fractionOfPeak ? "Peak" : "Throughput";
 
     public bool AlwaysShow => true;
 
@@ -22,7 +22,7 @@ internal sealed class ThroughputColumn(bool fractionOfPeak) : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => fractionOfPeak ? $"Fraction of single-core FP32 peak at {Peak.Ghz} GHz" : "Work per second at the median time (GFLOP/s; GB/s for bandwidth-bound kernels)";
+    public string Legend => fractionOfPeak ? $"Fraction of single-core FP32 peak at {Peak.Ghz} GHz" : "GFLOP/s at the median time (GB/s for the bandwidth-bound LayerNorm and GELU)";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 

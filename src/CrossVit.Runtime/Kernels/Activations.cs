@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -5,6 +6,8 @@ namespace CrossVit.Runtime.Kernels;
 /// <summary>e^x, Cephes-style: Cody–Waite reduction by ln 2 and a degree-6 polynomial (~1 ulp); inputs clamped to the normal range.</summary>
 internal readonly struct ExpOperator : IUnaryOperator
 {
+    // Inlined so callers keep their vectors in registers (all vector registers are caller-saved).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Invoke<TSimd, TVec>(TVec x)
         where TSimd : ISimd<TVec>
         where TVec : struct
@@ -31,6 +34,8 @@ internal readonly struct ExpOperator : IUnaryOperator
 /// </summary>
 internal readonly struct GeluOperator : IUnaryOperator
 {
+    // Inlined so callers keep their vectors in registers (all vector registers are caller-saved).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Invoke<TSimd, TVec>(TVec x)
         where TSimd : ISimd<TVec>
         where TVec : struct
@@ -57,6 +62,8 @@ internal readonly struct GeluOperator : IUnaryOperator
 /// <summary>max(x, 0).</summary>
 internal readonly struct ReluOperator : IUnaryOperator
 {
+    // Inlined so callers keep their vectors in registers (all vector registers are caller-saved).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Invoke<TSimd, TVec>(TVec x)
         where TSimd : ISimd<TVec>
         where TVec : struct => TSimd.Max(x, TSimd.Create(0f));

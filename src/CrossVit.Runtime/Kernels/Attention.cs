@@ -48,6 +48,7 @@ internal static unsafe class Attention<TSimd, TVec>
         }
 
         var nr = GemmDriver<TSimd, TVec>.Nr;
+        var inverseSums = stackalloc float[AttentionBlock.Rows];
         var packedK = workspace;
         var packedV = packedK + PackB.Size(tk, headDim, nr);
         for (var h = headStart; h < headStart + headCount; h++)
@@ -60,13 +61,19 @@ internal static unsafe class Attention<TSimd, TVec>
                 var rows = Math.Min(AttentionBlock.Rows, tq - i0);
                 GemmDriver<TSimd, TVec>.Run(
                     new RowMajorA(q + ((long)i0 * ldq) + column, ldq), rows, tk, headDim, packedK, null, scores, tk, false, Activation.None, null);
+                // Normalise after P·V: headDim outputs per row instead of tk probabilities.
                 for (var i = 0; i < rows; i++)
                 {
-                    Softmax<TSimd, TVec>.Run(scores + ((long)i * tk), tk, scale);
+                    inverseSums[i] = 1f / Softmax<TSimd, TVec>.Exponentiate(scores + ((long)i * tk), tk, scale);
                 }
 
-                GemmDriver<TSimd, TVec>.Run(
-                    new RowMajorA(scores, tk), rows, headDim, tk, packedV, null, output + ((long)i0 * ldo) + column, ldo, false, Activation.None, null);
+                var block = output + ((long)i0 * ldo) + column;
+                GemmDriver<TSimd, TVec>.Run(new RowMajorA(scores, tk), rows, headDim, tk, packedV, null, block, ldo, false, Activation.None, null);
+                for (var i = 0; i < rows; i++)
+                {
+                    Softmax<TSimd, TVec>.Scale<TSimd, TVec>(block + ((long)i * ldo), headDim, inverseSums[i], 0);
+                    Softmax<TSimd, TVec>.Scale<ScalarSimd, float>(block + ((long)i * ldo), headDim, inverseSums[i], headDim / TSimd.Count * TSimd.Count);
+                }
             }
         }
     }

@@ -14,6 +14,14 @@ internal static unsafe class Softmax<TSimd, TVec>
             return;
         }
 
+        var inverse = 1f / Exponentiate(row, n, scale);
+        Scale<TSimd, TVec>(row, n, inverse, 0);
+        Scale<ScalarSimd, float>(row, n, inverse, n / TSimd.Count * TSimd.Count);
+    }
+
+    /// <summary>row = exp(scale · row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
+    public static float Exponentiate(float* row, int n, float scale)
+    {
         var s = TSimd.Create(scale);
         var maxV = TSimd.Create(float.NegativeInfinity);
         var i = 0;
@@ -28,10 +36,7 @@ internal static unsafe class Softmax<TSimd, TVec>
             max = MathF.Max(max, row[i] * scale);
         }
 
-        var sum = ExpAndSum<TSimd, TVec>(row, n, scale, max, 0) + ExpAndSum<ScalarSimd, float>(row, n, scale, max, n / TSimd.Count * TSimd.Count);
-        var inverse = 1f / sum;
-        Scale<TSimd, TVec>(row, n, inverse, 0);
-        Scale<ScalarSimd, float>(row, n, inverse, n / TSimd.Count * TSimd.Count);
+        return ExpAndSum<TSimd, TVec>(row, n, scale, max, 0) + ExpAndSum<ScalarSimd, float>(row, n, scale, max, n / TSimd.Count * TSimd.Count);
     }
 
     private static float ExpAndSum<TS, TV>(float* row, int n, float scale, float max, int start)
@@ -51,7 +56,8 @@ internal static unsafe class Softmax<TSimd, TVec>
         return TS.Sum(acc);
     }
 
-    private static void Scale<TS, TV>(float* row, int n, float factor, int start)
+    /// <summary>row[start..n) *= factor, whole vectors only from start (callers pass the scalar tail separately).</summary>
+    public static void Scale<TS, TV>(float* row, int n, float factor, int start)
         where TS : ISimd<TV>
         where TV : struct
     {

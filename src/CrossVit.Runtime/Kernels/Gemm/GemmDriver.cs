@@ -19,17 +19,11 @@ internal static unsafe class GemmDriver<TSimd, TVec>
 
     private static int McRounded => (TSimd.Mc + TSimd.Mr - 1) / TSimd.Mr * TSimd.Mr;
 
-    /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>.</summary>
+    /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>; k ≥ 1.</summary>
     /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats, or null for a source used in place (<see cref="RowMajorA"/>).</remarks>
     public static void Run<TA>(TA a, int m, int n, int k, float* packedB, float* bias, float* c, int ldc, bool accumulate, Activation activation, float* workspace)
         where TA : struct, IASource
     {
-        if (k == 0)
-        {
-            ZeroK(m, n, bias, c, ldc, accumulate, activation);
-            return;
-        }
-
         // Equal K slices of at most Kc (384 → 2 × 192, not 256 + 128): no short, overhead-heavy tail slice.
         var slices = (k + TSimd.Kc - 1) / TSimd.Kc;
         var sliceK = (k + slices - 1) / slices;
@@ -56,18 +50,6 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                             block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate, sliceActivation);
                     }
                 }
-            }
-        }
-    }
-
-    private static void ZeroK(int m, int n, float* bias, float* c, int ldc, bool accumulate, Activation activation)
-    {
-        for (var i = 0; i < m; i++)
-        {
-            var row = c + ((long)i * ldc);
-            for (var j = 0; j < n; j++)
-            {
-                row[j] = StoreEpilogue<ScalarSimd, float>.Apply(0f, row + j, bias == null ? null : bias + j, accumulate, activation);
             }
         }
     }

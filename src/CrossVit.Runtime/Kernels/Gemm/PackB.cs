@@ -15,22 +15,20 @@ internal static unsafe class PackB
         for (var n0 = 0; n0 < n; n0 += nr)
         {
             var panel = dst + ((long)n0 * k);
-            for (var j = 0; j < nr; j++)
+            var width = Math.Min(nr, n - n0);
+            var rows = src + ((long)n0 * ld);
+            // Stores run contiguously along the panel; the nr source rows being read stay in L1 across k.
+            for (var p = 0; p < k; p++)
             {
-                if (n0 + j < n)
+                var d = panel + ((long)p * nr);
+                for (var j = 0; j < width; j++)
                 {
-                    var row = src + ((long)(n0 + j) * ld);
-                    for (var p = 0; p < k; p++)
-                    {
-                        panel[(p * nr) + j] = row[p];
-                    }
+                    d[j] = rows[((long)j * ld) + p];
                 }
-                else
+
+                for (var j = width; j < nr; j++)
                 {
-                    for (var p = 0; p < k; p++)
-                    {
-                        panel[(p * nr) + j] = 0f;
-                    }
+                    d[j] = 0f;
                 }
             }
         }

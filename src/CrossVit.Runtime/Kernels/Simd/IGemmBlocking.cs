@@ -3,7 +3,7 @@ namespace CrossVit.Runtime.Kernels.Simd;
 /// <summary>
 /// GEMM blocking of one ISA, kept next to its vector operations. The micro-kernel tile is
 /// <see cref="Mr"/> rows × two vectors; <see cref="Kc"/> bounds the K slice so a B micro-panel stays in L1,
-/// <see cref="Mc"/> bounds the packed A block so it stays in L2.
+/// <see cref="Mc"/> bounds the A block (read in place, or materialised by im2col) so it stays in L2.
 /// </summary>
 internal interface IGemmBlocking
 {

@@ -27,8 +27,10 @@ internal unsafe interface ISimd<TVec>
     /// <summary>left·right + addend, fused (one rounding).</summary>
     static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
 
+    /// <summary>The hardware minimum (NaN and ±0 handling as the instruction does it; kernels do not rely on either).</summary>
     static abstract TVec Min(TVec left, TVec right);
 
+    /// <summary>The hardware maximum (NaN and ±0 handling as the instruction does it; kernels do not rely on either).</summary>
     static abstract TVec Max(TVec left, TVec right);
 
     static abstract TVec Abs(TVec value);

@@ -30,9 +30,9 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
     public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) =>
         Vector128.FusedMultiplyAdd(left, right, addend);
 
-    public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.Min(left, right);
+    public static Vector128<float> Min(Vector128<float> left, Vector128<float> right) => Vector128.MinNative(left, right);
 
-    public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.Max(left, right);
+    public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => Vector128.MaxNative(left, right);
 
     public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
 

@@ -11,7 +11,7 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static int Kc => 256;
 
-    public static int Mc => 120;
+    public static int Mc => 128;
 
     public static Vector512<float> Create(float value) => Vector512.Create(value);
 
@@ -30,9 +30,9 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
     public static Vector512<float> MultiplyAdd(Vector512<float> left, Vector512<float> right, Vector512<float> addend) =>
         Vector512.FusedMultiplyAdd(left, right, addend);
 
-    public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.Min(left, right);
+    public static Vector512<float> Min(Vector512<float> left, Vector512<float> right) => Vector512.MinNative(left, right);
 
-    public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.Max(left, right);
+    public static Vector512<float> Max(Vector512<float> left, Vector512<float> right) => Vector512.MaxNative(left, right);
 
     public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
 

@@ -21,6 +21,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     private readonly AttentionJob _attention = new();
     private readonly LayerNormJob _layerNorm = new();
     private readonly GeluJob _gelu = new();
+    private readonly ConvJob _conv = new();
 
     public KernelSet Kernels => kernels;
 
@@ -42,9 +43,21 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
     }
 
+    /// <summary>One image's convolution, split into bands of output pixels.</summary>
     public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue)
     {
-        if (!Planning) kernels.Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue);
+        if (Planning) return;
+        var (outH, outW) = KernelSet.ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
+        if (Workers(outH * outW, MinRowsPerWorker) == 1)
+        {
+            kernels.Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue);
+            return;
+        }
+        fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
+        {
+            _conv.Set(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW);
+            pool.Run(_conv);
+        }
     }
 
     public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
@@ -138,6 +151,42 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
             if (start == end) return;
             _k.Linear(new ReadOnlySpan<float>(_x + (long)start * _w.Cols, (end - start) * _w.Cols), end - start, _w,
                 new ReadOnlySpan<float>(_bias, _biasLength), new Span<float>(_y + (long)start * _w.Rows, (end - start) * _w.Rows), _epilogue);
+        }
+    }
+
+    private sealed class ConvJob : ParallelJob
+    {
+        private KernelSet _k = null!;
+        private PackedMatrix _w = null!;
+        private float* _x, _bias, _y;
+        private int _xLength, _inH, _inW, _stride, _pad, _biasLength, _yLength, _pixels;
+        private Epilogue _epilogue;
+
+        public void Set(KernelSet k, float* x, int xLength, int inH, int inW, PackedMatrix w, int stride, int pad,
+            float* bias, int biasLength, float* y, int yLength, Epilogue epilogue, int pixels)
+        {
+            _k = k;
+            _x = x;
+            _xLength = xLength;
+            _inH = inH;
+            _inW = inW;
+            _w = w;
+            _stride = stride;
+            _pad = pad;
+            _bias = bias;
+            _biasLength = biasLength;
+            _y = y;
+            _yLength = yLength;
+            _epilogue = epilogue;
+            _pixels = pixels;
+        }
+
+        public override void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(_pixels, MinRowsPerWorker, worker, workers);
+            if (start == end) return;
+            _k.Conv2d(new ReadOnlySpan<float>(_x, _xLength), _inH, _inW, _w, _stride, _pad, new ReadOnlySpan<float>(_bias, _biasLength),
+                new Span<float>(_y, _yLength), _epilogue, start, end - start);
         }
     }
 

@@ -73,15 +73,16 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// Peak single-core GFLOP/s per ISA: the brief's measured AVX-512 FMA loop on this machine (≈ 350), the narrower
-    /// widths scaled by their lanes. An estimate for the "fraction of peak" column, not a measurement of each machine.
+    /// Peak single-core GFLOP/s per ISA for the "fraction of peak" figure: what a plain register-only FMA loop reaches on
+    /// the project's machine (`perf/CrossVit.Benchmarks quick`: ≈ 130 AVX-512, ≈ 70 AVX2), narrower widths scaled by
+    /// their lanes. An estimate for comparison, not a measurement of the machine the bench runs on.
     /// </summary>
     private static double PeakGflopsPerCore(Isa isa) => isa switch
     {
-        Isa.Avx512 => 350,
-        Isa.Avx2 => 175,
-        Isa.V128 => 87.5,
-        _ => 350.0 / 16,
+        Isa.Avx512 => 130,
+        Isa.Avx2 => 70,
+        Isa.V128 => 35,
+        _ => 130.0 / 16,
     };
 
     private static void Print(Result r, string name, bool json)

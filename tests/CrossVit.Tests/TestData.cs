@@ -3,7 +3,7 @@ using CrossVit.Weights;
 
 namespace CrossVit.Tests;
 
-/// <summary>The golden cases copied from timm (see data/golden/README in the repository's README).</summary>
+/// <summary>The golden cases computed with timm (copied from shared/golden) and the extra reference cases.</summary>
 internal static class TestData
 {
     public static string Golden(params string[] parts) =>
@@ -11,6 +11,12 @@ internal static class TestData
 
     public static readonly string[] Cases =
         ["crossvit_9_dagger_240", "mini_linear", "mini_dagger", "mini_fusion", "mini_avgpool", "mini_noresize"];
+
+    /// <summary>Options the golden cases do not cover, from perf/compare's PyTorch CrossViT in float64 (data/reference/generate.py).</summary>
+    public static readonly string[] ReferenceCases = ["three_branch", "crop_scale", "bilinear_qk_scale", "three_branch_dagger"];
+
+    public static string Reference(params string[] parts) =>
+        Path.Combine([AppContext.BaseDirectory, "data", "reference", .. parts]);
 
     public static CrossVitConfig Config(string name) => CrossVitConfigJson.Load(Golden(name, "config.json"));
 

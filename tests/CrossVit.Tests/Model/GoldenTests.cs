@@ -1,3 +1,4 @@
+using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
 using CrossVit.Weights;
@@ -45,6 +46,19 @@ public class GoldenTests
     }
 
     public static TheoryData<string> Cases() => new(TestData.Cases);
+
+    public static TheoryData<string> ReferenceCases() => new(TestData.ReferenceCases);
+
+    [Theory]
+    [MemberData(nameof(ReferenceCases))]
+    public void ThreeBranchesCropScaleBilinearAndQkScaleMatchTheReference(string name)
+    {
+        var config = CrossVitConfigJson.Load(TestData.Reference(name, "config.json"));
+        using var model = CrossVitModel.Load(config, TestData.Reference(name, "weights.safetensors"), new ModelOptions { Threads = 2 });
+        var input = Npy.Read(TestData.Reference(name, "input.npy"));
+        var logits = model.Run(input.ToFloat32(), input.Shape[0], input.Shape[2], input.Shape[3]);
+        TestData.AssertClose(Npy.Read(TestData.Reference(name, "logits.npy")).ToFloat32(), logits, name);
+    }
 
     [Fact]
     public void EachImageOfABatchGetsItsOwnResult()

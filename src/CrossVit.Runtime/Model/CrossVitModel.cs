@@ -103,6 +103,8 @@ public sealed class CrossVitModel : IDisposable
         finally
         {
             _pool.Add(session);
+            // A call that outlived Dispose must not leave its session's workers running.
+            if (Volatile.Read(ref _disposed)) DisposePooled();
         }
     }
 
@@ -129,7 +131,12 @@ public sealed class CrossVitModel : IDisposable
     /// <summary>Stops the workers of the pooled sessions.</summary>
     public void Dispose()
     {
-        _disposed = true;
+        Volatile.Write(ref _disposed, true);
+        DisposePooled();
+    }
+
+    private void DisposePooled()
+    {
         while (_pool.TryTake(out var session)) session.Dispose();
     }
 }

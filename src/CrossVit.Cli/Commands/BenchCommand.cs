@@ -18,7 +18,7 @@ internal static class BenchCommand
         var weights = new Option<string?>("--weights") { Description = "Checkpoint (.safetensors); its metadata may carry the config." };
         var batch = new Option<int>("--batch") { Description = "Images per run.", DefaultValueFactory = _ => 1 };
         var threads = Options.Threads();
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 5 };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs.", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "Also print one JSON line last." };
         var command = new Command("bench", "Time forward passes of a session: median, p90 and min latency, throughput, allocations.")

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Gemm;
 using CrossVit.Runtime.Kernels.Simd;
 
@@ -29,6 +30,7 @@ internal static unsafe class Attention<TSimd, TVec>
     public static long WorkspaceSize(int tq, int tk, int headDim) => tq <= AttentionBlock.GemvMaxRows ? 0 :
         PackB.Size(tk, headDim, GemmDriver<TSimd, TVec>.Nr) + PackB.Size(headDim, tk, GemmDriver<TSimd, TVec>.Nr);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
         float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
         float* output, int ldo, int headStart, int headCount, float* scores, float* workspace)
@@ -79,6 +81,7 @@ internal static unsafe class Attention<TSimd, TVec>
     }
 
     /// <summary>One query row: scores[j] = q·k_j, softmax(scale · scores), out = Σ_j p_j v_j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemv(float* q, float* k, int ldk, float* v, int ldv, int tk, int headDim, float scale, float* output, float* scores)
     {
         for (var j = 0; j < tk; j++)
@@ -91,6 +94,7 @@ internal static unsafe class Attention<TSimd, TVec>
         WeightedRowSum<ScalarSimd, float>(scores, v, ldv, tk, headDim, output, headDim / TSimd.Count * TSimd.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot<TS, TV>(float* x, float* y, int n)
         where TS : ISimd<TV>
         where TV : struct
@@ -112,6 +116,7 @@ internal static unsafe class Attention<TSimd, TVec>
     }
 
     /// <summary>out[start..] = Σ_j weight[j] · rows[j][start..], one vector of columns at a time, in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightedRowSum<TS, TV>(float* weight, float* rows, int ld, int count, int n, float* output, int start)
         where TS : ISimd<TV>
         where TV : struct

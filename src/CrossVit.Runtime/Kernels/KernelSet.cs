@@ -51,6 +51,7 @@ public sealed unsafe class KernelSet
     }
 
     /// <summary>Packs a Conv2d weight, [outChannels, inChannels, kernelH, kernelW], for channels-last <c>Conv2d</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PackedMatrix PackConv(ReadOnlySpan<float> weight, int outChannels, int inChannels, int kernelH, int kernelW)
     {
         Require(outChannels > 0 && inChannels > 0 && kernelH > 0 && kernelW > 0, "Conv weight dimensions must be positive.");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -7,6 +8,7 @@ internal static unsafe class LayerNorm<TSimd, TVec>
     where TSimd : ISimd<TVec>
     where TVec : struct
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y)
     {
         for (var r = 0; r < rows; r++)
@@ -22,6 +24,7 @@ internal static unsafe class LayerNorm<TSimd, TVec>
     }
 
     /// <summary>Σ x when <paramref name="center"/> is 0, Σ (x − center)² otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Sum(float* x, int n, float center)
     {
         var squared = center != 0f;
@@ -58,6 +61,7 @@ internal static unsafe class LayerNorm<TSimd, TVec>
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Normalize<TS, TV>(float* x, int n, float* gamma, float* beta, float mean, float rstd, float* y, int start)
         where TS : ISimd<TV>
         where TV : struct

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -16,6 +17,7 @@ internal static unsafe class Resize<TSimd, TVec>
     /// <summary>Floats of workspace <see cref="Run"/> needs.</summary>
     public static long WorkspaceSize(int inW, int outH, int outW, ResizeMode mode) => inW + (2L * (outH + outW) * Taps(mode));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace)
     {
         var taps = Taps(mode);
@@ -51,6 +53,7 @@ internal static unsafe class Resize<TSimd, TVec>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlendRows<TS, TV>(float* src, int inW, int* index, float* weight, int taps, float* row, int start)
         where TS : ISimd<TV>
         where TV : struct
@@ -68,6 +71,7 @@ internal static unsafe class Resize<TSimd, TVec>
     }
 
     /// <summary>Source indices (clamped to the input) and weights of every output position along one axis.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputeTaps(int inSize, int outSize, ResizeMode mode, int* index, float* weight)
     {
         var scale = (float)inSize / outSize;

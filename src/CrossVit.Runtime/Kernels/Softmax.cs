@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -7,6 +8,7 @@ internal static unsafe class Softmax<TSimd, TVec>
     where TSimd : ISimd<TVec>
     where TVec : struct
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* row, int n, float scale)
     {
         if (n == 0)
@@ -20,6 +22,7 @@ internal static unsafe class Softmax<TSimd, TVec>
     }
 
     /// <summary>row = exp(scale · row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Exponentiate(float* row, int n, float scale)
     {
         var s = TSimd.Create(scale);
@@ -39,6 +42,7 @@ internal static unsafe class Softmax<TSimd, TVec>
         return ExpAndSum<TSimd, TVec>(row, n, scale, max, 0) + ExpAndSum<ScalarSimd, float>(row, n, scale, max, n / TSimd.Count * TSimd.Count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ExpAndSum<TS, TV>(float* row, int n, float scale, float max, int start)
         where TS : ISimd<TV>
         where TV : struct
@@ -57,6 +61,7 @@ internal static unsafe class Softmax<TSimd, TVec>
     }
 
     /// <summary>row[start..n) *= factor, whole vectors only from start (callers pass the scalar tail separately).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale<TS, TV>(float* row, int n, float factor, int start)
         where TS : ISimd<TV>
         where TV : struct

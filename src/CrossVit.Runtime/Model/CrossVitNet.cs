@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
@@ -57,6 +58,7 @@ internal sealed class CrossVitNet
         tokens.Slice(batch * _branchStart[i], batch * (_branchStart[i + 1] - _branchStart[i]));
 
     /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Embed(ParallelKernels k, ReadOnlySpan<float> input, int batch, int height, int width, int i, Span<float> x, Workspace ws)
     {
         int size = _config.ImgSize[i], dim = _config.EmbedDim[i], channels = _config.InChannels, tokens = Tokens(i), mark = ws.Mark();
@@ -84,6 +86,7 @@ internal sealed class CrossVitNet
     /// timm's <c>scale_image</c> for one item [channels, height, width], written channels-last [size, size, channels]:
     /// as is, center-cropped (crop_scale), or resized (bicubic A = -0.75 or bilinear, align_corners=False).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScaleImage(ParallelKernels k, ReadOnlySpan<float> item, int height, int width, int size, Span<float> resized, Span<float> image)
     {
         int channels = _config.InChannels, top = 0, left = 0, srcH = height, srcW = width;
@@ -109,6 +112,7 @@ internal sealed class CrossVitNet
     }
 
     /// <summary>Final norm, pooling (CLS, or mean of the patch tokens), and the mean of the branch heads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Head(ParallelKernels k, Span<float> tokens, int batch, Span<float> output, Workspace ws)
     {
         int n = _config.Branches, featureOffset = 0, mark = ws.Mark();

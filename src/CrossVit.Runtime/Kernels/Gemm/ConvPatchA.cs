@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CrossVit.Runtime.Kernels.Gemm;
@@ -10,6 +11,7 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 /// </summary>
 internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, int kw, int stride, int pad, int outW, int firstPixel) : IASource
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float* Block(int row0, int rows, int k0, int kc, float* workspace, out long lda)
     {
         lda = kc;
@@ -51,6 +53,7 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
     }
 
     /// <summary>dst[k] = 0 for k in [from, to) ∩ [k0, kEnd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Zero(float* dst, int from, int to, int k0, int kEnd)
     {
         for (var k = Math.Max(from, k0); k < Math.Min(to, kEnd); k++)
@@ -63,6 +66,7 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
     /// dst[k] = src[k − from] for k in [from, to) ∩ [k0, kEnd). Runs are short (21 floats for the RGB stem), where an
     /// inline 128-bit loop beats a memmove call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Copy(float* src, float* dst, int from, int to, int k0, int kEnd)
     {
         var k = Math.Max(from, k0);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels.Gemm;
@@ -21,6 +22,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
 
     /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>; k ≥ 1.</summary>
     /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats, or null for a source used in place (<see cref="RowMajorA"/>).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TA>(TA a, int m, int n, int k, float* packedB, float* bias, float* c, int ldc, bool accumulate, Activation activation, float* workspace)
         where TA : struct, IASource
     {

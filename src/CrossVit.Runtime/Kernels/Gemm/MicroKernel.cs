@@ -20,6 +20,7 @@ internal static unsafe class MicroKernel<TSimd, TVec>
     /// <c>pb</c>: B micro-panel, kc × 2 vectors, k-major. <c>accumulate</c>: add to the existing C.
     /// <c>bias</c>: bias of these columns, or null.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate, Activation activation)
     {
         var zero = TSimd.Create(0f);

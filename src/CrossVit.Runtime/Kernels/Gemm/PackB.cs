@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace CrossVit.Runtime.Kernels.Gemm;
 
 /// <summary>
@@ -10,6 +11,7 @@ internal static unsafe class PackB
     public static long Size(int n, int k, int nr) => (long)((n + nr - 1) / nr) * nr * k;
 
     /// <summary>Source is [N, K] with row stride ld (nn.Linear weight, attention keys).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromRows(float* src, int ld, int n, int k, int nr, float* dst)
     {
         for (var n0 = 0; n0 < n; n0 += nr)
@@ -35,6 +37,7 @@ internal static unsafe class PackB
     }
 
     /// <summary>Source is [K, N] with row stride ld (attention values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromColumns(float* src, int ld, int n, int k, int nr, float* dst)
     {
         for (var n0 = 0; n0 < n; n0 += nr)

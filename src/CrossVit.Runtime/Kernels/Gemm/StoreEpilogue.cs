@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels.Gemm;
@@ -8,6 +9,7 @@ internal static unsafe class StoreEpilogue<TSimd, TVec>
     where TVec : struct
 {
     /// <summary>C[0..mr, 0..nr] (=|+=) tile (row stride ldt) + bias, then the activation; the ragged right edge lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void StoreTile(float* tile, int ldt, float* c, int ldc, int mr, int nr, float* bias, bool accumulate, Activation activation)
     {
         for (var r = 0; r < mr; r++)

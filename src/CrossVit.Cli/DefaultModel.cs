@@ -18,9 +18,12 @@ internal static class DefaultModel
         + "For real ones, download model.safetensors and config.json from the Hugging Face hub repo timm/" + Name + ".in1k "
         + "and pass --model-dir DIR (or --weights model.safetensors --model " + Name + ").";
 
-    public static CrossVitModel Load(ModelOptions options)
+    public static CrossVitModel Load(ModelOptions options) => Random(Name, options);
+
+    /// <summary>A preset with weights from seed 0, built in memory (also what <c>bench</c> runs without <c>--weights</c>).</summary>
+    public static CrossVitModel Random(string preset, ModelOptions options)
     {
-        var config = Presets.Get(Name);
+        var config = Presets.Get(preset);
         using var file = SafetensorsFile.FromBytes(RandomWeights.Create(config, seed: 0).ToArray());
         return CrossVitModel.Load(config, file, options);
     }

@@ -5,7 +5,6 @@ using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
-using CrossVit.Weights;
 
 namespace CrossVit.Cli.Commands;
 
@@ -41,9 +40,9 @@ internal static class BenchCommand
     private static CrossVitModel LoadModel(string? preset, string? weights)
     {
         if (weights is not null) return new ModelSource(weights, preset, null).Load(new ModelOptions());
-        if (preset is null) throw new CliException("Give --model NAME (seeded random weights) or --weights FILE.");
-        using var file = SafetensorsFile.FromBytes(RandomWeights.Create(Presets.Get(preset), seed: 0).ToArray());
-        return CrossVitModel.Load(Presets.Get(preset), file);
+        return preset is null
+            ? throw new CliException("Give --model NAME (seeded random weights) or --weights FILE.")
+            : DefaultModel.Random(preset, new ModelOptions());
     }
 
     private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun);

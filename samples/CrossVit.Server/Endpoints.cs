@@ -36,6 +36,7 @@ internal static class Endpoints
     private static async Task<IResult> ClassifyAsync(HttpContext context, InferenceService service, ServerOptions options)
     {
         var clock = Stopwatch.StartNew();
+        service.ThrowIfSaturated();
         var request = context.Request;
         int classes = service.Model.Config.NumClasses;
         if (classes == 0)
@@ -44,7 +45,7 @@ internal static class Endpoints
         bool multipart = RequestBody.IsMultipart(request);
         var uploads = multipart
             ? await RequestBody.ReadFilesAsync(request, options.MaxBatch, context.RequestAborted)
-            : [new Upload(null, await RequestBody.ReadAsync(request, "image bytes (PNG, JPEG, BMP or PPM/PGM) or a multipart/form-data body of images", context.RequestAborted))];
+            : [new Upload(null, await RequestBody.ReadAsync(request, options.MaxBodyBytes, "image bytes (PNG, JPEG, BMP or PPM/PGM) or a multipart/form-data body of images", context.RequestAborted))];
         var limits = new DecodeLimits(MaxPixels: options.MaxImagePixels);
         var top = await service.RunAsync(model => Classifier.Classify(model, uploads, k, limits), context.RequestAborted);
         double elapsed = clock.Elapsed.TotalMilliseconds;
@@ -56,7 +57,8 @@ internal static class Endpoints
     /// <summary>A float32 NCHW .npy in, the [N, output size] float32 .npy of the model's output out.</summary>
     private static async Task<IResult> LogitsAsync(HttpContext context, InferenceService service, ServerOptions options)
     {
-        var body = await RequestBody.ReadAsync(context.Request, "a float32 .npy array of shape [N, C, H, W]", context.RequestAborted);
+        service.ThrowIfSaturated();
+        var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, "a float32 .npy array of shape [N, C, H, W]", context.RequestAborted);
         var array = Npy.Parse(body);
         var (n, h, w) = CheckInput(array, service.Model.Config, options.MaxBatch);
         var input = array.ToFloat32();

@@ -36,6 +36,16 @@ internal sealed class InferenceService : IDisposable
     public CrossVitModel Model => Loaded.Model;
 
     /// <summary>
+    /// Refuses a request before its body is read when the queue is already full: an overloaded server then answers
+    /// 503 at once instead of after an upload it would discard. <see cref="RunAsync"/> still enforces the limit.
+    /// </summary>
+    public void ThrowIfSaturated()
+    {
+        var statistics = _limiter.GetStatistics()!;
+        if (statistics.CurrentAvailablePermits == 0 && statistics.CurrentQueuedCount >= _options.QueueLimit) throw Busy();
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> (CPU-bound: decoding and inference) once a slot is free. Decoding happens inside the
     /// slot too, so that the memory of decoded images is bounded by the concurrency, not by the number of clients.
     /// </summary>
@@ -58,7 +68,7 @@ internal sealed class InferenceService : IDisposable
         if (!lease.IsAcquired)
         {
             lease.Dispose();
-            throw new ServerBusyException($"The server is at capacity: {_options.Concurrency} requests are running and {_options.QueueLimit} are queued; retry later.");
+            throw Busy();
         }
 
         // The slot is released when the work ends, not when the caller stops waiting for it: inference cannot be
@@ -76,6 +86,9 @@ internal sealed class InferenceService : IDisposable
             throw new InferenceTimeoutException($"Inference did not finish within the request timeout of {_options.RequestTimeout.TotalSeconds:0.#} s.");
         }
     }
+
+    private ServerBusyException Busy() =>
+        new($"The server is at capacity: {_options.Concurrency} requests are running and {_options.QueueLimit} are queued; retry later.");
 
     public void Dispose()
     {

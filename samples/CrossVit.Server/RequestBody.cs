@@ -8,13 +8,28 @@ internal static class RequestBody
     public static bool IsMultipart(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The whole body. The buffer grows as data arrives, so a claimed Content-Length reserves nothing.</summary>
-    public static async Task<byte[]> ReadAsync(HttpRequest request, string expected, CancellationToken cancel)
+    /// <summary>
+    /// The whole body, at most <paramref name="maxBytes"/>. With a Content-Length the buffer is allocated once at that
+    /// size (no growth, no final copy); a chunked body grows its buffer as data arrives.
+    /// </summary>
+    public static async Task<byte[]> ReadAsync(HttpRequest request, long maxBytes, string expected, CancellationToken cancel)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancel);
-        return buffer.Length > 0 ? buffer.ToArray()
-            : throw new ArgumentException($"The request body is empty; expected {expected}.");
+        byte[] bytes;
+        if (request.ContentLength is { } length)
+        {
+            // Checked here because the buffer is allocated before Kestrel's own check, which runs on the first read.
+            if (length > maxBytes)
+                throw new BadHttpRequestException($"The request body is {length} bytes; at most {maxBytes} are accepted ({ServerOptions.Section}:MaxBodyBytes).", StatusCodes.Status413PayloadTooLarge);
+            bytes = new byte[length];
+            await request.Body.ReadExactlyAsync(bytes, cancel);
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancel);
+            bytes = buffer.ToArray();
+        }
+        return bytes.Length > 0 ? bytes : throw new ArgumentException($"The request body is empty; expected {expected}.");
     }
 
     /// <summary>The file parts of a multipart/form-data body, in order; other fields are ignored.</summary>

@@ -38,8 +38,11 @@ internal sealed class ServerOptions
     /// <summary>Largest decoded image in pixels: bounds the memory a small compressed upload can claim (3 bytes a pixel).</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
-    /// <summary>Time a request may wait for a slot plus infer; 503 if it is still queued, 504 if it is still running.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Time a request may wait for a slot plus infer; 503 if it is still queued, 504 if it is still running. Generous,
+    /// so that a full default queue drains in time even on a slow or shared machine.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>The <c>Retry-After</c> of 503 answers, in seconds.</summary>
     public int RetryAfterSeconds { get; set; } = 1;

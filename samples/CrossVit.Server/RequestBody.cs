@@ -35,7 +35,17 @@ internal static class RequestBody
     /// <summary>The file parts of a multipart/form-data body, in order; other fields are ignored.</summary>
     public static async Task<List<Upload>> ReadFilesAsync(HttpRequest request, int maxFiles, CancellationToken cancel)
     {
-        var form = await request.ReadFormAsync(cancel);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancel);
+        }
+        catch (IOException e) when (!cancel.IsCancellationRequested)
+        {
+            // The multipart reader reports a body that ends inside a part this way, indistinguishable by type from
+            // a failure to buffer a part on disk; a truncated upload is by far the likelier cause.
+            throw new InvalidDataException($"The multipart body is malformed: {e.Message}", e);
+        }
         if (form.Files.Count == 0)
             throw new ArgumentException("The multipart body has no file parts; expected one or more images, each a part with a filename.");
         if (form.Files.Count > maxFiles)

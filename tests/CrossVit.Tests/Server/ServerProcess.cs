@@ -16,6 +16,12 @@ public sealed class ServerProcess : IDisposable
     private readonly Process _process;
 
     public ServerProcess()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    /// <summary>A server with extra settings, e.g. <c>CROSSVIT__QUEUELIMIT</c> (internal: a class fixture may have one public constructor).</summary>
+    internal ServerProcess(IReadOnlyDictionary<string, string> settings)
     {
         int port = FreePort();
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
@@ -27,6 +33,7 @@ public sealed class ServerProcess : IDisposable
         start.Environment["CROSSVIT__CONFIG"] = TestData.Golden(ModelName, "config.json");
         start.Environment["CROSSVIT__MAXBODYBYTES"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings) start.Environment[key] = value;
         _process = Process.Start(start)!;
         // Drained so that a chatty log cannot fill the pipe and block the server.
         _process.OutputDataReceived += (_, _) => { };
@@ -55,6 +62,15 @@ public sealed class ServerProcess : IDisposable
             Thread.Sleep(200);
         }
         throw new TimeoutException("CrossVit.Server did not answer /healthz within a minute.");
+    }
+
+    /// <summary>Asks the server to stop as a service manager would (SIGTERM) and waits for it to exit.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+        return _process.ExitCode;
     }
 
     private static int FreePort()

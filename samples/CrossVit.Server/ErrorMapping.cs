@@ -1,0 +1,61 @@
+using CrossVit.Imaging;
+using CrossVit.Weights;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace CrossVit.Server;
+
+/// <summary>
+/// Every error is a JSON <c>{"error", "status"}</c>. Bad input is 400 (413 for an oversized body), overload 503 with
+/// <c>Retry-After</c>, an inference past its timeout 504; only a fault of the server itself is 500.
+/// </summary>
+internal static class ErrorMapping
+{
+    public static void UseJsonErrors(this WebApplication app, ServerOptions options)
+    {
+        // Answers that carry no body (unknown route 404, wrong method 405) get one too.
+        app.UseStatusCodePages(context => WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
+            $"{ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode)}: {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}."));
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ErrorMapping).FullName!);
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; there is nobody to answer.
+            }
+            catch (Exception e) when (!context.Response.HasStarted)
+            {
+                int status = Status(e);
+                if (status == StatusCodes.Status500InternalServerError)
+                    logger.LogError(e, "Unexpected failure of {Method} {Path}.", context.Request.Method, context.Request.Path);
+                if (status == StatusCodes.Status503ServiceUnavailable)
+                    context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await WriteAsync(context, status, status == StatusCodes.Status500InternalServerError
+                    ? "Internal server error; the server log has the details." : OneLine(e.Message));
+            }
+        });
+    }
+
+    private static int Status(Exception e) => e switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,   // 413 for an oversized body, 400 for malformed HTTP
+        ServerBusyException => StatusCodes.Status503ServiceUnavailable,
+        InferenceTimeoutException => StatusCodes.Status504GatewayTimeout,
+        // InvalidDataException: a malformed multipart body.
+        ImageFormatException or TensorFormatException or ArgumentException or InvalidDataException => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    // Multi-line messages (a checkpoint's list of mismatches) would be awkward in a one-line JSON string.
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static Task WriteAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new ErrorResponse(message, status), ServerJson.Api.ErrorResponse);
+    }
+}

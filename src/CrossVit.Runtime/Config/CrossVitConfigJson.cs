@@ -178,7 +178,9 @@ public static class CrossVitConfigJson
             : throw Field(field, $"expected an integer, found {Describe(v)}");
 
     private static double Number(JsonElement v, string field) =>
-        v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Field(field, $"expected a number, found {Describe(v)}");
+        v.ValueKind != JsonValueKind.Number ? throw Field(field, $"expected a number, found {Describe(v)}")
+        : double.IsFinite(v.GetDouble()) ? v.GetDouble()
+        : throw Field(field, $"is {v.GetRawText()}, which overflows a double; expected a finite number");
 
     private static bool Bool(JsonElement v, string field) => v.ValueKind switch
     {

@@ -4,14 +4,13 @@ using Xunit;
 namespace CrossVit.Tests.Fuzzing;
 
 /// <summary>
-/// Found by the config fuzzer: a number beyond double's range parses as infinity and passes validation, and then
-/// <see cref="CrossVitConfigJson.Write"/> (hence the config's Equals and GetHashCode) throws, because JSON has no
-/// infinity. The parser should reject it, naming the field. Skipped until CrossVitConfigJson is fixed; then remove
-/// the skip and the exclusion in <see cref="FuzzTargets.Config"/>.
+/// Found by the config fuzzer: a number beyond double's range parsed as infinity and passed validation, and then
+/// <see cref="CrossVitConfigJson.Write"/> (hence the config's Equals and GetHashCode) threw, because JSON has no
+/// infinity. The parser rejects it, naming the field.
 /// </summary>
 public class ConfigNonFiniteNumberTests
 {
-    [Theory(Skip = "Known bug in src/CrossVit.Runtime/Config/CrossVitConfigJson.cs: non-finite numbers are accepted.")]
+    [Theory]
     [InlineData("norm_eps")]
     [InlineData("drop_rate")]
     [InlineData("attn_drop_rate")]

@@ -62,7 +62,6 @@ internal static class FuzzTargets
         bytes =>
         {
             var config = CrossVitConfigJson.Parse(Encoding.UTF8.GetString(bytes));
-            if (HasNonFiniteNumber(config)) return;   // a known bug of the parser: see ConfigNonFiniteNumberTests
             try
             {
                 Assert.Equal(config, CrossVitConfigJson.Parse(CrossVitConfigJson.Write(config)));
@@ -82,9 +81,6 @@ internal static class FuzzTargets
     public static FuzzTarget Bmp { get; } = Image("BMP", Mutator.Mutations(Seeds.Bmp), Generators.Bmp(), DeclaredBmp);
 
     public static FuzzTarget Pnm { get; } = Image("PPM/PGM", Mutator.Mutations(Seeds.Pnm), Generators.Pnm(), DeclaredPnm);
-
-    private static bool HasNonFiniteNumber(CrossVitConfig c) =>
-        new[] { c.NormEps, c.DropRate, c.AttnDropRate, c.DropPathRate, c.CropPct, c.QkScale ?? 1 }.Concat(c.MlpRatio).Any(v => !double.IsFinite(v));
 
     private static Gen<byte[]> Mix(Gen<byte[]> mutations, Gen<byte[]> generated) => Gen.Frequency((3, mutations), (1, generated));
 

@@ -17,11 +17,11 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     /// <summary>Rows below which a GEMM is not worth waking the workers for.</summary>
     private const int MinRowsPerWorker = 16;
 
-    private readonly LinearJob _linear = new();
-    private readonly AttentionJob _attention = new();
-    private readonly LayerNormJob _layerNorm = new();
-    private readonly GeluJob _gelu = new();
-    private readonly ConvJob _conv = new();
+    private readonly Job<LinearWork> _linear = new();
+    private readonly Job<AttentionWork> _attention = new();
+    private readonly Job<LayerNormWork> _layerNorm = new();
+    private readonly Job<GeluWork> _gelu = new();
+    private readonly Job<ConvWork> _conv = new();
 
     public KernelSet Kernels => kernels;
 
@@ -38,7 +38,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
-            _linear.Set(kernels, px, rows, weight, pb, bias.Length, py, epilogue);
+            _linear.Work = new LinearWork(kernels, px, rows, weight, pb, bias.Length, py, epilogue);
             pool.Run(_linear);
         }
     }
@@ -55,7 +55,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
-            _conv.Set(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW);
+            _conv.Work = new ConvWork(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW);
             pool.Run(_conv);
         }
     }
@@ -75,7 +75,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
         fixed (float* px = x) fixed (float* pg = gamma) fixed (float* pb = beta) fixed (float* py = y)
         {
-            _layerNorm.Set(kernels, px, rows, dim, pg, pb, eps, py);
+            _layerNorm.Work = new LayerNormWork(kernels, px, rows, dim, pg, pb, eps, py);
             pool.Run(_layerNorm);
         }
     }
@@ -90,7 +90,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
         fixed (float* px = x) fixed (float* py = y)
         {
-            _gelu.Set(kernels, px, py, x.Length);
+            _gelu.Work = new GeluWork(kernels, px, py, x.Length);
             pool.Run(_gelu);
         }
     }
@@ -108,7 +108,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         {
             fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
             {
-                _attention.Set(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride, ps, scratchSize);
+                _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride, ps, scratchSize);
                 pool.Run(_attention);
             }
         }
@@ -125,167 +125,82 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         return (Math.Min(start, count), Math.Min(end, count));
     }
 
-    private sealed class LinearJob : ParallelJob
+    /// <summary>One operation's arguments and the share of it a worker computes.</summary>
+    private interface IWork
     {
-        private KernelSet _k = null!;
-        private PackedMatrix _w = null!;
-        private float* _x, _bias, _y;
-        private int _rows, _biasLength;
-        private Epilogue _epilogue;
+        void Execute(int worker, int workers);
+    }
 
-        public void Set(KernelSet k, float* x, int rows, PackedMatrix w, float* bias, int biasLength, float* y, Epilogue epilogue)
-        {
-            _k = k;
-            _x = x;
-            _rows = rows;
-            _w = w;
-            _bias = bias;
-            _biasLength = biasLength;
-            _y = y;
-            _epilogue = epilogue;
-        }
+    /// <summary>A reusable job: the session sets <see cref="Work"/> before each run, so running allocates nothing.</summary>
+    private sealed class Job<TWork> : ParallelJob
+        where TWork : struct, IWork
+    {
+        public TWork Work;
 
-        public override void Execute(int worker, int workers)
+        public override void Execute(int worker, int workers) => Work.Execute(worker, workers);
+    }
+
+    private readonly struct LinearWork(KernelSet k, float* x, int rows, PackedMatrix w, float* bias, int biasLength, float* y, Epilogue epilogue) : IWork
+    {
+        public void Execute(int worker, int workers)
         {
-            var (start, end) = Share(_rows, MinRowsPerWorker, worker, workers);
+            var (start, end) = Share(rows, MinRowsPerWorker, worker, workers);
             if (start == end) return;
-            _k.Linear(new ReadOnlySpan<float>(_x + (long)start * _w.Cols, (end - start) * _w.Cols), end - start, _w,
-                new ReadOnlySpan<float>(_bias, _biasLength), new Span<float>(_y + (long)start * _w.Rows, (end - start) * _w.Rows), _epilogue);
+            k.Linear(new ReadOnlySpan<float>(x + (long)start * w.Cols, (end - start) * w.Cols), end - start, w,
+                new ReadOnlySpan<float>(bias, biasLength), new Span<float>(y + (long)start * w.Rows, (end - start) * w.Rows), epilogue);
         }
     }
 
-    private sealed class ConvJob : ParallelJob
+    private readonly struct ConvWork(KernelSet k, float* x, int xLength, int inH, int inW, PackedMatrix w, int stride, int pad,
+        float* bias, int biasLength, float* y, int yLength, Epilogue epilogue, int pixels) : IWork
     {
-        private KernelSet _k = null!;
-        private PackedMatrix _w = null!;
-        private float* _x, _bias, _y;
-        private int _xLength, _inH, _inW, _stride, _pad, _biasLength, _yLength, _pixels;
-        private Epilogue _epilogue;
-
-        public void Set(KernelSet k, float* x, int xLength, int inH, int inW, PackedMatrix w, int stride, int pad,
-            float* bias, int biasLength, float* y, int yLength, Epilogue epilogue, int pixels)
+        public void Execute(int worker, int workers)
         {
-            _k = k;
-            _x = x;
-            _xLength = xLength;
-            _inH = inH;
-            _inW = inW;
-            _w = w;
-            _stride = stride;
-            _pad = pad;
-            _bias = bias;
-            _biasLength = biasLength;
-            _y = y;
-            _yLength = yLength;
-            _epilogue = epilogue;
-            _pixels = pixels;
-        }
-
-        public override void Execute(int worker, int workers)
-        {
-            var (start, end) = Share(_pixels, MinRowsPerWorker, worker, workers);
+            var (start, end) = Share(pixels, MinRowsPerWorker, worker, workers);
             if (start == end) return;
-            _k.Conv2d(new ReadOnlySpan<float>(_x, _xLength), _inH, _inW, _w, _stride, _pad, new ReadOnlySpan<float>(_bias, _biasLength),
-                new Span<float>(_y, _yLength), _epilogue, start, end - start);
+            k.Conv2d(new ReadOnlySpan<float>(x, xLength), inH, inW, w, stride, pad, new ReadOnlySpan<float>(bias, biasLength),
+                new Span<float>(y, yLength), epilogue, start, end - start);
         }
     }
 
-    private sealed class LayerNormJob : ParallelJob
+    private readonly struct LayerNormWork(KernelSet k, float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y) : IWork
     {
-        private KernelSet _k = null!;
-        private float* _x, _gamma, _beta, _y;
-        private int _rows, _dim;
-        private float _eps;
-
-        public void Set(KernelSet k, float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y)
+        public void Execute(int worker, int workers)
         {
-            _k = k;
-            _x = x;
-            _rows = rows;
-            _dim = dim;
-            _gamma = gamma;
-            _beta = beta;
-            _eps = eps;
-            _y = y;
-        }
-
-        public override void Execute(int worker, int workers)
-        {
-            var (start, end) = Share(_rows, 1, worker, workers);
+            var (start, end) = Share(rows, 1, worker, workers);
             if (start == end) return;
-            int n = (end - start) * _dim;
-            _k.LayerNorm(new ReadOnlySpan<float>(_x + (long)start * _dim, n), end - start, _dim,
-                new ReadOnlySpan<float>(_gamma, _dim), new ReadOnlySpan<float>(_beta, _dim), _eps, new Span<float>(_y + (long)start * _dim, n));
+            int n = (end - start) * dim;
+            k.LayerNorm(new ReadOnlySpan<float>(x + (long)start * dim, n), end - start, dim,
+                new ReadOnlySpan<float>(gamma, dim), new ReadOnlySpan<float>(beta, dim), eps, new Span<float>(y + (long)start * dim, n));
         }
     }
 
-    private sealed class GeluJob : ParallelJob
+    private readonly struct GeluWork(KernelSet k, float* x, float* y, int length) : IWork
     {
-        private KernelSet _k = null!;
-        private float* _x, _y;
-        private int _length;
-
-        public void Set(KernelSet k, float* x, float* y, int length)
+        public void Execute(int worker, int workers)
         {
-            _k = k;
-            _x = x;
-            _y = y;
-            _length = length;
-        }
-
-        public override void Execute(int worker, int workers)
-        {
-            var (start, end) = Share(_length, Granule, worker, workers);
-            if (start < end) _k.Gelu(new ReadOnlySpan<float>(_x + start, end - start), new Span<float>(_y + start, end - start));
+            var (start, end) = Share(length, Granule, worker, workers);
+            if (start < end) k.Gelu(new ReadOnlySpan<float>(x + start, end - start), new Span<float>(y + start, end - start));
         }
     }
 
-    private sealed class AttentionJob : ParallelJob
+    private readonly struct AttentionWork(KernelSet k, float* q, int ldq, int qStride, float* key, int ldk, float* v, int ldv, int kvStride,
+        int batch, int tq, int tk, int heads, int headDim, float scale, float* output, int ldo, int outStride, float* scratch, int scratchSize) : IWork
     {
-        private KernelSet _k = null!;
-        private float* _q, _kv, _v, _out, _scratch;
-        private int _ldq, _qStride, _ldk, _ldv, _kvStride, _batch, _tq, _tk, _heads, _headDim, _ldo, _outStride, _scratchSize;
-        private float _scale;
-
-        public void Set(KernelSet k, float* q, int ldq, int qStride, float* key, int ldk, float* v, int ldv, int kvStride,
-            int batch, int tq, int tk, int heads, int headDim, float scale, float* output, int ldo, int outStride, float* scratch, int scratchSize)
+        public void Execute(int worker, int workers)
         {
-            _k = k;
-            _q = q;
-            _ldq = ldq;
-            _qStride = qStride;
-            _kv = key;
-            _ldk = ldk;
-            _v = v;
-            _ldv = ldv;
-            _kvStride = kvStride;
-            _batch = batch;
-            _tq = tq;
-            _tk = tk;
-            _heads = heads;
-            _headDim = headDim;
-            _scale = scale;
-            _out = output;
-            _ldo = ldo;
-            _outStride = outStride;
-            _scratch = scratch;
-            _scratchSize = scratchSize;
-        }
-
-        public override void Execute(int worker, int workers)
-        {
-            var (start, end) = Share(_batch * _heads, 1, worker, workers);
-            var scratch = new Span<float>(_scratch + (long)worker * _scratchSize, _scratchSize);
-            int width = _heads * _headDim;
+            var (start, end) = Share(batch * heads, 1, worker, workers);
+            var workerScratch = new Span<float>(scratch + (long)worker * scratchSize, scratchSize);
+            int width = heads * headDim;
             for (int item = start; item < end; item++)
             {
-                int b = item / _heads, h = item % _heads;
-                _k.Attention(
-                    new ReadOnlySpan<float>(_q + (long)b * _qStride, (_tq - 1) * _ldq + width), _ldq,
-                    new ReadOnlySpan<float>(_kv + (long)b * _kvStride, (_tk - 1) * _ldk + width), _ldk,
-                    new ReadOnlySpan<float>(_v + (long)b * _kvStride, (_tk - 1) * _ldv + width), _ldv,
-                    _tq, _tk, _headDim, _scale,
-                    new Span<float>(_out + (long)b * _outStride, (_tq - 1) * _ldo + width), _ldo, h, 1, scratch);
+                int b = item / heads, h = item % heads;
+                k.Attention(
+                    new ReadOnlySpan<float>(q + (long)b * qStride, (tq - 1) * ldq + width), ldq,
+                    new ReadOnlySpan<float>(key + (long)b * kvStride, (tk - 1) * ldk + width), ldk,
+                    new ReadOnlySpan<float>(v + (long)b * kvStride, (tk - 1) * ldv + width), ldv,
+                    tq, tk, headDim, scale,
+                    new Span<float>(output + (long)b * outStride, (tq - 1) * ldo + width), ldo, h, 1, workerScratch);
             }
         }
     }

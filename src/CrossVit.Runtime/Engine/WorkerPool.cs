@@ -32,6 +32,8 @@ internal sealed class WorkerPool : IDisposable
         for (int i = 0; i < _threads.Length; i++)
         {
             _wake[i] = new ManualResetEventSlim(false, spinCount: 2000);
+            // The event creates its lock object on its first blocking wait; do that now, not in a later steady-state run.
+            _wake[i].Wait(1);
             int worker = i + 1;
             _threads[i] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"crossvit-worker-{worker}" };
             _threads[i].Start();

@@ -73,8 +73,20 @@ public sealed record CrossVitConfig
     /// <summary>MLP hidden width of branch <paramref name="branch"/>: <c>int(dim * mlp_ratio)</c>, as timm.</summary>
     public int MlpHidden(int branch) => (int)(EmbedDim[branch] * MlpRatio[branch]);
 
-    /// <summary>Length of one output row: <see cref="NumClasses"/>, or the summed widths when it is 0.</summary>
-    public int OutputSize => NumClasses > 0 ? NumClasses : EmbedDim.Sum();
+    /// <summary>The branches' widths added up: the length of the concatenated features.</summary>
+    public int WidthSum
+    {
+        get
+        {
+            // A loop, not LINQ: Sum over the list interface allocates an enumerator, and the forward pass asks for this.
+            int sum = 0;
+            for (int b = 0; b < EmbedDim.Count; b++) sum += EmbedDim[b];
+            return sum;
+        }
+    }
+
+    /// <summary>Length of one output row: <see cref="NumClasses"/>, or <see cref="WidthSum"/> when it is 0.</summary>
+    public int OutputSize => NumClasses > 0 ? NumClasses : WidthSum;
 
     /// <summary>The branch a branch's CLS token is fused with: the next one, cyclically.</summary>
     public int Next(int branch) => (branch + 1) % Branches;

@@ -13,17 +13,8 @@ internal sealed class Workspace
     private int _position;
     private int _peak;
 
-    /// <summary>Creates a workspace of <paramref name="capacity"/> floats.</summary>
-    public Workspace(int capacity = 0)
-    {
-        if (capacity > 0) AddBlock(capacity);
-    }
-
     /// <summary>Floats currently reserved in one block.</summary>
     public int Capacity => _blocks.Count == 1 ? _blocks[0].Length : 0;
-
-    /// <summary>Highest number of floats in use at once so far.</summary>
-    public int Peak => _peak;
 
     /// <summary>The current position, to give back everything taken after it with <see cref="Release"/>.</summary>
     public int Mark() => _position;

@@ -31,13 +31,11 @@ public sealed class CrossVitModel : IDisposable
     private readonly KernelSet _kernels;
     private readonly SessionOptions _pooledOptions;
     private readonly ConcurrentBag<InferenceSession> _pool = [];
-    private readonly int _outputSize;   // cached: the config computes it with LINQ
     private bool _disposed;
 
     private CrossVitModel(CrossVitConfig config, Checkpoint checkpoint, KernelSet kernels, SessionOptions pooledOptions)
     {
         Config = config;
-        _outputSize = config.OutputSize;
         _kernels = kernels;
         _pooledOptions = pooledOptions;
         _net = new CrossVitNet(config, checkpoint, kernels);
@@ -93,7 +91,7 @@ public sealed class CrossVitModel : IDisposable
         if (!_pool.TryTake(out var session)) session = CreateSession(_pooledOptions);
         try
         {
-            int imageIn = Config.InChannels * height * width, imageOut = _outputSize;
+            int imageIn = Config.InChannels * height * width, imageOut = Config.OutputSize;
             for (int first = 0; first < batch; first += session.MaxBatch)
             {
                 int count = Math.Min(session.MaxBatch, batch - first);
@@ -116,14 +114,14 @@ public sealed class CrossVitModel : IDisposable
         long expected = (long)batch * Config.InChannels * height * width;
         if (input.Length != expected)
             throw new ArgumentException($"Input has {input.Length} floats; expected batch × channels × height × width = {batch} × {Config.InChannels} × {height} × {width} = {expected}.", nameof(input));
-        if (output.Length < (long)batch * _outputSize)
-            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {_outputSize} = {batch * _outputSize}.", nameof(output));
+        if (output.Length < (long)batch * Config.OutputSize)
+            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {Config.OutputSize} = {batch * Config.OutputSize}.", nameof(output));
     }
 
     /// <summary>As <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>, returning a new [batch, OutputSize] array.</summary>
     public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width)
     {
-        var output = new float[batch * _outputSize];
+        var output = new float[batch * Config.OutputSize];
         Run(input, batch, height, width, output);
         return output;
     }

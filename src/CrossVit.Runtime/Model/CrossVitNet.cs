@@ -20,7 +20,6 @@ internal sealed class CrossVitNet
     private readonly LayerNorm[] _norm;
     private readonly Linear[] _head;         // empty when num_classes is 0
     private readonly int[] _branchStart;     // offset of branch i's tokens for one image
-    private readonly int _outputSize;
 
     public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet k)
     {
@@ -36,7 +35,6 @@ internal sealed class CrossVitNet
         _head = config.NumClasses > 0
             ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses)).ToArray()
             : [];
-        _outputSize = config.OutputSize;
         _branchStart = new int[n + 1];
         for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
     }
@@ -54,8 +52,7 @@ internal sealed class CrossVitNet
 
     private int Tokens(int branch) => 1 + _config.NumPatches(branch);
 
-    private Span<float> Branch(Span<float> tokens, int batch, int i) =>
-        tokens.Slice(batch * _branchStart[i], batch * (_branchStart[i + 1] - _branchStart[i]));
+    private Span<float> Branch(Span<float> tokens, int batch, int i) => MultiScaleBlock.Branch(tokens, _branchStart, batch, i);
 
     /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -142,7 +139,7 @@ internal sealed class CrossVitNet
                 _head[i].Forward(k, pooled, batch, output, Epilogue.Accumulate);
                 continue;
             }
-            int total = _outputSize;
+            int total = _config.OutputSize;
             for (int b = 0; b < batch; b++) pooled.Slice(b * dim, dim).CopyTo(output.Slice(b * total + featureOffset, dim));
             featureOffset += dim;
         }

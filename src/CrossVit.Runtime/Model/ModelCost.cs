@@ -36,7 +36,7 @@ public static class ModelCost
                 total += (fusionBlocks - 1) * (4 * d * d + 2 * d); // later blocks see the CLS alone
             }
         }
-        if (c.NumClasses > 0) total += (long)c.EmbedDim.Sum() * c.NumClasses;
+        if (c.NumClasses > 0) total += (long)c.WidthSum * c.NumClasses;
         return total;
     }
 }

@@ -11,7 +11,6 @@ namespace CrossVit.Runtime.Model.Layers;
 /// </summary>
 internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, Projection[] projs, CrossAttentionBlock[][] fusion, Projection[] revertProjs)
 {
-    private readonly int _widthSum = config.EmbedDim.Sum();   // once: Sum over the interface would allocate per call
 
     public static MultiScaleBlock Load(Checkpoint ckpt, KernelSet k, CrossVitConfig c, int stage, float[] scales)
     {
@@ -49,7 +48,7 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
             foreach (var block in blocks[i]) block.Forward(k, Branch(tokens, branchStart, batch, i), batch, Tokens(i), ws);
 
         // Every CLS is projected before any is replaced: projected holds [batch, dim_{i+1}] for each i, one after another.
-        var projected = ws.Take(batch * _widthSum);
+        var projected = ws.Take(batch * config.WidthSum);
         for (int i = 0, offset = 0; i < n; offset += batch * config.EmbedDim[config.Next(i)], i++)
             projs[i].Forward(k, Cls(Branch(tokens, branchStart, batch, i), i, batch, ws), batch, projected[offset..], ws);
 
@@ -80,7 +79,8 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
 
     private int Tokens(int branch) => 1 + config.NumPatches(branch);
 
-    private static Span<float> Branch(Span<float> tokens, int[] branchStart, int batch, int i) =>
+    /// <summary>Branch i's tokens within every branch's tokens: [batch, 1 + patches_i, dim_i] at batch * branchStart[i].</summary>
+    internal static Span<float> Branch(Span<float> tokens, int[] branchStart, int batch, int i) =>
         tokens.Slice(batch * branchStart[i], batch * (branchStart[i + 1] - branchStart[i]));
 
     /// <summary>The CLS rows of branch i's tokens, gathered: [batch, dim_i].</summary>

@@ -59,7 +59,7 @@ public sealed class GoldenImageTests(ITestOutputHelper output)
         Assert.True(stats.Max == 0, stats.ToString());
     }
 
-    internal static string GoldenPath(string name) => Path.Combine(AppContext.BaseDirectory, "data", "golden", "images", name);
+    internal static string GoldenPath(string name) => TestData.Golden("images", name);
 
     /// <summary>Differences in 8-bit levels: |Δ| · std · 255 per channel.</summary>
     private static LevelStats Compare(float[] actual, string name)

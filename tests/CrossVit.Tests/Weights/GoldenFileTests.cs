@@ -8,16 +8,16 @@ namespace CrossVit.Tests.Weights;
 public class GoldenFileTests
 {
     public static TheoryData<string> Cases() =>
-        [.. Directory.GetDirectories(TestFiles.GoldenDir).Select(d => Path.GetFileName(d)).Where(c => c != "images")];
+        [.. Directory.GetDirectories(TestData.Golden()).Select(d => Path.GetFileName(d)).Where(c => c != "images")];
 
     public static TheoryData<string> Images() =>
-        [.. Directory.GetFiles(Path.Combine(TestFiles.GoldenDir, "images"), "*.rgb.npy").Select(p => Path.GetFileName(p)[..^".rgb.npy".Length])];
+        [.. Directory.GetFiles(TestData.Golden("images"), "*.rgb.npy").Select(p => Path.GetFileName(p)[..^".rgb.npy".Length])];
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void EveryManifestTensorIsPresentWithItsShapeAndFiniteData(string name)
     {
-        string dir = Path.Combine(TestFiles.GoldenDir, name);
+        string dir = TestData.Golden(name);
         var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
         using var file = SafetensorsFile.Open(Path.Combine(dir, "weights.safetensors"));
 
@@ -35,7 +35,7 @@ public class GoldenFileTests
     [InlineData("mini_dagger", DType.F32)]
     public void GoldenWeightsUseTheExpectedDtype(string name, DType dtype)
     {
-        using var file = SafetensorsFile.Open(Path.Combine(TestFiles.GoldenDir, name, "weights.safetensors"));
+        using var file = SafetensorsFile.Open(TestData.Golden(name, "weights.safetensors"));
         Assert.All(file.Tensors, t => Assert.Equal(dtype, t.DType));
     }
 
@@ -43,8 +43,8 @@ public class GoldenFileTests
     [MemberData(nameof(Cases))]
     public void InputAndLogitsAreFloat32Arrays(string name)
     {
-        var input = Npy.Read(Path.Combine(TestFiles.GoldenDir, name, "input.npy"));
-        var logits = Npy.Read(Path.Combine(TestFiles.GoldenDir, name, "logits.npy"));
+        var input = Npy.Read(TestData.Golden(name, "input.npy"));
+        var logits = Npy.Read(TestData.Golden(name, "logits.npy"));
 
         Assert.Equal("<f4", input.Descr);
         Assert.Equal(4, input.Shape.Count);
@@ -58,13 +58,13 @@ public class GoldenFileTests
     [MemberData(nameof(Images))]
     public void ImageArraysHaveTheExpectedShapes(string image)
     {
-        var rgb = Npy.Read(Path.Combine(TestFiles.GoldenDir, "images", image + ".rgb.npy"));
+        var rgb = Npy.Read(TestData.Golden("images", image + ".rgb.npy"));
         Assert.Equal("|u1", rgb.Descr);
         Assert.Equal(3, rgb.Shape.Count);
         Assert.Equal(3, rgb.Shape[2]);
         Assert.Equal(rgb.ElementCount, rgb.ToUInt8().Length);
 
-        var resized = Npy.Read(Path.Combine(TestFiles.GoldenDir, "images", image + ".240.npy"));
+        var resized = Npy.Read(TestData.Golden("images", image + ".240.npy"));
         Assert.Equal("<f4", resized.Descr);
         Assert.Equal([1, 3, 240, 240], resized.Shape);
         Assert.Equal(3 * 240 * 240, resized.ToFloat32().Length);

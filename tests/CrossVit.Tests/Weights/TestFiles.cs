@@ -3,11 +3,9 @@ using System.Text;
 
 namespace CrossVit.Tests.Weights;
 
-/// <summary>Hand-built test inputs and paths to the checked-in golden data.</summary>
+/// <summary>Hand-built test inputs.</summary>
 internal static class TestFiles
 {
-    public static string GoldenDir => Path.Combine(AppContext.BaseDirectory, "data", "golden");
-
     /// <summary>A safetensors file with the given header text (unpadded) and data section.</summary>
     public static byte[] Safetensors(string headerJson, byte[]? data = null)
     {

@@ -223,10 +223,11 @@ internal static class ReferenceKernels
     public static (int Index, double Weight)[][] ResizeTaps(int inSize, int outSize, bool bicubic)
     {
         var taps = new (int, double)[outSize][];
-        var scale = (double)inSize / outSize;
+        // torch computes the source coordinate in the tensor's type (float) for float input; the rest is done in double.
+        var scale = (float)inSize / outSize;
         for (var o = 0; o < outSize; o++)
         {
-            var real = (scale * (o + 0.5)) - 0.5;
+            double real = (scale * (o + 0.5f)) - 0.5f;
             if (!bicubic)
             {
                 real = Math.Max(real, 0);

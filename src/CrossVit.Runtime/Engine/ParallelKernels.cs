@@ -19,6 +19,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
 
     private readonly Job<LinearWork> _linear = new();
     private readonly Job<AttentionWork> _attention = new();
+    private readonly Job<ClsAttentionWork> _clsAttention = new();
     private readonly Job<LayerNormWork> _layerNorm = new();
     private readonly Job<GeluWork> _gelu = new();
     private readonly Job<ConvWork> _conv = new();
@@ -115,6 +116,25 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         workspace.Release(mark);
     }
 
+    /// <summary>
+    /// <c>KernelSet.ClsAttention</c> for a batch: q and output [batch, dim], x [batch, tokens, dim]. Work items are (image, head) pairs.
+    /// </summary>
+    public void ClsAttention(ReadOnlySpan<float> q, ReadOnlySpan<float> x, int batch, int tokens, int dim,
+        ReadOnlySpan<float> wk, ReadOnlySpan<float> wv, ReadOnlySpan<float> bv, int heads, float scale, Span<float> output)
+    {
+        int scratchSize = KernelSet.ClsAttentionScratchSize(tokens, dim), mark = workspace.Mark();
+        var scratch = workspace.Take(pool.Threads * scratchSize);
+        if (!Planning)
+        {
+            fixed (float* pq = q) fixed (float* px = x) fixed (float* pk = wk) fixed (float* pv = wv) fixed (float* pb = bv) fixed (float* po = output) fixed (float* ps = scratch)
+            {
+                _clsAttention.Work = new ClsAttentionWork(kernels, pq, px, batch, tokens, dim, pk, pv, pb, bv.Length, heads, scale, po, ps, scratchSize);
+                pool.Run(_clsAttention);
+            }
+        }
+        workspace.Release(mark);
+    }
+
     private int Workers(int work, int minimumPerWorker) => Math.Clamp(work / minimumPerWorker, 1, pool.Threads);
 
     /// <summary>Worker w's share [start, end) of count items, split evenly in multiples of granule.</summary>
@@ -201,6 +221,24 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
                     new ReadOnlySpan<float>(v + (long)b * kvStride, (tk - 1) * ldv + width), ldv,
                     tq, tk, headDim, scale,
                     new Span<float>(output + (long)b * outStride, (tq - 1) * ldo + width), ldo, h, 1, workerScratch);
+            }
+        }
+    }
+
+    private readonly struct ClsAttentionWork(KernelSet k, float* q, float* x, int batch, int tokens, int dim, float* wk, float* wv, float* bv, int bvLength,
+        int heads, float scale, float* output, float* scratch, int scratchSize) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(batch * heads, 1, worker, workers);
+            var workerScratch = new Span<float>(scratch + (long)worker * scratchSize, scratchSize);
+            var weights = (long)dim * dim;
+            for (int item = start; item < end; item++)
+            {
+                int b = item / heads, h = item % heads;
+                k.ClsAttention(new ReadOnlySpan<float>(q + (long)b * dim, dim), new ReadOnlySpan<float>(x + (long)b * tokens * dim, tokens * dim), tokens, dim,
+                    new ReadOnlySpan<float>(wk, (int)weights), new ReadOnlySpan<float>(wv, (int)weights), new ReadOnlySpan<float>(bv, bvLength),
+                    heads, scale, new Span<float>(output + (long)b * dim, dim), h, 1, workerScratch);
             }
         }
     }

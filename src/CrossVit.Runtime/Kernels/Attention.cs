@@ -86,50 +86,10 @@ internal static unsafe class Attention<TSimd, TVec>
     {
         for (var j = 0; j < tk; j++)
         {
-            scores[j] = Dot<TSimd, TVec>(q, k + ((long)j * ldk), headDim);
+            scores[j] = DotProducts.Dot<TSimd, TVec>(q, k + ((long)j * ldk), headDim);
         }
 
         Softmax<TSimd, TVec>.Run(scores, tk, scale);
-        WeightedRowSum<TSimd, TVec>(scores, v, ldv, tk, headDim, output, 0);
-        WeightedRowSum<ScalarSimd, float>(scores, v, ldv, tk, headDim, output, headDim / TSimd.Count * TSimd.Count);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot<TS, TV>(float* x, float* y, int n)
-        where TS : ISimd<TV>
-        where TV : struct
-    {
-        var acc = TS.Create(0f);
-        var i = 0;
-        for (; i <= n - TS.Count; i += TS.Count)
-        {
-            acc = TS.MultiplyAdd(TS.Load(x + i), TS.Load(y + i), acc);
-        }
-
-        var sum = TS.Sum(acc);
-        for (; i < n; i++)
-        {
-            sum = MathF.FusedMultiplyAdd(x[i], y[i], sum);
-        }
-
-        return sum;
-    }
-
-    /// <summary>out[start..] = Σ_j weight[j] · rows[j][start..], one vector of columns at a time, in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightedRowSum<TS, TV>(float* weight, float* rows, int ld, int count, int n, float* output, int start)
-        where TS : ISimd<TV>
-        where TV : struct
-    {
-        for (var d = start; d <= n - TS.Count; d += TS.Count)
-        {
-            var acc = TS.Create(0f);
-            for (var j = 0; j < count; j++)
-            {
-                acc = TS.MultiplyAdd(TS.Create(weight[j]), TS.Load(rows + ((long)j * ld) + d), acc);
-            }
-
-            TS.Store(acc, output + d);
-        }
+        DotProducts.WeightedRowSum<TSimd, TVec>(scores, v, ldv, tk, headDim, output);
     }
 }

@@ -29,6 +29,10 @@ internal abstract unsafe class KernelImpl
         float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
         float* output, int ldo, int headStart, int headCount, float* scores, float* workspace);
 
+    public abstract void ClsAttention(
+        float* q, float* x, int tokens, int dim, float* wk, float* wv, float* bv, int headDim, float scale,
+        float* output, int headStart, int headCount, float* scratch);
+
     /// <summary>Floats of workspace <see cref="Resize"/> needs.</summary>
     public abstract long ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode);
 
@@ -74,6 +78,11 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
         float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
         float* output, int ldo, int headStart, int headCount, float* scores, float* workspace) =>
         Attention<TSimd, TVec>.Run(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scores, workspace);
+
+    public override void ClsAttention(
+        float* q, float* x, int tokens, int dim, float* wk, float* wv, float* bv, int headDim, float scale,
+        float* output, int headStart, int headCount, float* scratch) =>
+        ClsAttention<TSimd, TVec>.Run(q, x, tokens, dim, wk, wv, bv, headDim, scale, output, headStart, headCount, scratch);
 
     public override long ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode) => Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW, mode);
 

@@ -255,6 +255,51 @@ public sealed unsafe class KernelSet
     public static int AttentionScratchSize(int tq, int tk) => AttentionBlock.ScratchSize(tq, tk);
 
     /// <summary>
+    /// Cross-attention of one query token over <paramref name="tokens"/> rows of x, with keys x·Wkᵀ + bk and values
+    /// x·Wvᵀ + bv never formed: per head h, out_h = Wv_h · Σ_j softmax_j(scale · (Wk_hᵀ q_h) · x_j) x_j + bv_h.
+    /// The key bias is not needed (it shifts all of a head's scores alike). Only heads [headStart, headStart + headCount)
+    /// of output are written.
+    /// </summary>
+    /// <param name="q">The projected query, [dim] (heads side by side).</param>
+    /// <param name="x">The tokens, [tokens, dim], row-contiguous.</param>
+    /// <param name="tokens">Token count (≥ 1).</param>
+    /// <param name="dim">Width of q, x and the output; a multiple of <paramref name="heads"/>.</param>
+    /// <param name="wk">Key weight, nn.Linear layout [dim, dim].</param>
+    /// <param name="wv">Value weight, [dim, dim].</param>
+    /// <param name="bv">Value bias, [dim], or empty.</param>
+    /// <param name="heads">Number of heads.</param>
+    /// <param name="scale">Score scale, usually (dim / heads)^-½.</param>
+    /// <param name="output">Output, [dim]; must not overlap the inputs.</param>
+    /// <param name="headStart">First head to compute.</param>
+    /// <param name="headCount">Number of heads to compute.</param>
+    /// <param name="scratch">At least <see cref="ClsAttentionScratchSize"/>(tokens, dim) floats.</param>
+    public void ClsAttention(
+        ReadOnlySpan<float> q, ReadOnlySpan<float> x, int tokens, int dim, ReadOnlySpan<float> wk, ReadOnlySpan<float> wv, ReadOnlySpan<float> bv,
+        int heads, float scale, Span<float> output, int headStart, int headCount, Span<float> scratch)
+    {
+        Require(tokens > 0 && dim > 0 && heads > 0 && dim % heads == 0, $"ClsAttention needs tokens > 0 and dim > 0 a multiple of heads; got tokens {tokens}, dim {dim}, heads {heads}.");
+        Require(headStart >= 0 && headCount >= 0 && headStart + headCount <= heads, $"Heads [{headStart}, {headStart + headCount}) lie outside [0, {heads}).");
+        Require(q.Length >= dim && output.Length >= dim, $"q and output need {dim} floats.");
+        Require(x.Length >= (long)tokens * dim, $"x has {x.Length} floats, expected {tokens}×{dim}.");
+        Require(wk.Length >= (long)dim * dim && wv.Length >= (long)dim * dim, $"wk and wv need {dim}×{dim} floats.");
+        Require(bv.IsEmpty || bv.Length >= dim, $"bv has {bv.Length} floats, expected {dim} or none.");
+        Require(scratch.Length >= ClsAttentionScratchSize(tokens, dim), $"scratch needs {ClsAttentionScratchSize(tokens, dim)} floats.");
+        fixed (float* pq = q)
+        fixed (float* px = x)
+        fixed (float* pk = wk)
+        fixed (float* pv = wv)
+        fixed (float* pb = bv)
+        fixed (float* po = output)
+        fixed (float* ps = scratch)
+        {
+            impl.ClsAttention(pq, px, tokens, dim, pk, pv, bv.IsEmpty ? null : pb, dim / heads, scale, po, headStart, headCount, ps);
+        }
+    }
+
+    /// <summary>Floats of scratch <c>ClsAttention</c> needs.</summary>
+    public static int ClsAttentionScratchSize(int tokens, int dim) => tokens + (2 * dim);
+
+    /// <summary>
     /// Resizes each of <paramref name="planes"/> [inH, inW] planes to [outH, outW] like torch
     /// <c>interpolate(mode, align_corners=False, antialias=False)</c>: half-pixel centres, bicubic A = −0.75,
     /// source indices clamped at the borders.

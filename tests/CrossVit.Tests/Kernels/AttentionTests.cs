@@ -73,4 +73,54 @@ public class AttentionTests
             Assert.True(Math.Abs(output[i] - want[i]) <= 2e-5, $"{i}: {output[i]} vs {want[i]}");
         }
     }
+
+    private static readonly FsCheck.Gen<(int Tokens, int Heads, int HeadDim, int H0, int Hc, bool Bias, int Seed)> ClsShapes =
+        from tokens in Dim(420, 1, 2, 16, 197, 401)
+        from heads in Gen.Choose(1, 4)
+        from headDim in Dim(70, 8, 16, 32, 64)
+        from h0 in Gen.Choose(0, heads - 1)
+        from hc in Gen.Choose(1, heads - h0)
+        from bias in Gen.Elements(true, false)
+        from seed in Seed
+        select (tokens, heads, headDim, h0, hc, bias, seed);
+
+    /// <summary>The folded kernel against attention over explicit keys x·Wkᵀ + bk and values x·Wvᵀ + bv, in double.</summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ClsAttentionMatchesAttentionOverProjectedTokens(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(ClsShapes, c =>
+        {
+            var random = new Random(c.Seed);
+            var dim = c.Heads * c.HeadDim;
+            var weightScale = 1f / MathF.Sqrt(dim);
+            var q = RandomArray(random, dim, 2f);
+            var x = RandomArray(random, c.Tokens * dim, 2f);
+            var wk = RandomArray(random, dim * dim, weightScale);
+            var wv = RandomArray(random, dim * dim, weightScale);
+            var bk = c.Bias ? RandomArray(random, dim) : new float[dim];
+            var bv = c.Bias ? RandomArray(random, dim) : [];
+            var output = Enumerable.Repeat(float.NaN, dim).ToArray();
+            var scale = 1f / MathF.Sqrt(c.HeadDim);
+            kernels.ClsAttention(q, x, c.Tokens, dim, wk, wv, bv, c.Heads, scale, output, c.H0, c.Hc, new float[KernelSet.ClsAttentionScratchSize(c.Tokens, dim)]);
+
+            // Keys and values rounded to float (the reference attention takes floats): 6e-8 relative, far inside the bound.
+            var keys = ReferenceKernels.Linear(x, c.Tokens, wk, dim, dim, bk, null).Value.Select(d => (float)d).ToArray();
+            var values = ReferenceKernels.Linear(x, c.Tokens, wv, dim, dim, c.Bias ? bv : null, null).Value.Select(d => (float)d).ToArray();
+            var want = ReferenceKernels.Attention(q, dim, keys, dim, values, dim, 1, c.Tokens, c.HeadDim, scale, dim, c.H0, c.Hc);
+            for (var col = 0; col < dim; col++)
+            {
+                var inHeads = col >= c.H0 * c.HeadDim && col < (c.H0 + c.Hc) * c.HeadDim;
+                if (!inHeads)
+                {
+                    Assert.True(float.IsNaN(output[col]), $"{isa} {c}: column {col} outside the computed heads was written");
+                }
+                else if (!(Math.Abs(output[col] - want[col]) <= 2e-5))
+                {
+                    Assert.Fail($"{isa} {c}: [{col}] = {output[col]}, want {want[col]}");
+                }
+            }
+        });
+    }
 }

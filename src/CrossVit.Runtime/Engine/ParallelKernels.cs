@@ -39,7 +39,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
-            _linear.Work = new LinearWork(kernels, px, rows, weight, pb, bias.Length, py, epilogue);
+            _linear.Work = new LinearWork(kernels, px, rows, weight, pb, bias.Length, py, epilogue, SplitColumns(rows, weight));
             pool.Run(_linear);
         }
     }
@@ -135,6 +135,24 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         workspace.Release(mark);
     }
 
+    /// <summary>
+    /// Whether whole weight panels share a GEMM out more evenly than bands of rows: 197 rows go 112/85 to two
+    /// workers, but 768 columns go 384/384.
+    /// </summary>
+    private bool SplitColumns(int rows, PackedMatrix weight) =>
+        (long)LargestShare(weight.Rows, weight.PanelWidth) * rows < (long)LargestShare(rows, MinRowsPerWorker) * weight.Rows;
+
+    private int LargestShare(int count, int granule)
+    {
+        int largest = 0;
+        for (int w = 0; w < pool.Threads; w++)
+        {
+            var (start, end) = Share(count, granule, w, pool.Threads);
+            largest = Math.Max(largest, end - start);
+        }
+        return largest;
+    }
+
     private int Workers(int work, int minimumPerWorker) => Math.Clamp(work / minimumPerWorker, 1, pool.Threads);
 
     /// <summary>Worker w's share [start, end) of count items, split evenly in multiples of granule.</summary>
@@ -160,14 +178,21 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         public override void Execute(int worker, int workers) => Work.Execute(worker, workers);
     }
 
-    private readonly struct LinearWork(KernelSet k, float* x, int rows, PackedMatrix w, float* bias, int biasLength, float* y, Epilogue epilogue) : IWork
+    private readonly struct LinearWork(KernelSet k, float* x, int rows, PackedMatrix w, float* bias, int biasLength, float* y, Epilogue epilogue, bool splitColumns) : IWork
     {
         public void Execute(int worker, int workers)
         {
+            var b = new ReadOnlySpan<float>(bias, biasLength);
+            if (splitColumns)
+            {
+                var (first, last) = Share(w.Rows, w.PanelWidth, worker, workers);
+                if (first < last) k.Linear(new ReadOnlySpan<float>(x, rows * w.Cols), rows, w, b, new Span<float>(y, rows * w.Rows), epilogue, first, last - first);
+                return;
+            }
             var (start, end) = Share(rows, MinRowsPerWorker, worker, workers);
             if (start == end) return;
             k.Linear(new ReadOnlySpan<float>(x + (long)start * w.Cols, (end - start) * w.Cols), end - start, w,
-                new ReadOnlySpan<float>(bias, biasLength), new Span<float>(y + (long)start * w.Rows, (end - start) * w.Rows), epilogue);
+                b, new Span<float>(y + (long)start * w.Rows, (end - start) * w.Rows), epilogue);
         }
     }
 

@@ -1,6 +1,6 @@
 namespace CrossVit.Runtime.Kernels;
 
-/// <summary>Operation fused into the output store of <see cref="KernelSet.Linear"/> and <c>KernelSet.Conv2d</c>.</summary>
+/// <summary>Operation fused into the output store of <see cref="KernelSet.Linear(ReadOnlySpan{float}, int, PackedMatrix, ReadOnlySpan{float}, Span{float}, Epilogue)"/> and <c>KernelSet.Conv2d</c>.</summary>
 public enum Epilogue
 {
     /// <summary>y = x·Wᵀ + bias.</summary>

@@ -8,7 +8,8 @@ internal abstract unsafe class KernelImpl
 {
     public abstract int PanelWidth { get; }
 
-    public abstract void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue);
+    /// <summary>Output columns [firstColumn, firstColumn + columns) of y[rows, outFeatures]; firstColumn is a multiple of <see cref="PanelWidth"/>.</summary>
+    public abstract void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue, int firstColumn, int columns);
 
     /// <summary>Floats of workspace <see cref="Conv2d"/> needs.</summary>
     public abstract long ConvWorkspaceSize { get; }
@@ -53,10 +54,10 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
 {
     public override int PanelWidth => GemmDriver<TSimd, TVec>.Nr;
 
-    public override void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue) =>
+    public override void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue, int firstColumn, int columns) =>
         GemmDriver<TSimd, TVec>.Run(
-            new RowMajorA(x, inFeatures), rows, outFeatures, inFeatures, packedW, bias, y, outFeatures,
-            epilogue == Epilogue.Accumulate, ActivationOf(epilogue), null);
+            new RowMajorA(x, inFeatures), rows, columns, inFeatures, packedW + ((long)firstColumn * inFeatures), bias == null ? null : bias + firstColumn,
+            y + firstColumn, outFeatures, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), null);
 
     public override long ConvWorkspaceSize => GemmDriver<TSimd, TVec>.WorkspaceSize;
 

@@ -85,18 +85,28 @@ public sealed unsafe class KernelSet
     /// <param name="bias">weight.Rows floats, or empty for no bias.</param>
     /// <param name="y">Row-contiguous output [rows, weight.Rows]; must not overlap x.</param>
     /// <param name="epilogue">Operation fused into the store.</param>
-    public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
+    public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None) =>
+        Linear(x, rows, weight, bias, y, epilogue, 0, weight?.Rows ?? 0);
+
+    /// <summary>
+    /// Output columns [<paramref name="firstColumn"/>, <paramref name="firstColumn"/> + <paramref name="columns"/>) of
+    /// <see cref="Linear(ReadOnlySpan{float}, int, PackedMatrix, ReadOnlySpan{float}, Span{float}, Epilogue)"/>: threads split
+    /// a GEMM into bands of whole weight panels. Every element is computed by the same instructions whatever the band.
+    /// </summary>
+    internal void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue, int firstColumn, int columns)
     {
         CheckWeight(weight);
         Require(rows >= 0, "rows must be non-negative.");
         Require(x.Length >= (long)rows * weight.Cols, $"x has {x.Length} floats, expected {rows}×{weight.Cols}.");
         Require(y.Length >= (long)rows * weight.Rows, $"y has {y.Length} floats, expected {rows}×{weight.Rows}.");
+        Require(firstColumn >= 0 && columns >= 0 && firstColumn + columns <= weight.Rows && firstColumn % weight.PanelWidth == 0,
+            $"Columns [{firstColumn}, {firstColumn + columns}) must lie in [0, {weight.Rows}) and start on a panel boundary ({weight.PanelWidth}).");
         CheckBias(bias, weight.Rows);
         fixed (float* px = x)
         fixed (float* pb = bias)
         fixed (float* py = y)
         {
-            impl.Linear(px, rows, weight.Cols, weight.Pointer, weight.Rows, bias.IsEmpty ? null : pb, py, epilogue);
+            impl.Linear(px, rows, weight.Cols, weight.Pointer, weight.Rows, bias.IsEmpty ? null : pb, py, epilogue, firstColumn, columns);
         }
 
         // The packed data is reachable only through weight; keep it alive while the kernel reads it by pointer.

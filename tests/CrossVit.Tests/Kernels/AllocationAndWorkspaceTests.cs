@@ -62,6 +62,18 @@ public class AllocationAndWorkspaceTests
             kernels.Conv2d(image, 17, 13, conv, 2, 1, [], actual, Epilogue.Relu, first, count);
         Assert.Equal(expected, actual);
 
+        // A GEMM in bands of weight panels, as threads split one: bit-identical to the whole, epilogue included.
+        var linear = kernels.PackLinear(RandomArray(random, 100 * 24), 100, 24);
+        var bias = RandomArray(random, 100);
+        var rows = RandomArray(random, 19 * 24);
+        var linearExpected = RandomArray(random, 19 * 100);
+        var linearActual = linearExpected.ToArray();
+        var panel = linear.PanelWidth;
+        kernels.Linear(rows, 19, linear, bias, linearExpected, Epilogue.Accumulate);
+        for (var first = 0; first < 100; first += panel)
+            kernels.Linear(rows, 19, linear, bias, linearActual, Epilogue.Accumulate, first, Math.Min(panel, 100 - first));
+        Assert.Equal(linearExpected, linearActual);
+
         var qkv = RandomArray(random, 70 * 96);
         var attExpected = new float[70 * 32];
         var attActual = new float[70 * 32];

@@ -39,18 +39,14 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
     public static Vector128<float> Floor(Vector128<float> value) => Vector128.Floor(value);
 
     public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> exponent) =>
-        value * Vector128.ShiftLeft(Vector128.ConvertToInt32(exponent) + Vector128.Create(127), 23).AsSingle();
+        value * Vector128.ShiftLeft(Vector128.ConvertToInt32Native(exponent) + Vector128.Create(127), 23).AsSingle();
 
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 
+    /// <summary>Halves folded until one lane is left.</summary>
     public static float MaxAcross(Vector128<float> value)
     {
-        var max = value.GetElement(0);
-        for (var i = 1; i < Vector128<float>.Count; i++)
-        {
-            max = MathF.Max(max, value.GetElement(i));
-        }
-
-        return max;
+        value = Vector128.MaxNative(value, Vector128.Shuffle(value, Vector128.Create(2, 3, 0, 1)));
+        return MathF.Max(value.GetElement(0), value.GetElement(1));
     }
 }

@@ -39,18 +39,10 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
     public static Vector256<float> Floor(Vector256<float> value) => Vector256.Floor(value);
 
     public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> exponent) =>
-        value * Vector256.ShiftLeft(Vector256.ConvertToInt32(exponent) + Vector256.Create(127), 23).AsSingle();
+        value * Vector256.ShiftLeft(Vector256.ConvertToInt32Native(exponent) + Vector256.Create(127), 23).AsSingle();
 
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 
-    public static float MaxAcross(Vector256<float> value)
-    {
-        var max = value.GetElement(0);
-        for (var i = 1; i < Vector256<float>.Count; i++)
-        {
-            max = MathF.Max(max, value.GetElement(i));
-        }
-
-        return max;
-    }
+    /// <summary>Halves folded until one lane is left.</summary>
+    public static float MaxAcross(Vector256<float> value) => Simd128.MaxAcross(Vector128.MaxNative(value.GetLower(), value.GetUpper()));
 }

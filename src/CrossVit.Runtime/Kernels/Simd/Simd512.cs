@@ -39,18 +39,10 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
     public static Vector512<float> Floor(Vector512<float> value) => Vector512.Floor(value);
 
     public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> exponent) =>
-        value * Vector512.ShiftLeft(Vector512.ConvertToInt32(exponent) + Vector512.Create(127), 23).AsSingle();
+        value * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(exponent) + Vector512.Create(127), 23).AsSingle();
 
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 
-    public static float MaxAcross(Vector512<float> value)
-    {
-        var max = value.GetElement(0);
-        for (var i = 1; i < Vector512<float>.Count; i++)
-        {
-            max = MathF.Max(max, value.GetElement(i));
-        }
-
-        return max;
-    }
+    /// <summary>Halves folded until one lane is left.</summary>
+    public static float MaxAcross(Vector512<float> value) => Simd256.MaxAcross(Vector256.MaxNative(value.GetLower(), value.GetUpper()));
 }

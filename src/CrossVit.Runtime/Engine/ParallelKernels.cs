@@ -14,8 +14,11 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
     private const int Granule = 64;
 
-    /// <summary>Rows below which a GEMM is not worth waking the workers for.</summary>
+    /// <summary>Rows per band when a GEMM or convolution is split by rows (two micro-kernel tiles).</summary>
     private const int MinRowsPerWorker = 16;
+
+    /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
+    private const long MinMacsToSplit = 1 << 16;
 
     private readonly Job<LinearWork> _linear = new();
     private readonly Job<AttentionWork> _attention = new();
@@ -23,6 +26,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     private readonly Job<LayerNormWork> _layerNorm = new();
     private readonly Job<GeluWork> _gelu = new();
     private readonly Job<ConvWork> _conv = new();
+    private readonly Job<ResizeWork> _resize = new();
 
     public KernelSet Kernels => kernels;
 
@@ -32,7 +36,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
     {
         if (Planning) return;
-        if (Workers(rows, MinRowsPerWorker) == 1)
+        if (pool.Threads == 1 || (long)rows * weight.Rows * weight.Cols < MinMacsToSplit)
         {
             kernels.Linear(x, rows, weight, bias, y, epilogue);
             return;
@@ -61,9 +65,20 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
     }
 
+    /// <summary>One image's planes resized, split into bands of output rows.</summary>
     public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
     {
-        if (!Planning) kernels.Resize(src, planes, inH, inW, dst, outH, outW, mode);
+        int scratchSize = kernels.ResizeWorkspaceSize(inW, outH, outW), mark = workspace.Mark();
+        var scratch = workspace.Take(pool.Threads * scratchSize);
+        if (!Planning)
+        {
+            fixed (float* ps = src) fixed (float* pd = dst) fixed (float* pw = scratch)
+            {
+                _resize.Work = new ResizeWork(kernels, ps, src.Length, planes, inH, inW, pd, dst.Length, outH, outW, mode, pw, scratchSize);
+                pool.Run(_resize);
+            }
+        }
+        workspace.Release(mark);
     }
 
     public void LayerNorm(ReadOnlySpan<float> x, int rows, int dim, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float eps, Span<float> y)
@@ -265,6 +280,18 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
                     new ReadOnlySpan<float>(wk, (int)weights), new ReadOnlySpan<float>(wv, (int)weights), new ReadOnlySpan<float>(bv, bvLength),
                     heads, scale, new Span<float>(output + (long)b * dim, dim), h, 1, workerScratch);
             }
+        }
+    }
+
+    private readonly struct ResizeWork(KernelSet k, float* src, int srcLength, int planes, int inH, int inW, float* dst, int dstLength,
+        int outH, int outW, ResizeMode mode, float* scratch, int scratchSize) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(planes * outH, 1, worker, workers);
+            if (start < end)
+                k.Resize(new ReadOnlySpan<float>(src, srcLength), planes, inH, inW, new Span<float>(dst, dstLength), outH, outW, mode,
+                    new Span<float>(scratch + (long)worker * scratchSize, scratchSize), start, end - start);
         }
     }
 }

@@ -35,9 +35,10 @@ internal abstract unsafe class KernelImpl
         float* output, int headStart, int headCount, float* scratch);
 
     /// <summary>Floats of workspace <see cref="Resize"/> needs.</summary>
-    public abstract long ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode);
+    public abstract long ResizeWorkspaceSize(int inW, int outH, int outW);
 
-    public abstract void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace);
+    /// <summary>Output rows [firstRow, firstRow + rows) of the planes stacked (planes · outH rows in all).</summary>
+    public abstract void Resize(float* src, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace, int firstRow, int rows);
 
     protected static Activation ActivationOf(Epilogue epilogue) => epilogue switch
     {
@@ -85,8 +86,8 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
         float* output, int headStart, int headCount, float* scratch) =>
         ClsAttention<TSimd, TVec>.Run(q, x, tokens, dim, wk, wv, bv, headDim, scale, output, headStart, headCount, scratch);
 
-    public override long ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode) => Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW, mode);
+    public override long ResizeWorkspaceSize(int inW, int outH, int outW) => Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW);
 
-    public override void Resize(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace) =>
-        Resize<TSimd, TVec>.Run(src, planes, inH, inW, dst, outH, outW, mode, workspace);
+    public override void Resize(float* src, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace, int firstRow, int rows) =>
+        Resize<TSimd, TVec>.Run(src, inH, inW, dst, outH, outW, mode, workspace, firstRow, rows);
 }

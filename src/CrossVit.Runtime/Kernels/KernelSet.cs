@@ -316,25 +316,30 @@ public sealed unsafe class KernelSet
     /// </summary>
     public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
     {
-        var size = ResizeWorkspaceSize(inW, outH, outW, mode);
-        Resize(src, planes, inH, inW, dst, outH, outW, mode, new Span<float>(ThreadScratch.Get(size), size));
+        var size = ResizeWorkspaceSize(inW, outH, outW);
+        Resize(src, planes, inH, inW, dst, outH, outW, mode, new Span<float>(ThreadScratch.Get(size), size), 0, planes * outH);
     }
 
     /// <summary>Floats of workspace the internal <c>Resize</c> overload needs.</summary>
-    internal int ResizeWorkspaceSize(int inW, int outH, int outW, ResizeMode mode) => checked((int)impl.ResizeWorkspaceSize(inW, outH, outW, mode));
+    internal int ResizeWorkspaceSize(int inW, int outH, int outW) => checked((int)impl.ResizeWorkspaceSize(inW, outH, outW));
 
-    /// <summary>Resize with caller-owned workspace (an engine arena) of <see cref="ResizeWorkspaceSize"/> floats.</summary>
-    internal void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode, Span<float> workspace)
+    /// <summary>
+    /// Output rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of the planes
+    /// stacked (planes · outH rows in all), with caller-owned workspace (an engine arena) of <see cref="ResizeWorkspaceSize"/>
+    /// floats: threads split a resize into bands of rows, each computed as it would be whole.
+    /// </summary>
+    internal void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode, Span<float> workspace, int firstRow, int rows)
     {
         Require(planes >= 0 && inH > 0 && inW > 0 && outH > 0 && outW > 0, "Resize needs positive sizes.");
         Require(src.Length >= (long)planes * inH * inW, "src is too short.");
         Require(dst.Length >= (long)planes * outH * outW, "dst is too short.");
-        Require(workspace.Length >= ResizeWorkspaceSize(inW, outH, outW, mode), $"workspace needs {ResizeWorkspaceSize(inW, outH, outW, mode)} floats.");
+        Require(firstRow >= 0 && rows >= 0 && firstRow + (long)rows <= (long)planes * outH, $"rows [{firstRow}, {firstRow + (long)rows}) lie outside the {planes}×{outH} output rows.");
+        Require(workspace.Length >= ResizeWorkspaceSize(inW, outH, outW), $"workspace needs {ResizeWorkspaceSize(inW, outH, outW)} floats.");
         fixed (float* ps = src)
         fixed (float* pd = dst)
         fixed (float* pw = workspace)
         {
-            impl.Resize(ps, planes, inH, inW, pd, outH, outW, mode, pw);
+            impl.Resize(ps, inH, inW, pd, outH, outW, mode, pw, firstRow, rows);
         }
     }
 

@@ -5,74 +5,88 @@ namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// torch <c>interpolate(align_corners=False, antialias=False)</c>, separable: per output row, the source rows are
-/// blended vertically into one row (vectorized), then each output column blends its taps from that row.
-/// Taps are computed in float like torch's CPU kernel.
+/// blended vertically into one row (vectorized), then each output column blends its taps from that row. The row is
+/// stored with its edge values repeated <see cref="Pad"/> times on each side, so every output's taps are consecutive
+/// (torch clamps each tap's index, which is the same thing). Taps are computed in float like torch's CPU kernel.
 /// </summary>
 internal static unsafe class Resize<TSimd, TVec>
     where TSimd : ISimd<TVec>
     where TVec : struct
 {
+    /// <summary>Edge copies on each side of the blended row: bicubic taps reach two pixels past either edge.</summary>
+    private const int Pad = 2;
+
+    /// <summary>Weights stored per output position (bilinear leaves the last two unused).</summary>
+    private const int MaxTaps = 4;
+
     public static int Taps(ResizeMode mode) => mode == ResizeMode.Bicubic ? 4 : 2;
 
-    /// <summary>Floats of workspace <see cref="Run"/> needs.</summary>
-    public static long WorkspaceSize(int inW, int outH, int outW, ResizeMode mode) => inW + (2L * (outH + outW) * Taps(mode));
+    /// <summary>Floats of workspace <see cref="Run"/> needs: the padded row, and a first tap and weights per output row and column.</summary>
+    public static long WorkspaceSize(int inW, int outH, int outW) => inW + (2 * Pad) + ((1L + MaxTaps) * (outH + outW));
 
+    /// <summary>Output rows [firstRow, firstRow + rows) of the planes stacked, planes · outH rows in all.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* src, int planes, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace)
+    public static void Run(float* src, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace, int firstRow, int rows)
     {
         var taps = Taps(mode);
-        var row = workspace;
-        var yIndex = (int*)(row + inW);
-        var yWeight = (float*)(yIndex + (outH * taps));
-        var xIndex = (int*)(yWeight + (outH * taps));
-        var xWeight = (float*)(xIndex + (outW * taps));
-        ComputeTaps(inH, outH, mode, yIndex, yWeight);
-        ComputeTaps(inW, outW, mode, xIndex, xWeight);
-        for (var plane = 0; plane < planes; plane++)
+        var padded = workspace;
+        var yFirst = (int*)(padded + inW + (2 * Pad));
+        var yWeight = (float*)(yFirst + outH);
+        var xFirst = (int*)(yWeight + (outH * MaxTaps));
+        var xWeight = (float*)(xFirst + outW);
+        ComputeTaps(inH, outH, mode, yFirst, yWeight);
+        ComputeTaps(inW, outW, mode, xFirst, xWeight);
+        var row = padded + Pad;
+        for (var r = firstRow; r < firstRow + rows; r++)
         {
+            int plane = r / outH, oy = r % outH;
             var s = src + ((long)plane * inH * inW);
-            var d = dst + ((long)plane * outH * outW);
-            for (var oy = 0; oy < outH; oy++)
+            BlendRows<TSimd, TVec>(s, inH, inW, yFirst[oy], yWeight + (oy * MaxTaps), taps, row, 0);
+            BlendRows<ScalarSimd, float>(s, inH, inW, yFirst[oy], yWeight + (oy * MaxTaps), taps, row, inW / TSimd.Count * TSimd.Count);
+            for (var p = 1; p <= Pad; p++)
             {
-                BlendRows<TSimd, TVec>(s, inW, yIndex + (oy * taps), yWeight + (oy * taps), taps, row, 0);
-                BlendRows<ScalarSimd, float>(s, inW, yIndex + (oy * taps), yWeight + (oy * taps), taps, row, inW / TSimd.Count * TSimd.Count);
-                var drow = d + ((long)oy * outW);
-                for (var ox = 0; ox < outW; ox++)
-                {
-                    var index = xIndex + (ox * taps);
-                    var weight = xWeight + (ox * taps);
-                    var value = 0f;
-                    for (var t = 0; t < taps; t++)
-                    {
-                        value += row[index[t]] * weight[t];
-                    }
+                row[-p] = row[0];
+                row[inW - 1 + p] = row[inW - 1];
+            }
 
-                    drow[ox] = value;
+            var drow = dst + ((long)r * outW);
+            for (var ox = 0; ox < outW; ox++)
+            {
+                var x = row + xFirst[ox];
+                var w = xWeight + (ox * MaxTaps);
+                var value = x[0] * w[0];
+                for (var t = 1; t < taps; t++)
+                {
+                    value = MathF.FusedMultiplyAdd(x[t], w[t], value);
                 }
+
+                drow[ox] = value;
             }
         }
     }
 
+    /// <summary>row[start..inW) = Σ_t weight[t] · src row (first + t, clamped to the image).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlendRows<TS, TV>(float* src, int inW, int* index, float* weight, int taps, float* row, int start)
+    private static void BlendRows<TS, TV>(float* src, int inH, int inW, int first, float* weight, int taps, float* row, int start)
         where TS : ISimd<TV>
         where TV : struct
     {
+        var s0 = src + ((long)Math.Clamp(first, 0, inH - 1) * inW);
         for (var x = start; x <= inW - TS.Count; x += TS.Count)
         {
-            var acc = TS.Multiply(TS.Load(src + ((long)index[0] * inW) + x), TS.Create(weight[0]));
+            var acc = TS.Multiply(TS.Load(s0 + x), TS.Create(weight[0]));
             for (var t = 1; t < taps; t++)
             {
-                acc = TS.MultiplyAdd(TS.Load(src + ((long)index[t] * inW) + x), TS.Create(weight[t]), acc);
+                acc = TS.MultiplyAdd(TS.Load(src + ((long)Math.Clamp(first + t, 0, inH - 1) * inW) + x), TS.Create(weight[t]), acc);
             }
 
             TS.Store(acc, row + x);
         }
     }
 
-    /// <summary>Source indices (clamped to the input) and weights of every output position along one axis.</summary>
+    /// <summary>First source index (before clamping; at least −<see cref="Pad"/>) and tap weights of every output position along one axis.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeTaps(int inSize, int outSize, ResizeMode mode, int* index, float* weight)
+    private static void ComputeTaps(int inSize, int outSize, ResizeMode mode, int* first, float* weight)
     {
         var scale = (float)inSize / outSize;
         for (var o = 0; o < outSize; o++)
@@ -86,26 +100,21 @@ internal static unsafe class Resize<TSimd, TVec>
 
             var i0 = Math.Min((int)MathF.Floor(real), inSize - 1);
             var t = Math.Clamp(real - i0, 0f, 1f);
-            var idx = index + (o * Taps(mode));
-            var w = weight + (o * Taps(mode));
+            var w = weight + (o * MaxTaps);
             if (mode == ResizeMode.Bilinear)
             {
-                idx[0] = i0;
-                idx[1] = Math.Min(i0 + 1, inSize - 1);
+                first[o] = i0;
                 w[0] = 1f - t;
                 w[1] = t;
             }
             else
             {
                 const float A = -0.75f;
+                first[o] = i0 - 1;
                 w[0] = CubicFar(t + 1f, A);
                 w[1] = CubicNear(t, A);
                 w[2] = CubicNear(1f - t, A);
                 w[3] = CubicFar(2f - t, A);
-                for (var j = 0; j < 4; j++)
-                {
-                    idx[j] = Math.Clamp(i0 - 1 + j, 0, inSize - 1);
-                }
             }
         }
     }

@@ -85,7 +85,9 @@ public class AllocationAndWorkspaceTests
         var resizedExpected = new float[2 * 9 * 11];
         var resizedActual = new float[2 * 9 * 11];
         kernels.Resize(image, 2, 7, 5, resizedExpected, 9, 11, ResizeMode.Bilinear);
-        kernels.Resize(image, 2, 7, 5, resizedActual, 9, 11, ResizeMode.Bilinear, new float[kernels.ResizeWorkspaceSize(5, 9, 11, ResizeMode.Bilinear)]);
+        // In bands of rows that cross the planes' boundary, as threads split one image.
+        foreach (var (first, count) in new[] { (0, 5), (5, 7), (12, 6) })
+            kernels.Resize(image, 2, 7, 5, resizedActual, 9, 11, ResizeMode.Bilinear, new float[kernels.ResizeWorkspaceSize(5, 9, 11)], first, count);
         Assert.Equal(resizedExpected, resizedActual);
     }
 }

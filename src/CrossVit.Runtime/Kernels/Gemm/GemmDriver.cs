@@ -41,13 +41,22 @@ internal static unsafe class GemmDriver<TSimd, TVec>
             {
                 var mc = Math.Min(McRounded, m - m0);
                 var block = a.Block(m0, mc, k0, kc, workspace, out var lda);
+                var tiles = (mc + TSimd.Mr - 1) / TSimd.Mr;
                 for (var n0 = 0; n0 < n; n0 += Nr)
                 {
                     var nr = Math.Min(Nr, n - n0);
                     var pb = packedB + ((long)n0 * k) + ((long)k0 * Nr);
                     var sliceBias = first && bias != null ? bias + n0 : null;
-                    for (var i = 0; i < mc; i += TSimd.Mr)
+                    // The first M block meets each weight panel cold (a model's weights do not stay in cache between
+                    // passes): while it computes this panel, fetch the next one into L2, a share per row tile.
+                    var next = m0 == 0 && n0 + Nr < n ? pb + ((long)Nr * k) : null;
+                    for (int i = 0, tile = 0; i < mc; i += TSimd.Mr, tile++)
                     {
+                        if (next != null)
+                        {
+                            Prefetch.Range(next, (long)kc * Nr, tile, tiles);
+                        }
+
                         MicroKernel<TSimd, TVec>.Run(
                             block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate, sliceActivation);
                     }

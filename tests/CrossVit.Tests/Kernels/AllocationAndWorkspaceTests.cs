@@ -38,10 +38,15 @@ public class AllocationAndWorkspaceTests
         ];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i]();
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            calls[i]();
-            Assert.True(GC.GetAllocatedBytesForCurrentThread() == before, $"call {i} allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes");
+            var call = calls[i];
+            call();
+            var counts = Allocations.UntilZero(() =>
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                call();
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            });
+            Assert.True(counts[^1] == 0, $"call {i} allocated {string.Join(", then ", counts)} bytes");
         }
     }
 

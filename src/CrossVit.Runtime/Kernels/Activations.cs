@@ -6,6 +6,9 @@ namespace CrossVit.Runtime.Kernels;
 /// <summary>e^x, Cephes-style: Cody–Waite reduction by ln 2 and a degree-6 polynomial (~1 ulp); inputs clamped to the normal range.</summary>
 internal readonly struct ExpOperator : IUnaryOperator
 {
+    /// <summary>1.5 · 2²³: adding it rounds x·log₂e to the nearest integer n and leaves n in the low mantissa bits.</summary>
+    public const float RoundingShift = 12582912f;
+
     // Inlined so callers keep their vectors in registers (all vector registers are caller-saved).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Invoke<TSimd, TVec>(TVec x)
@@ -13,7 +16,8 @@ internal readonly struct ExpOperator : IUnaryOperator
         where TVec : struct
     {
         x = TSimd.Min(TSimd.Max(x, TSimd.Create(-87.33f)), TSimd.Create(88.37f));
-        var n = TSimd.Floor(TSimd.MultiplyAdd(x, TSimd.Create(1.44269504088896341f), TSimd.Create(0.5f)));
+        var shifted = TSimd.MultiplyAdd(x, TSimd.Create(1.44269504088896341f), TSimd.Create(RoundingShift));
+        var n = TSimd.Subtract(shifted, TSimd.Create(RoundingShift));
         // ln 2 split in two so r = x - n·ln2 stays exact to float precision.
         var r = TSimd.MultiplyAdd(n, TSimd.Create(-0.693359375f), x);
         r = TSimd.MultiplyAdd(n, TSimd.Create(2.12194440e-4f), r);
@@ -24,7 +28,7 @@ internal readonly struct ExpOperator : IUnaryOperator
         p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.6666665459e-1f));
         p = TSimd.MultiplyAdd(p, r, TSimd.Create(5.0000001201e-1f));
         p = TSimd.MultiplyAdd(p, TSimd.Multiply(r, r), TSimd.Add(r, TSimd.Create(1f)));
-        return TSimd.ScaleByPow2(p, n);
+        return TSimd.ScaleByPow2(p, shifted);
     }
 }
 

@@ -26,14 +26,24 @@ internal static unsafe class Softmax<TSimd, TVec>
     public static float Exponentiate(float* row, int n, float scale)
     {
         var s = TSimd.Create(scale);
-        var maxV = TSimd.Create(float.NegativeInfinity);
+        var w = TSimd.Count;
+        // Four running maxima: one would make every vector wait for the previous max.
+        TVec max0 = TSimd.Create(float.NegativeInfinity), max1 = max0, max2 = max0, max3 = max0;
         var i = 0;
-        for (; i <= n - TSimd.Count; i += TSimd.Count)
+        for (; i <= n - (4 * w); i += 4 * w)
         {
-            maxV = TSimd.Max(maxV, TSimd.Multiply(TSimd.Load(row + i), s));
+            max0 = TSimd.Max(max0, TSimd.Multiply(TSimd.Load(row + i), s));
+            max1 = TSimd.Max(max1, TSimd.Multiply(TSimd.Load(row + i + w), s));
+            max2 = TSimd.Max(max2, TSimd.Multiply(TSimd.Load(row + i + (2 * w)), s));
+            max3 = TSimd.Max(max3, TSimd.Multiply(TSimd.Load(row + i + (3 * w)), s));
         }
 
-        var max = TSimd.MaxAcross(maxV);
+        for (; i <= n - w; i += w)
+        {
+            max0 = TSimd.Max(max0, TSimd.Multiply(TSimd.Load(row + i), s));
+        }
+
+        var max = TSimd.MaxAcross(TSimd.Max(TSimd.Max(max0, max1), TSimd.Max(max2, max3)));
         for (; i < n; i++)
         {
             max = MathF.Max(max, row[i] * scale);

@@ -35,10 +35,11 @@ internal unsafe interface ISimd<TVec>
 
     static abstract TVec Abs(TVec value);
 
-    static abstract TVec Floor(TVec value);
-
-    /// <summary>value · 2^exponent for integral <paramref name="exponent"/> in [-126, 127].</summary>
-    static abstract TVec ScaleByPow2(TVec value, TVec exponent);
+    /// <summary>
+    /// value · 2ⁿ, where <paramref name="shifted"/> = n + <see cref="ExpOperator.RoundingShift"/> as a float, n integral in
+    /// [-126, 127]: n sits in the low mantissa bits, so moving them into the exponent field makes 2ⁿ with no conversion.
+    /// </summary>
+    static abstract TVec ScaleByPow2(TVec value, TVec shifted);
 
     static abstract float Sum(TVec value);
 

@@ -33,10 +33,8 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
 
     public static float Abs(float value) => MathF.Abs(value);
 
-    public static float Floor(float value) => MathF.Floor(value);
-
-    public static float ScaleByPow2(float value, float exponent) =>
-        value * BitConverter.Int32BitsToSingle(((int)exponent + 127) << 23);
+    public static float ScaleByPow2(float value, float shifted) =>
+        value * BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) << 23) + (127 << 23));
 
     public static float Sum(float value) => value;
 

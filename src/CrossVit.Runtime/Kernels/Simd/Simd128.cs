@@ -36,10 +36,8 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
 
     public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
 
-    public static Vector128<float> Floor(Vector128<float> value) => Vector128.Floor(value);
-
-    public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> exponent) =>
-        value * Vector128.ShiftLeft(Vector128.ConvertToInt32Native(exponent) + Vector128.Create(127), 23).AsSingle();
+    public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> shifted) =>
+        value * (Vector128.ShiftLeft(shifted.AsInt32(), 23) + Vector128.Create(127 << 23)).AsSingle();
 
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 

@@ -36,10 +36,8 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
 
-    public static Vector256<float> Floor(Vector256<float> value) => Vector256.Floor(value);
-
-    public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> exponent) =>
-        value * Vector256.ShiftLeft(Vector256.ConvertToInt32Native(exponent) + Vector256.Create(127), 23).AsSingle();
+    public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> shifted) =>
+        value * (Vector256.ShiftLeft(shifted.AsInt32(), 23) + Vector256.Create(127 << 23)).AsSingle();
 
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 

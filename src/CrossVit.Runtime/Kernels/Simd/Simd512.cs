@@ -36,10 +36,8 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
 
-    public static Vector512<float> Floor(Vector512<float> value) => Vector512.Floor(value);
-
-    public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> exponent) =>
-        value * Vector512.ShiftLeft(Vector512.ConvertToInt32Native(exponent) + Vector512.Create(127), 23).AsSingle();
+    public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> shifted) =>
+        value * (Vector512.ShiftLeft(shifted.AsInt32(), 23) + Vector512.Create(127 << 23)).AsSingle();
 
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 

@@ -14,9 +14,6 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
     private const int Granule = 64;
 
-    /// <summary>Rows per band when a GEMM or convolution is split by rows (two micro-kernel tiles).</summary>
-    private const int MinRowsPerWorker = 16;
-
     /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
     private const long MinMacsToSplit = 1 << 16;
 
@@ -43,7 +40,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
-            _linear.Work = new LinearWork(kernels, px, rows, weight, pb, bias.Length, py, epilogue, SplitColumns(rows, weight));
+            _linear.Work = new LinearWork(kernels, px, rows, weight, pb, bias.Length, py, epilogue, SplitColumns(rows));
             pool.Run(_linear);
         }
     }
@@ -53,7 +50,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     {
         if (Planning) return;
         var (outH, outW) = KernelSet.ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
-        if (Workers(outH * outW, MinRowsPerWorker) == 1)
+        if (Workers(outH * outW, kernels.RowTile) == 1)
         {
             kernels.Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue);
             return;
@@ -151,22 +148,12 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     }
 
     /// <summary>
-    /// Whether whole weight panels share a GEMM out more evenly than bands of rows: 197 rows go 112/85 to two
-    /// workers, but 768 columns go 384/384.
+    /// Whether a GEMM is split by weight panels rather than by bands of rows: only when there are too few row tiles to
+    /// go round (a batch's CLS rows, the heads). Row bands are preferred because consecutive operations then split
+    /// alike, and each worker finds the rows it reads in its own cache: measured on crossvit_9_dagger_240, splitting
+    /// the small branch's fc2 by panels left it no faster on two threads than on one.
     /// </summary>
-    private bool SplitColumns(int rows, PackedMatrix weight) =>
-        (long)LargestShare(weight.Rows, weight.PanelWidth) * rows < (long)LargestShare(rows, MinRowsPerWorker) * weight.Rows;
-
-    private int LargestShare(int count, int granule)
-    {
-        int largest = 0;
-        for (int w = 0; w < pool.Threads; w++)
-        {
-            var (start, end) = Share(count, granule, w, pool.Threads);
-            largest = Math.Max(largest, end - start);
-        }
-        return largest;
-    }
+    private bool SplitColumns(int rows) => (rows + kernels.RowTile - 1) / kernels.RowTile < pool.Threads;
 
     private int Workers(int work, int minimumPerWorker) => Math.Clamp(work / minimumPerWorker, 1, pool.Threads);
 
@@ -204,7 +191,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
                 if (first < last) k.Linear(new ReadOnlySpan<float>(x, rows * w.Cols), rows, w, b, new Span<float>(y, rows * w.Rows), epilogue, first, last - first);
                 return;
             }
-            var (start, end) = Share(rows, MinRowsPerWorker, worker, workers);
+            var (start, end) = Share(rows, k.RowTile, worker, workers);
             if (start == end) return;
             k.Linear(new ReadOnlySpan<float>(x + (long)start * w.Cols, (end - start) * w.Cols), end - start, w,
                 b, new Span<float>(y + (long)start * w.Rows, (end - start) * w.Rows), epilogue);
@@ -216,7 +203,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     {
         public void Execute(int worker, int workers)
         {
-            var (start, end) = Share(pixels, MinRowsPerWorker, worker, workers);
+            var (start, end) = Share(pixels, k.RowTile, worker, workers);
             if (start == end) return;
             k.Conv2d(new ReadOnlySpan<float>(x, xLength), inH, inW, w, stride, pad, new ReadOnlySpan<float>(bias, biasLength),
                 new Span<float>(y, yLength), epilogue, start, end - start);

@@ -8,6 +8,9 @@ internal abstract unsafe class KernelImpl
 {
     public abstract int PanelWidth { get; }
 
+    /// <summary>Rows of the GEMM micro-kernel's tile.</summary>
+    public abstract int RowTile { get; }
+
     /// <summary>Output columns [firstColumn, firstColumn + columns) of y[rows, outFeatures]; firstColumn is a multiple of <see cref="PanelWidth"/>.</summary>
     public abstract void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue, int firstColumn, int columns);
 
@@ -54,6 +57,8 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
     where TVec : struct
 {
     public override int PanelWidth => GemmDriver<TSimd, TVec>.Nr;
+
+    public override int RowTile => TSimd.Mr;
 
     public override void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue, int firstColumn, int columns) =>
         GemmDriver<TSimd, TVec>.Run(

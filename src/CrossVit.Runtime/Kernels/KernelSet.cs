@@ -22,6 +22,9 @@ public sealed unsafe class KernelSet
     /// <summary>The ISA these kernels run on.</summary>
     public Isa Isa { get; }
 
+    /// <summary>Rows the GEMM computes together (the micro-kernel's tile): bands of rows cost whole tiles.</summary>
+    internal int RowTile => impl.RowTile;
+
     /// <summary>Kernels for <paramref name="isa"/>.</summary>
     /// <exception cref="InvalidOperationException">This CPU does not support <paramref name="isa"/>.</exception>
     public static KernelSet Create(Isa isa)

@@ -214,7 +214,8 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     {
         public void Execute(int worker, int workers)
         {
-            var (start, end) = Share(rows, 1, worker, workers);
+            // Bands of whole row tiles, as the GEMMs split: each worker normalises the rows it has just written.
+            var (start, end) = Share(rows, k.RowTile, worker, workers);
             if (start == end) return;
             int n = (end - start) * dim;
             k.LayerNorm(new ReadOnlySpan<float>(x + (long)start * dim, n), end - start, dim,

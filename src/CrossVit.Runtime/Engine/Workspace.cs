@@ -1,14 +1,21 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace CrossVit.Runtime.Engine;
 
 /// <summary>
 /// A stack (bump) allocator of float buffers for one forward pass. Layers take what they need and give it back
 /// in LIFO order with <see cref="Mark"/>/<see cref="Release"/>, so a buffer is reused as soon as it is dead.
 /// It grows while a pass first runs and is consolidated into one block at its peak afterwards, so later passes
-/// of the same shape allocate nothing.
+/// of the same shape allocate nothing. Every buffer starts on a 64-byte boundary: a cache line, and a whole
+/// Vector512, so no vector load or store of a buffer's rows splits across two lines when widths are multiples of 16.
 /// </summary>
-internal sealed class Workspace
+internal sealed unsafe class Workspace
 {
-    private readonly List<float[]> _blocks = [];
+    /// <summary>Buffers start at multiples of this many floats (64 bytes).</summary>
+    private const int Alignment = 16;
+
+    private readonly List<Memory<float>> _blocks = [];
     private readonly List<int> _blockStarts = [];  // position at which each block began
     private int _position;
     private int _peak;
@@ -40,23 +47,27 @@ internal sealed class Workspace
     /// <summary>A buffer of <paramref name="length"/> floats, contents unspecified.</summary>
     public Span<float> Take(int length)
     {
-        var last = _blocks.Count > 0 ? _blocks[^1] : null;
+        int reserved = (length + Alignment - 1) / Alignment * Alignment;
+        var last = _blocks.Count > 0 ? _blocks[^1] : Memory<float>.Empty;
         int offset = _position - (_blockStarts.Count > 0 ? _blockStarts[^1] : 0);
-        if (last is null || offset + length > last.Length)
+        if (_blocks.Count == 0 || offset + reserved > last.Length)
         {
             // Grow: a new block from here on. Its start may leave a gap in the last block; positions stay monotonic.
-            AddBlock(Math.Max(length, last?.Length ?? 0));
+            AddBlock(Math.Max(reserved, last.Length));
             last = _blocks[^1];
             offset = 0;
         }
-        _position += length;
+        _position += reserved;
         _peak = Math.Max(_peak, _position);
-        return last.AsSpan(offset, length);
+        return last.Span.Slice(offset, length);
     }
 
+    /// <summary>A block of <paramref name="length"/> floats (a multiple of <see cref="Alignment"/>) starting on a 64-byte boundary of a pinned array.</summary>
     private void AddBlock(int length)
     {
+        var array = GC.AllocateUninitializedArray<float>(length + Alignment - 1, pinned: true);
+        int skew = (int)((nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)) / sizeof(float) % Alignment);
         _blockStarts.Add(_position);
-        _blocks.Add(GC.AllocateUninitializedArray<float>(length, pinned: true));
+        _blocks.Add(array.AsMemory((Alignment - skew) % Alignment, length));
     }
 }

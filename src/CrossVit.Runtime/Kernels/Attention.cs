@@ -13,7 +13,10 @@ internal static class AttentionBlock
     /// <summary>Below this many queries (cross-attention has one) packing K and V costs more than it saves: score rows are dot products.</summary>
     public const int GemvMaxRows = 3;
 
-    public static int ScratchSize(int tq, int tk) => Math.Min(tq, Rows) * tk;
+    public static int ScratchSize(int tq, int tk) => Math.Min(tq, Rows) * Stride(tk);
+
+    /// <summary>Row stride of the scores: tk rounded up to 16 floats, so each row starts on a 64-byte boundary.</summary>
+    public static int Stride(int tk) => (tk + 15) / 16 * 16;
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ internal static unsafe class Attention<TSimd, TVec>
         var inverseSums = stackalloc float[AttentionBlock.Rows];
         var packedK = workspace;
         var packedV = packedK + PackB.Size(tk, headDim, nr);
+        var ld = AttentionBlock.Stride(tk);
         for (var h = headStart; h < headStart + headCount; h++)
         {
             var column = h * headDim;
@@ -62,15 +66,15 @@ internal static unsafe class Attention<TSimd, TVec>
             {
                 var rows = Math.Min(AttentionBlock.Rows, tq - i0);
                 GemmDriver<TSimd, TVec>.Run(
-                    new RowMajorA(q + ((long)i0 * ldq) + column, ldq), rows, tk, headDim, packedK, null, scores, tk, false, Activation.None, null);
+                    new RowMajorA(q + ((long)i0 * ldq) + column, ldq), rows, tk, headDim, packedK, null, scores, ld, false, Activation.None, null);
                 // Normalise after P·V: headDim outputs per row instead of tk probabilities.
                 for (var i = 0; i < rows; i++)
                 {
-                    inverseSums[i] = 1f / Softmax<TSimd, TVec>.Exponentiate(scores + ((long)i * tk), tk, scale);
+                    inverseSums[i] = 1f / Softmax<TSimd, TVec>.Exponentiate(scores + ((long)i * ld), tk, scale);
                 }
 
                 var block = output + ((long)i0 * ldo) + column;
-                GemmDriver<TSimd, TVec>.Run(new RowMajorA(scores, tk), rows, headDim, tk, packedV, null, block, ldo, false, Activation.None, null);
+                GemmDriver<TSimd, TVec>.Run(new RowMajorA(scores, ld), rows, headDim, tk, packedV, null, block, ldo, false, Activation.None, null);
                 for (var i = 0; i < rows; i++)
                 {
                     Softmax<TSimd, TVec>.Scale<TSimd, TVec>(block + ((long)i * ldo), headDim, inverseSums[i], 0);

@@ -33,6 +33,10 @@ internal static class ErrorMapping
                     logger.LogError(e, "Unexpected failure of {Method} {Path}.", context.Request.Method, context.Request.Path);
                 if (status == StatusCodes.Status503ServiceUnavailable)
                     context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // The body was refused unread (too large, or malformed HTTP), so Kestrel drops the connection after
+                // answering; saying so keeps the client from sending its next request down a closing connection.
+                if (e is BadHttpRequestException)
+                    context.Response.Headers.Connection = "close";
                 await WriteAsync(context, status, status == StatusCodes.Status500InternalServerError
                     ? "Internal server error; the server log has the details." : OneLine(e.Message));
             }

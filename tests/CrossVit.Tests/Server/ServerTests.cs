@@ -91,6 +91,7 @@ public sealed class ServerTests(ServerProcess server) : IClassFixture<ServerProc
     {
         using var response = await _client.PostAsync(Url("/v1/classify"), Bytes(new byte[ServerProcess.MaxBodyBytes + 1]));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.True(response.Headers.ConnectionClose, "a 413 must close the connection: the client would otherwise reuse it while the server drops it");
         await AssertJsonError(response, 413);
     }
 

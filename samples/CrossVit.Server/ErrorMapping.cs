@@ -1,5 +1,6 @@
 using CrossVit.Imaging;
 using CrossVit.Weights;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace CrossVit.Server;
@@ -33,10 +34,6 @@ internal static class ErrorMapping
                     logger.LogError(e, "Unexpected failure of {Method} {Path}.", context.Request.Method, context.Request.Path);
                 if (status == StatusCodes.Status503ServiceUnavailable)
                     context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                // The body was refused unread (too large, or malformed HTTP), so Kestrel drops the connection after
-                // answering; saying so keeps the client from sending its next request down a closing connection.
-                if (e is BadHttpRequestException)
-                    context.Response.Headers.Connection = "close";
                 await WriteAsync(context, status, status == StatusCodes.Status500InternalServerError
                     ? "Internal server error; the server log has the details." : OneLine(e.Message));
             }
@@ -60,6 +57,10 @@ internal static class ErrorMapping
     private static Task WriteAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
+        // An error may be answered before the body is read (over the cap, queue full, bad query); Kestrel then drops
+        // the connection after answering. Saying so keeps the client from sending its next request down it.
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+            context.Response.Headers.Connection = "close";
         return context.Response.WriteAsJsonAsync(new ErrorResponse(message, status), ServerJson.Api.ErrorResponse);
     }
 }

@@ -26,6 +26,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     private readonly Job<GeluWork> _gelu = new();
     private readonly Job<ConvWork> _conv = new();
     private readonly Job<ResizeWork> _resize = new();
+    private readonly Job<ChannelsLastWork> _channelsLast = new();
 
     public KernelSet Kernels => kernels;
 
@@ -61,6 +62,22 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         {
             _conv.Work = new ConvWork(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW);
             pool.Run(_conv);
+        }
+    }
+
+    /// <summary>
+    /// dst [size, size, channels] = src [channels, srcH, srcW] at rows top.., columns left..: one image made
+    /// channels-last (and cropped) for the patch embedding, split into bands of output rows.
+    /// </summary>
+    public void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst)
+    {
+        if (Planning) return;
+        if (src.Length < (long)channels * srcH * srcW || dst.Length < (long)size * size * channels || top < 0 || left < 0 || top + size > srcH || left + size > srcW)
+            throw new ArgumentException($"A {size}×{size} window at ({top}, {left}) does not fit {channels} planes of {srcH}×{srcW} floats, or dst is too short.");
+        fixed (float* ps = src) fixed (float* pd = dst)
+        {
+            _channelsLast.Work = new ChannelsLastWork(ps, channels, srcH, srcW, top, left, size, pd);
+            pool.Run(_channelsLast);
         }
     }
 
@@ -282,6 +299,22 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
             if (start < end)
                 k.Resize(new ReadOnlySpan<float>(src, srcLength), planes, inH, inW, new Span<float>(dst, dstLength), outH, outW, mode,
                     new Span<float>(scratch + (long)worker * scratchSize, scratchSize), start, end - start);
+        }
+    }
+
+    private readonly struct ChannelsLastWork(float* src, int channels, int srcH, int srcW, int top, int left, int size, float* dst) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(size, 1, worker, workers);
+            long plane = (long)srcH * srcW;
+            for (int y = start; y < end; y++)
+            {
+                var from = src + (long)(top + y) * srcW + left;
+                var to = dst + (long)y * size * channels;
+                for (int x = 0; x < size; x++, to += channels)
+                    for (int c = 0; c < channels; c++) to[c] = from[c * plane + x];
+            }
         }
     }
 }

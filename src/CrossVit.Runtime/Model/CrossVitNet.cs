@@ -68,10 +68,9 @@ internal sealed class CrossVitNet
             var item = input.Slice(b * channels * height * width, channels * height * width);
             ScaleImage(k, item, height, width, size, resized, image);
             var xb = x.Slice(b * tokens * dim, tokens * dim);
-            _clsToken[i].CopyTo(xb);
-            _patchEmbed[i].Forward(k, image, size, xb[dim..], scratchA, scratchB);
-            var pos = _posEmbed[i];
-            for (int t = 0; t < xb.Length; t++) xb[t] += pos[t];
+            _posEmbed[i].CopyTo(xb);
+            for (int c = 0; c < dim; c++) xb[c] = _clsToken[i][c] + xb[c];
+            _patchEmbed[i].Forward(k, image, size, xb[dim..], scratchA, scratchB);   // added onto the position embedding
         }
         ws.Release(mark);
     }
@@ -100,12 +99,7 @@ internal sealed class CrossVitNet
             top = (int)Math.Round((height - size) / 2.0, MidpointRounding.ToEven);
             left = (int)Math.Round((width - size) / 2.0, MidpointRounding.ToEven);
         }
-        for (int c = 0; c < channels; c++)
-            for (int y = 0; y < size; y++)
-            {
-                var row = item.Slice((c * srcH + top + y) * srcW + left, size);
-                for (int x = 0; x < size; x++) image[(y * size + x) * channels + c] = row[x];
-            }
+        k.ChannelsLast(item, channels, srcH, srcW, top, left, size, image);
     }
 
     /// <summary>Final norm, pooling (CLS, or mean of the patch tokens), and the mean of the branch heads.</summary>

@@ -37,7 +37,10 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
         return largest;
     }
 
-    /// <summary>image: [size, size, cin] channels-last → tokens: [patches, dim]. scratch: two buffers of <see cref="ScratchSize"/>.</summary>
+    /// <summary>
+    /// image: [size, size, cin] channels-last; tokens: [patches, dim] += the embedding (so the caller can lay the position
+    /// embedding down first and have the last convolution add onto it). scratch: two buffers of <see cref="ScratchSize"/>.
+    /// </summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> image, int size, Span<float> tokens, Span<float> scratchA, Span<float> scratchB)
     {
         ReadOnlySpan<float> x = image;
@@ -49,7 +52,7 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
             bool last = c == shapes.Count - 1;
             var y = last ? tokens : (c % 2 == 0 ? scratchA : scratchB);
             y = y[..(outSide * outSide * s.OutChannels)];
-            k.Conv2d(x, side, side, weights[c], s.Stride, s.Padding, biases[c], y, last ? Epilogue.None : Epilogue.Relu);
+            k.Conv2d(x, side, side, weights[c], s.Stride, s.Padding, biases[c], y, last ? Epilogue.Accumulate : Epilogue.Relu);
             x = y;
             side = outSide;
         }

@@ -48,21 +48,21 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
     }
 
-    /// <summary>One image's convolution, split into bands of output pixels.</summary>
+    /// <summary>One image's convolution, split into bands of output pixels; each worker builds its im2col blocks in the arena.</summary>
     public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue)
     {
-        if (Planning) return;
-        var (outH, outW) = KernelSet.ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
-        if (Workers(outH * outW, kernels.RowTile) == 1)
+        int scratchSize = kernels.ConvWorkspaceSize, mark = workspace.Mark();
+        var scratch = workspace.Take(pool.Threads * scratchSize);
+        if (!Planning)
         {
-            kernels.Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue);
-            return;
+            var (outH, outW) = KernelSet.ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
+            fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y) fixed (float* ps = scratch)
+            {
+                _conv.Work = new ConvWork(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW, ps, scratchSize);
+                pool.Run(_conv);
+            }
         }
-        fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
-        {
-            _conv.Work = new ConvWork(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW);
-            pool.Run(_conv);
-        }
+        workspace.Release(mark);
     }
 
     /// <summary>
@@ -134,13 +134,14 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     public void Attention(ReadOnlySpan<float> q, int ldq, int qStride, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int kvStride,
         int batch, int tq, int tk, int heads, int headDim, float scale, Span<float> output, int ldo, int outStride)
     {
-        int scratchSize = KernelSet.AttentionScratchSize(tq, tk), mark = workspace.Mark();
+        // Per worker: one block of scores, then the head's packed keys and values.
+        int scoresSize = KernelSet.AttentionScratchSize(tq, tk), scratchSize = scoresSize + kernels.AttentionWorkspaceSize(tq, tk, headDim), mark = workspace.Mark();
         var scratch = workspace.Take(pool.Threads * scratchSize);
         if (!Planning)
         {
             fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
             {
-                _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride, ps, scratchSize);
+                _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride, ps, scoresSize, scratchSize);
                 pool.Run(_attention);
             }
         }
@@ -218,14 +219,14 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     }
 
     private readonly struct ConvWork(KernelSet k, float* x, int xLength, int inH, int inW, PackedMatrix w, int stride, int pad,
-        float* bias, int biasLength, float* y, int yLength, Epilogue epilogue, int pixels) : IWork
+        float* bias, int biasLength, float* y, int yLength, Epilogue epilogue, int pixels, float* scratch, int scratchSize) : IWork
     {
         public void Execute(int worker, int workers)
         {
             var (start, end) = Share(pixels, k.RowTile, worker, workers);
             if (start == end) return;
             k.Conv2d(new ReadOnlySpan<float>(x, xLength), inH, inW, w, stride, pad, new ReadOnlySpan<float>(bias, biasLength),
-                new Span<float>(y, yLength), epilogue, start, end - start);
+                new Span<float>(y, yLength), epilogue, start, end - start, new Span<float>(scratch + (long)worker * scratchSize, scratchSize));
         }
     }
 
@@ -252,12 +253,13 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     }
 
     private readonly struct AttentionWork(KernelSet k, float* q, int ldq, int qStride, float* key, int ldk, float* v, int ldv, int kvStride,
-        int batch, int tq, int tk, int heads, int headDim, float scale, float* output, int ldo, int outStride, float* scratch, int scratchSize) : IWork
+        int batch, int tq, int tk, int heads, int headDim, float scale, float* output, int ldo, int outStride, float* scratch, int scoresSize, int scratchSize) : IWork
     {
         public void Execute(int worker, int workers)
         {
             var (start, end) = Share(batch * heads, 1, worker, workers);
-            var workerScratch = new Span<float>(scratch + (long)worker * scratchSize, scratchSize);
+            var scores = new Span<float>(scratch + (long)worker * scratchSize, scoresSize);
+            var packed = new Span<float>(scratch + (long)worker * scratchSize + scoresSize, scratchSize - scoresSize);
             int width = heads * headDim;
             for (int item = start; item < end; item++)
             {
@@ -267,7 +269,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
                     new ReadOnlySpan<float>(key + (long)b * kvStride, (tk - 1) * ldk + width), ldk,
                     new ReadOnlySpan<float>(v + (long)b * kvStride, (tk - 1) * ldv + width), ldv,
                     tq, tk, headDim, scale,
-                    new Span<float>(output + (long)b * outStride, (tq - 1) * ldo + width), ldo, h, 1, workerScratch);
+                    new Span<float>(output + (long)b * outStride, (tq - 1) * ldo + width), ldo, h, 1, scores, packed);
             }
         }
     }

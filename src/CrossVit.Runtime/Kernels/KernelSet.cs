@@ -132,16 +132,21 @@ public sealed unsafe class KernelSet
     public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
     {
         var (outH, outW) = ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
-        Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue, 0, outH * outW);
+        Conv2d(x, inH, inW, weight, stride, pad, bias, y, epilogue, 0, outH * outW, new Span<float>(ThreadScratch.Get(ConvWorkspaceSize), ConvWorkspaceSize));
     }
+
+    /// <summary>Floats of workspace the internal <c>Conv2d</c> overload needs (one im2col block).</summary>
+    internal int ConvWorkspaceSize => checked((int)impl.ConvWorkspaceSize);
 
     /// <summary>
     /// Output pixels [<paramref name="firstPixel"/>, <paramref name="firstPixel"/> + <paramref name="pixels"/>) (row-major over
     /// outH × outW) of <see cref="Conv2d(ReadOnlySpan{float}, int, int, PackedMatrix, int, int, ReadOnlySpan{float}, Span{float}, Epilogue)"/>,
     /// written to their place in the whole output <paramref name="y"/>: threads split one image's convolution into bands.
-    /// Every pixel is computed by the same instructions whatever the band.
+    /// Every pixel is computed by the same instructions whatever the band. <paramref name="workspace"/>: caller-owned
+    /// (an engine arena), <see cref="ConvWorkspaceSize"/> floats.
     /// </summary>
-    internal void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue, int firstPixel, int pixels)
+    internal void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue,
+        int firstPixel, int pixels, Span<float> workspace)
     {
         CheckWeight(weight);
         var (outH, outW) = ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
@@ -149,12 +154,13 @@ public sealed unsafe class KernelSet
         Require(y.Length >= (long)outH * outW * weight.Rows, $"y has {y.Length} floats, expected {outH}×{outW}×{weight.Rows}.");
         Require(firstPixel >= 0 && pixels >= 0 && firstPixel + (long)pixels <= (long)outH * outW, $"pixels [{firstPixel}, {firstPixel + (long)pixels}) lie outside the {outH}×{outW} output.");
         CheckBias(bias, weight.Rows);
-        var workspace = ThreadScratch.Get(impl.ConvWorkspaceSize);
+        Require(workspace.Length >= ConvWorkspaceSize, $"workspace needs {ConvWorkspaceSize} floats.");
         fixed (float* px = x)
         fixed (float* pb = bias)
         fixed (float* py = y)
+        fixed (float* pw = workspace)
         {
-            impl.Conv2d(px, inH, inW, weight, stride, pad, outW, firstPixel, pixels, bias.IsEmpty ? null : pb, py, epilogue, workspace);
+            impl.Conv2d(px, inH, inW, weight, stride, pad, outW, firstPixel, pixels, bias.IsEmpty ? null : pb, py, epilogue, pw);
         }
 
         GC.KeepAlive(weight);

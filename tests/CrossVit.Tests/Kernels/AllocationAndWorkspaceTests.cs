@@ -64,7 +64,7 @@ public class AllocationAndWorkspaceTests
         kernels.Conv2d(image, 17, 13, conv, 2, 1, [], expected, Epilogue.Relu);
         // In bands, as threads compute one image: bit-identical to the whole.
         foreach (var (first, count) in new[] { (0, 5), (5, 1), (6, (oh * ow) - 6) })
-            kernels.Conv2d(image, 17, 13, conv, 2, 1, [], actual, Epilogue.Relu, first, count);
+            kernels.Conv2d(image, 17, 13, conv, 2, 1, [], actual, Epilogue.Relu, first, count, new float[kernels.ConvWorkspaceSize]);
         Assert.Equal(expected, actual);
 
         // A GEMM in bands of weight panels, as threads split one: bit-identical to the whole, epilogue included.

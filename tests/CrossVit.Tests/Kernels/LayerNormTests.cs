@@ -22,21 +22,38 @@ public class LayerNormTests
     public void LayerNormMatchesDoubleReference(Isa isa)
     {
         var kernels = KernelSet.Create(isa);
-        ForAll(Shapes, c =>
+        ForAll(Shapes, c => AssertMatchesReference(kernels, isa, c));
+    }
+
+    /// <summary>A case FsCheck found: a row 2.077, 2.069 (mean 2.07, spread 0.007), where the float32 mean's rounding is amplified ~540 times.</summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void NearlyEqualValuesAreBoundedByTheirConditioning(Isa isa) =>
+        AssertMatchesReference(KernelSet.Create(isa), isa, (2, 2, 3f, false, 1108886294));
+
+    private static void AssertMatchesReference(KernelSet kernels, Isa isa, (int Rows, int Dim, float Offset, bool InPlace, int Seed) c)
+    {
+        var random = new Random(c.Seed);
+        var x = RandomArray(random, c.Rows * c.Dim, 2f, c.Offset);
+        var gamma = RandomArray(random, c.Dim, 1f, 1f);
+        var beta = RandomArray(random, c.Dim);
+        var want = ReferenceKernels.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6);
+        // A float32 mean is off by a few ulps of |mean|, which normalising divides by the row's spread: a row whose
+        // values nearly coincide (likely with 2 or 3 of them) is ill-conditioned, whatever the kernel.
+        var conditioning = Enumerable.Range(0, c.Rows).Select(r =>
         {
-            var random = new Random(c.Seed);
-            var x = RandomArray(random, c.Rows * c.Dim, 2f, c.Offset);
-            var gamma = RandomArray(random, c.Dim, 1f, 1f);
-            var beta = RandomArray(random, c.Dim);
-            var want = ReferenceKernels.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6);
-            var y = c.InPlace ? x : new float[x.Length];
-            kernels.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6f, y);
-            // The mean's rounding scales with |offset| relative to the spread (2), so allow for it.
-            var tolerance = 2e-5 * (1 + (Math.Abs(c.Offset) / 2));
-            for (var i = 0; i < want.Length; i++)
-            {
-                Assert.True(Math.Abs(y[i] - want[i]) <= tolerance, $"{isa} {c}: [{i}] = {y[i]}, want {want[i]}");
-            }
-        });
+            var row = x.AsSpan(r * c.Dim, c.Dim).ToArray().Select(v => (double)v).ToArray();
+            var mean = row.Average();
+            return Math.Abs(mean) / Math.Sqrt(row.Average(v => (v - mean) * (v - mean)) + 1e-6);
+        }).ToArray();
+        var y = c.InPlace ? x : new float[x.Length];
+        kernels.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6f, y);
+        // The mean's rounding scales with |offset| relative to the spread (2), so allow for it.
+        var tolerance = 2e-5 * (1 + (Math.Abs(c.Offset) / 2));
+        for (var i = 0; i < want.Length; i++)
+        {
+            var bound = tolerance + (1e-6 * Math.Abs(gamma[i % c.Dim]) * conditioning[i / c.Dim]);
+            Assert.True(Math.Abs(y[i] - want[i]) <= bound, $"{isa} {c}: [{i}] = {y[i]}, want {want[i]}");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using CrossVit.Imaging;
+using CrossVit.Runtime.Classification;
 using CrossVit.Runtime.Model;
 
 namespace CrossVit.Server;
@@ -16,7 +17,7 @@ internal static class Classifier
         for (int i = 0; i < uploads.Count; i++)
             Preprocess.TimmEval(Decode(uploads, i, limits), size, model.Config.CropPct, Normalization.ImageNet, batch.AsSpan(i * image, image));
         var logits = model.Run(batch, uploads.Count, size, size);
-        return [.. Enumerable.Range(0, uploads.Count).Select(i => Top(logits.AsSpan(i * classes, classes), k))];
+        return [.. Enumerable.Range(0, uploads.Count).Select(i => Classification.Top(logits.AsSpan(i * classes, classes), k))];
     }
 
     /// <summary>Decodes one upload; with several, the message says which one was malformed.</summary>
@@ -30,19 +31,5 @@ internal static class Classifier
         {
             throw new ImageFormatException($"image {i + 1} of {uploads.Count} ('{uploads[i].FileName}'): {e.Message}", e);
         }
-    }
-
-    /// <summary>The <paramref name="k"/> largest softmax probabilities, most probable first (ties: lower index first).</summary>
-    private static Prediction[] Top(ReadOnlySpan<float> logits, int k)
-    {
-        // Softmax in double, shifted by the maximum so that large logits cannot overflow.
-        float max = float.NegativeInfinity;
-        foreach (float v in logits) max = Math.Max(max, v);
-        var p = new double[logits.Length];
-        double sum = 0;
-        for (int i = 0; i < logits.Length; i++) sum += p[i] = Math.Exp(logits[i] - (double)max);
-        int classes = p.Length;
-        return [.. Enumerable.Range(0, classes).OrderByDescending(i => p[i]).ThenBy(i => i).Take(k)
-            .Select(i => new Prediction(i, Labels.Of(i, classes), p[i] / sum))];
     }
 }

@@ -1,11 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CrossVit.Runtime.Classification;
 
 namespace CrossVit.Server;
-
-/// <summary>One class of a top-K answer.</summary>
-internal sealed record Prediction(int Index, string Label, double Probability);
 
 /// <summary><c>POST /v1/classify</c> with a raw image body.</summary>
 internal sealed record ClassifyResponse(string Model, Prediction[] Top, double ElapsedMs);

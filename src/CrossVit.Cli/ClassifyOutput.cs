@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrossVit.Runtime.Classification;
 
 namespace CrossVit.Cli;
 

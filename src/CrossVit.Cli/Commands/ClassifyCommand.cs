@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CrossVit.Runtime.Model;
+using CrossVit.Runtime.Classification;
 
 namespace CrossVit.Cli.Commands;
 

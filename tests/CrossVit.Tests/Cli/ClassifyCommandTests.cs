@@ -169,10 +169,10 @@ public class ClassifyCommandTests
         return [.. e.Select(v => v / sum)];
     }
 
-    /// <summary>The label list embedded in the CLI, read independently of its code.</summary>
+    /// <summary>The label list embedded in the runtime, read independently of its code.</summary>
     private static string[] ImageNetLabels()
     {
-        using var stream = Assembly.Load("crossvit").GetManifestResourceStream("imagenet_classes.txt")!;
+        using var stream = typeof(CrossVit.Runtime.Model.CrossVitModel).Assembly.GetManifestResourceStream("imagenet_classes.txt")!;
         return new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }

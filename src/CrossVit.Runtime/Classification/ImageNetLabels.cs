@@ -1,7 +1,7 @@
-namespace CrossVit.Cli;
+namespace CrossVit.Runtime.Classification;
 
 /// <summary>Class names for classifier outputs: ImageNet-1k labels for 1000-class heads, "class N" otherwise.</summary>
-internal static class ImageNetLabels
+public static class ImageNetLabels
 {
     private const int ImageNetClasses = 1000;
 
@@ -15,7 +15,7 @@ internal static class ImageNetLabels
     private static string[] Read()
     {
         using var stream = typeof(ImageNetLabels).Assembly.GetManifestResourceStream("imagenet_classes.txt")
-            ?? throw new InvalidOperationException("The embedded resource imagenet_classes.txt is missing from the crossvit assembly.");
+            ?? throw new InvalidOperationException("The embedded resource imagenet_classes.txt is missing from the CrossVit.Runtime assembly.");
         using var reader = new StreamReader(stream);
         var labels = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return labels.Length == ImageNetClasses ? labels

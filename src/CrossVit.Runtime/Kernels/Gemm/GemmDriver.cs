@@ -58,8 +58,10 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                         }
 
                         MicroKernel<TSimd, TVec>.Run(
-                            block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate, sliceActivation);
+                            block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
                     }
+
+                    StoreEpilogue<TSimd, TVec>.Activate(c + ((long)m0 * ldc) + n0, ldc, mc, nr, sliceActivation);
                 }
             }
         }

@@ -14,14 +14,14 @@ internal static unsafe class MicroKernel<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
     where TVec : struct
 {
-    /// <summary>C[0..mr, 0..nr] (=|+=) A[0..mr, 0..kc] · B-panel (+ bias), then the activation.</summary>
+    /// <summary>C[0..mr, 0..nr] (=|+=) A[0..mr, 0..kc] · B-panel (+ bias).</summary>
     /// <remarks>
     /// <c>a</c>: first row, rows <c>lda</c> floats apart; rows past <c>mr</c> re-read the last real row (results dropped).
     /// <c>pb</c>: B micro-panel, kc × 2 vectors, k-major. <c>accumulate</c>: add to the existing C.
     /// <c>bias</c>: bias of these columns, or null.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate, Activation activation)
+    public static void Run(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
     {
         var zero = TSimd.Create(0f);
         var a0 = a;
@@ -136,9 +136,9 @@ internal static unsafe class MicroKernel<TSimd, TVec>
             pb += 2 * TSimd.Count;
         }
 
-        if (activation == Activation.None && nr == 2 * TSimd.Count)
+        if (nr == 2 * TSimd.Count)
         {
-            // Full tile, no activation: bias and residual are one add each, stored straight from the registers.
+            // Full tile: bias and residual are one add each, stored straight from the registers.
             Direct(c00, c01, c + (0 * ldc), bias, accumulate);
 
             if (TSimd.Mr > 1 && mr > 1)
@@ -198,8 +198,8 @@ internal static unsafe class MicroKernel<TSimd, TVec>
             return;
         }
 
-        // Otherwise the accumulators go to a stack tile and the epilogue runs out of line: calling it while they are
-        // live would make the JIT spill them inside the loop (every vector register is caller-saved).
+        // A ragged right edge: the accumulators go to a stack tile, stored out of line: calling that while they are live
+        // would make the JIT spill them inside the loop (every vector register is caller-saved).
         var nr2 = 2 * TSimd.Count;
         var tile = stackalloc float[TSimd.Mr * nr2];
         TSimd.Store(c00, tile + (0 * nr2));
@@ -271,7 +271,7 @@ internal static unsafe class MicroKernel<TSimd, TVec>
             TSimd.Store(c111, tile + (11 * nr2) + TSimd.Count);
         }
 
-        StoreEpilogue<TSimd, TVec>.StoreTile(tile, nr2, c, ldc, mr, nr, bias, accumulate, activation);
+        StoreEpilogue<TSimd, TVec>.StoreTile(tile, nr2, c, ldc, mr, nr, bias, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

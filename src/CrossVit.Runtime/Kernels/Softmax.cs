@@ -43,31 +43,63 @@ internal static unsafe class Softmax<TSimd, TVec>
             max0 = TSimd.Max(max0, TSimd.Multiply(TSimd.Load(row + i), s));
         }
 
+        if (i < n && n >= w)
+        {
+            // The ragged end as the last whole vector, overlapping the previous ones (max does not mind).
+            max0 = TSimd.Max(max0, TSimd.Multiply(TSimd.Load(row + n - w), s));
+            i = n;
+        }
+
         var max = TSimd.MaxAcross(TSimd.Max(TSimd.Max(max0, max1), TSimd.Max(max2, max3)));
         for (; i < n; i++)
         {
             max = MathF.Max(max, row[i] * scale);
         }
 
-        return ExpAndSum<TSimd, TVec>(row, n, scale, max, 0) + ExpAndSum<ScalarSimd, float>(row, n, scale, max, n / TSimd.Count * TSimd.Count);
+        return n >= w ? ExpAndSum(row, n, scale, max) : ScalarExpAndSum(row, n, scale, max);
     }
 
+    /// <summary>
+    /// <see cref="Exponentiate"/>'s second pass for n ≥ one vector. The ragged end is the last whole vector, overlapping
+    /// the previous ones: exponentiated from the original scores before the loop overwrites them, stored after it (its
+    /// overlapping lanes get the same values again), and only its own lanes summed, instead of a scalar exp per element.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float ExpAndSum<TS, TV>(float* row, int n, float scale, float max, int start)
-        where TS : ISimd<TV>
-        where TV : struct
+    private static float ExpAndSum(float* row, int n, float scale, float max)
     {
-        var s = TS.Create(scale);
-        var negMax = TS.Create(-max);
-        var acc = TS.Create(0f);
-        for (var i = start; i <= n - TS.Count; i += TS.Count)
+        var s = TSimd.Create(scale);
+        var negMax = TSimd.Create(-max);
+        var full = n / TSimd.Count * TSimd.Count;
+        var last = row + n - TSimd.Count;
+        var tail = ExpOperator.Invoke<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(last), s, negMax));
+        var acc = TSimd.Create(0f);
+        for (var i = 0; i < full; i += TSimd.Count)
         {
-            var e = ExpOperator.Invoke<TS, TV>(TS.MultiplyAdd(TS.Load(row + i), s, negMax));
-            TS.Store(e, row + i);
-            acc = TS.Add(acc, e);
+            var e = ExpOperator.Invoke<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(row + i), s, negMax));
+            TSimd.Store(e, row + i);
+            acc = TSimd.Add(acc, e);
         }
 
-        return TS.Sum(acc);
+        TSimd.Store(tail, last);
+        var sum = TSimd.Sum(acc);
+        for (var i = full; i < n; i++)
+        {
+            sum += row[i];
+        }
+
+        return sum;
+    }
+
+    private static float ScalarExpAndSum(float* row, int n, float scale, float max)
+    {
+        var sum = 0f;
+        for (var i = 0; i < n; i++)
+        {
+            row[i] = ExpOperator.Invoke<ScalarSimd, float>(ScalarSimd.MultiplyAdd(row[i], scale, -max));
+            sum += row[i];
+        }
+
+        return sum;
     }
 
     /// <summary>row[start..n) *= factor, whole vectors only from start (callers pass the scalar tail separately).</summary>

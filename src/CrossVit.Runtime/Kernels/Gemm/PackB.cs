@@ -46,17 +46,9 @@ internal static unsafe class PackB
             var width = Math.Min(nr, n - n0);
             for (var p = 0; p < k; p++)
             {
-                var row = src + ((long)p * ld) + n0;
                 var d = panel + (p * nr);
-                for (var j = 0; j < width; j++)
-                {
-                    d[j] = row[j];
-                }
-
-                for (var j = width; j < nr; j++)
-                {
-                    d[j] = 0f;
-                }
+                new ReadOnlySpan<float>(src + ((long)p * ld) + n0, width).CopyTo(new Span<float>(d, nr));
+                new Span<float>(d + width, nr - width).Clear();
             }
         }
     }

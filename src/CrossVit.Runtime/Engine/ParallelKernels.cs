@@ -5,8 +5,8 @@ namespace CrossVit.Runtime.Engine;
 /// <summary>
 /// The kernels as the model calls them, each operation split across a session's <see cref="WorkerPool"/>:
 /// GEMMs, convolutions and norms by bands of whole GEMM row tiles (alike, so a worker reads the rows it wrote; GEMMs
-/// of a few rows by weight panels), attention by (image, head), resize by output rows, element-wise ops by aligned
-/// chunks. Split points fall on whole rows, panels and multiples of <see cref="Granule"/> elements, so every output
+/// of a few rows by weight panels), attention by (image, head, chunk of query rows), resize by output rows,
+/// element-wise ops by aligned chunks. Split points fall on whole rows, panels and multiples of <see cref="Granule"/> elements, so every output
 /// element is computed by the same instructions whatever the thread count: results are bit-identical for any number
 /// of threads.
 /// In planning mode nothing is computed; the forward pass only walks its buffers, which sizes the session's arena.
@@ -15,6 +15,9 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
 {
     /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
     private const int Granule = 64;
+
+    /// <summary>Fewest query rows in an attention chunk.</summary>
+    private const int MinQueryRows = 16;
 
     /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
     private const long MinMacsToSplit = 1 << 16;
@@ -129,7 +132,8 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
 
     /// <summary>
     /// Multi-head attention for a batch: image b's q, k, v and output start at b times their batch strides;
-    /// within an image the layout is that of <c>KernelSet.Attention</c>. Work items are (image, head) pairs.
+    /// within an image the layout is that of <c>KernelSet.Attention</c>. Work items are (image, head) pairs, each cut
+    /// into chunks of query rows when the pairs alone would leave workers idle (<see cref="QueryChunks"/>).
     /// </summary>
     public void Attention(ReadOnlySpan<float> q, int ldq, int qStride, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int kvStride,
         int batch, int tq, int tk, int heads, int headDim, float scale, Span<float> output, int ldo, int outStride)
@@ -141,7 +145,8 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         {
             fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
             {
-                _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride, ps, scoresSize, scratchSize);
+                _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride,
+                    QueryChunks(batch * heads, tq), ps, scoresSize, scratchSize);
                 pool.Run(_attention);
             }
         }
@@ -174,6 +179,23 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     /// the small branch's fc2 by panels left it no faster on two threads than on one.
     /// </summary>
     private bool SplitColumns(int rows) => (rows + kernels.RowTile - 1) / kernels.RowTile < pool.Threads;
+
+    /// <summary>
+    /// Chunks of query rows per (image, head) pair: the fewest that give every worker within 10% of an equal share of
+    /// the items, with at least <see cref="MinQueryRows"/> rows each (every chunk packs its head's keys and values
+    /// again). One whenever the pairs already divide well: 4 heads on 2 workers stay whole; on 3 they become 12 items
+    /// (3 chunks each), where whole heads would give one worker twice the others' work.
+    /// </summary>
+    private int QueryChunks(int pairs, int tq)
+    {
+        int workers = pool.Threads, most = Math.Max(1, tq / MinQueryRows);
+        for (int chunks = 1; chunks < most; chunks++)
+        {
+            long items = (long)pairs * chunks, busiest = (items + workers - 1) / workers;
+            if (busiest * workers <= 1.1 * items) return chunks;
+        }
+        return most;
+    }
 
     private int Workers(int work, int minimumPerWorker) => Math.Clamp(work / minimumPerWorker, 1, pool.Threads);
 
@@ -253,23 +275,26 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     }
 
     private readonly struct AttentionWork(KernelSet k, float* q, int ldq, int qStride, float* key, int ldk, float* v, int ldv, int kvStride,
-        int batch, int tq, int tk, int heads, int headDim, float scale, float* output, int ldo, int outStride, float* scratch, int scoresSize, int scratchSize) : IWork
+        int batch, int tq, int tk, int heads, int headDim, float scale, float* output, int ldo, int outStride, int chunks, float* scratch, int scoresSize, int scratchSize) : IWork
     {
         public void Execute(int worker, int workers)
         {
-            var (start, end) = Share(batch * heads, 1, worker, workers);
+            // Items are (image, head, chunk of query rows); a query row's result does not depend on its chunk.
+            var (start, end) = Share(batch * heads * chunks, 1, worker, workers);
             var scores = new Span<float>(scratch + (long)worker * scratchSize, scoresSize);
             var packed = new Span<float>(scratch + (long)worker * scratchSize + scoresSize, scratchSize - scoresSize);
             int width = heads * headDim;
             for (int item = start; item < end; item++)
             {
-                int b = item / heads, h = item % heads;
+                int pair = item / chunks, chunk = item % chunks, b = pair / heads, h = pair % heads;
+                var (first, last) = Share(tq, 1, chunk, chunks);
+                int rows = last - first;
                 k.Attention(
-                    new ReadOnlySpan<float>(q + (long)b * qStride, (tq - 1) * ldq + width), ldq,
+                    new ReadOnlySpan<float>(q + (long)b * qStride + (long)first * ldq, (rows - 1) * ldq + width), ldq,
                     new ReadOnlySpan<float>(key + (long)b * kvStride, (tk - 1) * ldk + width), ldk,
                     new ReadOnlySpan<float>(v + (long)b * kvStride, (tk - 1) * ldv + width), ldv,
-                    tq, tk, headDim, scale,
-                    new Span<float>(output + (long)b * outStride, (tq - 1) * ldo + width), ldo, h, 1, scores, packed);
+                    rows, tk, headDim, scale,
+                    new Span<float>(output + (long)b * outStride + (long)first * ldo, (rows - 1) * ldo + width), ldo, h, 1, scores, packed);
             }
         }
     }

@@ -21,19 +21,22 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk
         Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim),
         heads, scale);
 
-    /// <summary>x: [batch, tokens, dim] → cls: [batch, dim].</summary>
-    public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int batch, int tokens, Span<float> cls, Workspace ws)
+    /// <summary>
+    /// cls: [batch, dim], updated in place; x: [batch, tokens, dim], whose first row per image stands for cls (its
+    /// contents are ignored), so the other branch's tokens serve as they are, without a copy.
+    /// </summary>
+    public void Forward(ParallelKernels k, Span<float> cls, ReadOnlySpan<float> x, int batch, int tokens, Workspace ws)
     {
         int dim = Dim, rows = batch * tokens, mark = ws.Mark();
         var xn = ws.Take(rows * dim);
         norm1.Forward(k, x, rows, xn);
         var clsRows = ws.Take(batch * dim);
-        for (int b = 0; b < batch; b++) xn.Slice(b * tokens * dim, dim).CopyTo(clsRows.Slice(b * dim, dim));
+        norm1.Forward(k, cls, batch, clsRows);
+        for (int b = 0; b < batch; b++) clsRows.Slice(b * dim, dim).CopyTo(xn.Slice(b * tokens * dim, dim));
         var query = ws.Take(batch * dim);               // wq of each item's normalized CLS: [batch, dim]
         wq.Forward(k, clsRows, batch, query);
-        var headsOut = clsRows;                         // the gathered rows are dead once q exists
+        var headsOut = clsRows;                         // the normalized CLS rows are dead once q exists
         k.ClsAttention(query, xn, batch, tokens, dim, wk, wv, bv, heads, scale, headsOut);
-        for (int b = 0; b < batch; b++) x.Slice(b * tokens * dim, dim).CopyTo(cls.Slice(b * dim, dim));
         proj.Forward(k, headsOut, batch, cls, Epilogue.Accumulate);
         ws.Release(mark);
     }

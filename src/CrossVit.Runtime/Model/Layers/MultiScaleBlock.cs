@@ -54,19 +54,15 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
 
         for (int i = 0, offset = 0; i < n; offset += batch * config.EmbedDim[config.Next(i)], i++)
         {
-            int j = config.Next(i), dim = config.EmbedDim[j], count = Tokens(j), m = ws.Mark();
-            var fused = ws.Take(batch * count * dim);              // [batch, tokens_j, dim_j]: [projected CLS_i; patches_j]
-            Branch(tokens, branchStart, batch, j).CopyTo(fused);
-            for (int b = 0; b < batch; b++) projected.Slice(offset + b * dim, dim).CopyTo(fused.Slice(b * count * dim, dim));
-            var cls = ws.Take(batch * dim);
-            var input = fused;
-            int inputTokens = count;
+            int j = config.Next(i), dim = config.EmbedDim[j], m = ws.Mark();
+            var cls = projected.Slice(offset, batch * dim);     // CLS_i in j's width, updated by each fusion block
+            // The first fusion block attends over [CLS_i; j's patch tokens]; later ones see only the CLS it produced.
+            ReadOnlySpan<float> input = Branch(tokens, branchStart, batch, j);
+            int inputTokens = Tokens(j);
             foreach (var block in fusion[i])
             {
-                block.Forward(k, input, batch, inputTokens, cls, ws);
-                // Later fusion blocks see only the CLS token the first one produced.
-                cls.CopyTo(fused);
-                input = fused[..(batch * dim)];
+                block.Forward(k, cls, input, batch, inputTokens, ws);
+                input = cls;
                 inputTokens = 1;
             }
             var reverted = ws.Take(batch * config.EmbedDim[i]);

@@ -6,9 +6,9 @@ namespace CrossVit.Runtime.Engine;
 /// The kernels as the model calls them, each operation split across a session's <see cref="WorkerPool"/>:
 /// GEMMs, convolutions and norms by bands of whole GEMM row tiles (alike, so a worker reads the rows it wrote; GEMMs
 /// of a few rows by weight panels), attention by (image, head, chunk of query rows), resize by output rows,
-/// element-wise ops by aligned chunks. Split points fall on whole rows, panels and multiples of <see cref="Granule"/> elements, so every output
-/// element is computed by the same instructions whatever the thread count: results are bit-identical for any number
-/// of threads.
+/// element-wise ops by aligned chunks. Split points fall on whole rows, panels and multiples of <see cref="Granule"/>
+/// elements, so every output element is computed by the same instructions whatever the thread count: results are
+/// bit-identical for any number of threads.
 /// In planning mode nothing is computed; the forward pass only walks its buffers, which sizes the session's arena.
 /// </summary>
 internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool, Workspace workspace)

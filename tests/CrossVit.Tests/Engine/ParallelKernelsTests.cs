@@ -1,0 +1,130 @@
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
+using FsCheck.Fluent;
+using Xunit;
+using static CrossVit.Tests.Kernels.KernelTestSupport;
+
+namespace CrossVit.Tests.Engine;
+
+/// <summary>
+/// Each operation split across workers gives exactly (bit for bit) what the kernel computes on one thread, for
+/// shapes that split unevenly: row bands, weight panels, (image, head) pairs and chunks of query rows.
+/// </summary>
+public sealed class ParallelKernelsTests : IDisposable
+{
+    private const int Cases = 60;
+
+    private static readonly KernelSet Kernels = KernelSet.Create(IsaSupport.Best);
+
+    private readonly WorkerPool[] _pools = [new WorkerPool(2), new WorkerPool(3), new WorkerPool(5)];
+
+    public void Dispose()
+    {
+        foreach (var pool in _pools) pool.Dispose();
+    }
+
+    [Fact]
+    public void LinearMatchesOneThread()
+    {
+        var shapes =
+            from rows in Dim(100, 1, 8, 16, 24)
+            from k in Dim(130, 32, 64, 128)
+            from n in Dim(130, 32, 64, 128)
+            from epilogue in Gen.Elements(Epilogue.None, Epilogue.Gelu, Epilogue.Accumulate)
+            from seed in Seed
+            select (Rows: rows, K: k, N: n, Epilogue: epilogue, Seed: seed);
+        ForAll(shapes, c =>
+        {
+            var random = new Random(c.Seed);
+            var x = RandomArray(random, c.Rows * c.K);
+            var weight = Kernels.PackLinear(RandomArray(random, c.N * c.K), c.N, c.K);
+            var bias = RandomArray(random, c.N);
+            var start = RandomArray(random, c.Rows * c.N);
+            var want = (float[])start.Clone();
+            Kernels.Linear(x, c.Rows, weight, bias, want, c.Epilogue);
+            ForEachPool((k, threads) =>
+            {
+                var got = (float[])start.Clone();
+                k.Linear(x, c.Rows, weight, bias, got, c.Epilogue);
+                Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {c}");
+            });
+        }, Cases);
+    }
+
+    [Fact]
+    public void AttentionMatchesOneThread()
+    {
+        var shapes =
+            from batch in Gen.Choose(1, 3)
+            from heads in Gen.Choose(1, 6)
+            from headDim in Gen.Elements(8, 16, 32)
+            from tq in Dim(150, 16, 32, 64)
+            from seed in Seed
+            select (Batch: batch, Heads: heads, HeadDim: headDim, Tokens: tq, Seed: seed);
+        ForAll(shapes, c =>
+        {
+            var random = new Random(c.Seed);
+            int width = c.Heads * c.HeadDim, ld = 3 * width, stride = c.Tokens * ld, outStride = c.Tokens * width;
+            var qkv = RandomArray(random, c.Batch * stride, 2f);
+            var scale = 1f / MathF.Sqrt(c.HeadDim);
+            var want = new float[c.Batch * outStride];
+            var scratch = new float[KernelSet.AttentionScratchSize(c.Tokens, c.Tokens)];
+            for (int b = 0; b < c.Batch; b++)
+            {
+                var item = qkv.AsSpan(b * stride, stride);
+                Kernels.Attention(item, ld, item[width..], ld, item[(2 * width)..], ld, c.Tokens, c.Tokens, c.HeadDim, scale,
+                    want.AsSpan(b * outStride, outStride), width, 0, c.Heads, scratch);
+            }
+            ForEachPool((k, threads) =>
+            {
+                var got = new float[want.Length];
+                k.Attention(qkv, ld, stride, qkv.AsSpan(width), ld, qkv.AsSpan(2 * width), ld, stride,
+                    c.Batch, c.Tokens, c.Tokens, c.Heads, c.HeadDim, scale, got, width, outStride);
+                Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {c}");
+            });
+        }, Cases);
+    }
+
+    [Fact]
+    public void LayerNormAndConvolutionMatchOneThread()
+    {
+        var shapes =
+            from rows in Dim(300, 8, 64, 197)
+            from dim in Dim(70, 16, 32, 64)
+            from size in Gen.Choose(8, 40)
+            from channels in Gen.Choose(1, 12)
+            from seed in Seed
+            select (Rows: rows, Dim: dim, Size: size, Channels: channels, Seed: seed);
+        ForAll(shapes, c =>
+        {
+            var random = new Random(c.Seed);
+            var x = RandomArray(random, c.Rows * c.Dim, 3f, 1f);
+            var gamma = RandomArray(random, c.Dim, 1f, 1f);
+            var beta = RandomArray(random, c.Dim);
+            var wantNorm = new float[x.Length];
+            Kernels.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6f, wantNorm);
+
+            var image = RandomArray(random, c.Size * c.Size * c.Channels);
+            var conv = Kernels.PackConv(RandomArray(random, 24 * c.Channels * 9), 24, c.Channels, 3, 3);
+            var convBias = RandomArray(random, 24);
+            var (outH, outW) = KernelSet.ConvOutputSize(c.Size, c.Size, 3, 3, 2, 1);
+            var wantConv = new float[outH * outW * 24];
+            Kernels.Conv2d(image, c.Size, c.Size, conv, 2, 1, convBias, wantConv, Epilogue.Relu);
+            ForEachPool((k, threads) =>
+            {
+                var gotNorm = new float[x.Length];
+                k.LayerNorm(x, c.Rows, c.Dim, gamma, beta, 1e-6f, gotNorm);
+                Assert.True(wantNorm.AsSpan().SequenceEqual(gotNorm), $"LayerNorm, {threads} threads, {c}");
+                var gotConv = new float[wantConv.Length];
+                k.Conv2d(image, c.Size, c.Size, conv, 2, 1, convBias, gotConv, Epilogue.Relu);
+                Assert.True(wantConv.AsSpan().SequenceEqual(gotConv), $"Conv2d, {threads} threads, {c}");
+            });
+        }, Cases);
+    }
+
+    /// <summary>Runs <paramref name="body"/> with the kernels split over each pool, each with a workspace of its own.</summary>
+    private void ForEachPool(Action<ParallelKernels, int> body)
+    {
+        foreach (var pool in _pools) body(new ParallelKernels(Kernels, pool, new Workspace()), pool.Threads);
+    }
+}

@@ -5,9 +5,10 @@ namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// torch <c>interpolate(align_corners=False, antialias=False)</c>, separable: per output row, the source rows are
-/// blended vertically into one row (vectorized), then each output column blends its taps from that row. The row is
-/// stored with its edge values repeated <see cref="Pad"/> times on each side, so every output's taps are consecutive
-/// (torch clamps each tap's index, which is the same thing). Taps are computed in float like torch's CPU kernel.
+/// blended vertically into one row, then the output columns blend their taps from that row, a vector of columns at
+/// a time with gathered taps. Both passes are vectorized. The row is stored with its edge values repeated
+/// <see cref="Pad"/> times on each side, so every output's taps are consecutive (torch clamps each tap's index,
+/// which is the same thing). Taps are computed in float like torch's CPU kernel.
 /// </summary>
 internal static unsafe class Resize<TSimd, TVec>
     where TSimd : ISimd<TVec>
@@ -34,8 +35,9 @@ internal static unsafe class Resize<TSimd, TVec>
         var yWeight = (float*)(yFirst + outH);
         var xFirst = (int*)(yWeight + (outH * MaxTaps));
         var xWeight = (float*)(xFirst + outW);
-        ComputeTaps(inH, outH, mode, yFirst, yWeight);
-        ComputeTaps(inW, outW, mode, xFirst, xWeight);
+        // Row weights per output row (one row's taps together); column weights per tap (a vector of columns together).
+        ComputeTaps(inH, outH, mode, yFirst, yWeight, MaxTaps, 1);
+        ComputeTaps(inW, outW, mode, xFirst, xWeight, 1, outW);
         var row = padded + Pad;
         for (var r = firstRow; r < firstRow + rows; r++)
         {
@@ -50,18 +52,26 @@ internal static unsafe class Resize<TSimd, TVec>
             }
 
             var drow = dst + ((long)r * outW);
-            for (var ox = 0; ox < outW; ox++)
-            {
-                var x = row + xFirst[ox];
-                var w = xWeight + (ox * MaxTaps);
-                var value = x[0] * w[0];
-                for (var t = 1; t < taps; t++)
-                {
-                    value = MathF.FusedMultiplyAdd(x[t], w[t], value);
-                }
+            BlendColumns<TSimd, TVec>(row, xFirst, xWeight, outW, taps, drow, 0);
+            BlendColumns<ScalarSimd, float>(row, xFirst, xWeight, outW, taps, drow, outW / TSimd.Count * TSimd.Count);
+        }
+    }
 
-                drow[ox] = value;
+    /// <summary>drow[ox] = Σ_t weight[t · outW + ox] · row[first[ox] + t] for ox in [start, outW).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlendColumns<TS, TV>(float* row, int* first, float* weight, int outW, int taps, float* drow, int start)
+        where TS : ISimd<TV>
+        where TV : struct
+    {
+        for (var ox = start; ox <= outW - TS.Count; ox += TS.Count)
+        {
+            var acc = TS.Multiply(TS.Gather(row, first + ox), TS.Load(weight + ox));
+            for (var t = 1; t < taps; t++)
+            {
+                acc = TS.MultiplyAdd(TS.Gather(row + t, first + ox), TS.Load(weight + (t * outW) + ox), acc);
             }
+
+            TS.Store(acc, drow + ox);
         }
     }
 
@@ -84,9 +94,12 @@ internal static unsafe class Resize<TSimd, TVec>
         }
     }
 
-    /// <summary>First source index (before clamping; at least −<see cref="Pad"/>) and tap weights of every output position along one axis.</summary>
+    /// <summary>
+    /// First source index (before clamping; at least −<see cref="Pad"/>) and tap weights of every output position
+    /// along one axis: output o's tap t weighs weight[o · positionStride + t · tapStride].
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeTaps(int inSize, int outSize, ResizeMode mode, int* first, float* weight)
+    private static void ComputeTaps(int inSize, int outSize, ResizeMode mode, int* first, float* weight, int positionStride, int tapStride)
     {
         var scale = (float)inSize / outSize;
         for (var o = 0; o < outSize; o++)
@@ -100,21 +113,21 @@ internal static unsafe class Resize<TSimd, TVec>
 
             var i0 = Math.Min((int)MathF.Floor(real), inSize - 1);
             var t = Math.Clamp(real - i0, 0f, 1f);
-            var w = weight + (o * MaxTaps);
+            var w = weight + (o * positionStride);
             if (mode == ResizeMode.Bilinear)
             {
                 first[o] = i0;
                 w[0] = 1f - t;
-                w[1] = t;
+                w[tapStride] = t;
             }
             else
             {
                 const float A = -0.75f;
                 first[o] = i0 - 1;
                 w[0] = CubicFar(t + 1f, A);
-                w[1] = CubicNear(t, A);
-                w[2] = CubicNear(1f - t, A);
-                w[3] = CubicFar(2f - t, A);
+                w[tapStride] = CubicNear(t, A);
+                w[2 * tapStride] = CubicNear(1f - t, A);
+                w[3 * tapStride] = CubicFar(2f - t, A);
             }
         }
     }

@@ -41,6 +41,12 @@ internal unsafe interface ISimd<TVec>
     /// </summary>
     static abstract TVec ScaleByPow2(TVec value, TVec shifted);
 
+    /// <summary>
+    /// source[indices[i]] in lane i. The AVX2 gather instruction on x86 (AVX-512 as two of them: .NET has no 512-bit
+    /// gather); lane by lane on the 128-bit path, as NEON, which has no gather, would do it.
+    /// </summary>
+    static abstract TVec Gather(float* source, int* indices);
+
     static abstract float Sum(TVec value);
 
     static abstract float MaxAcross(TVec value);

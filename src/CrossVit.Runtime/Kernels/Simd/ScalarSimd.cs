@@ -36,6 +36,8 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
     public static float ScaleByPow2(float value, float shifted) =>
         value * BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) << 23) + (127 << 23));
 
+    public static float Gather(float* source, int* indices) => source[*indices];
+
     public static float Sum(float value) => value;
 
     public static float MaxAcross(float value) => value;

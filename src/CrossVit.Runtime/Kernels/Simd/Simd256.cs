@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CrossVit.Runtime.Kernels.Simd;
 
@@ -38,6 +39,8 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> shifted) =>
         value * (Vector256.ShiftLeft(shifted.AsInt32(), 23) + Vector256.Create(127 << 23)).AsSingle();
+
+    public static Vector256<float> Gather(float* source, int* indices) => Avx2.GatherVector256(source, Vector256.Load(indices), sizeof(float));
 
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 

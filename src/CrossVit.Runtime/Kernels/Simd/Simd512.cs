@@ -39,6 +39,9 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
     public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> shifted) =>
         value * (Vector512.ShiftLeft(shifted.AsInt32(), 23) + Vector512.Create(127 << 23)).AsSingle();
 
+    public static Vector512<float> Gather(float* source, int* indices) =>
+        Vector512.Create(Simd256.Gather(source, indices), Simd256.Gather(source, indices + Vector256<float>.Count));
+
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 
     /// <summary>Halves folded until one lane is left.</summary>

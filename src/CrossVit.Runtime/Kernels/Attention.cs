@@ -60,7 +60,7 @@ internal static unsafe class Attention<TSimd, TVec>
         for (var h = headStart; h < headStart + headCount; h++)
         {
             var column = h * headDim;
-            PackB.FromRows(k + column, ldk, tk, headDim, nr, packedK);
+            PackB.FromRows<TSimd, TVec>(k + column, ldk, tk, headDim, nr, packedK);
             PackB.FromColumns(v + column, ldv, headDim, tk, nr, packedV);
             for (var i0 = 0; i0 < tq; i0 += AttentionBlock.Rows)
             {

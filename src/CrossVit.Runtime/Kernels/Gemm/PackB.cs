@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Kernels.Simd;
 namespace CrossVit.Runtime.Kernels.Gemm;
 
 /// <summary>
@@ -33,6 +34,41 @@ internal static unsafe class PackB
                     d[j] = 0f;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FromRows"/> a vector of rows at a time: element p of nr consecutive rows is gathered into the panel's
+    /// row p (attention keys, packed per head on every call). Ragged last panels take the scalar loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void FromRows<TSimd, TVec>(float* src, int ld, int n, int k, int nr, float* dst)
+        where TSimd : ISimd<TVec>
+        where TVec : struct
+    {
+        var whole = n / nr * nr;
+        var offsets = stackalloc int[nr];
+        for (var j = 0; j < nr; j++)
+        {
+            offsets[j] = j * ld;
+        }
+
+        for (var n0 = 0; n0 < whole; n0 += nr)
+        {
+            var rows = src + ((long)n0 * ld);
+            var panel = dst + ((long)n0 * k);
+            for (var p = 0; p < k; p++)
+            {
+                for (var j = 0; j < nr; j += TSimd.Count)
+                {
+                    TSimd.Store(TSimd.Gather(rows + p, offsets + j), panel + ((long)p * nr) + j);
+                }
+            }
+        }
+
+        if (whole < n)
+        {
+            FromRows(src + ((long)whole * ld), ld, n - whole, k, nr, dst + ((long)whole * k));
         }
     }
 

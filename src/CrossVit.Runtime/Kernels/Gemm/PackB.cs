@@ -11,7 +11,7 @@ internal static unsafe class PackB
 {
     public static long Size(int n, int k, int nr) => (long)((n + nr - 1) / nr) * nr * k;
 
-    /// <summary>Source is [N, K] with row stride ld (nn.Linear weight, attention keys).</summary>
+    /// <summary>Source is [N, K] with row stride ld (nn.Linear weights, packed once at load).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromRows(float* src, int ld, int n, int k, int nr, float* dst)
     {
@@ -38,8 +38,9 @@ internal static unsafe class PackB
     }
 
     /// <summary>
-    /// <see cref="FromRows"/> a vector of rows at a time: element p of nr consecutive rows is gathered into the panel's
-    /// row p (attention keys, packed per head on every call). Ragged last panels take the scalar loop.
+    /// <see cref="FromRows"/> a vector of rows at a time (nr a multiple of the vector width): element p of nr
+    /// consecutive rows is gathered into the panel's row p (attention keys, packed per head on every call). Ragged
+    /// last panels take the scalar loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromRows<TSimd, TVec>(float* src, int ld, int n, int k, int nr, float* dst)

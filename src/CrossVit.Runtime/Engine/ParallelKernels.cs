@@ -75,11 +75,9 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     public void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst)
     {
         if (Planning) return;
-        if (src.Length < (long)channels * srcH * srcW || dst.Length < (long)size * size * channels || top < 0 || left < 0 || top + size > srcH || left + size > srcW)
-            throw new ArgumentException($"A {size}×{size} window at ({top}, {left}) does not fit {channels} planes of {srcH}×{srcW} floats, or dst is too short.");
         fixed (float* ps = src) fixed (float* pd = dst)
         {
-            _channelsLast.Work = new ChannelsLastWork(ps, channels, srcH, srcW, top, left, size, pd);
+            _channelsLast.Work = new ChannelsLastWork(kernels, ps, src.Length, channels, srcH, srcW, top, left, size, pd, dst.Length);
             pool.Run(_channelsLast);
         }
     }
@@ -329,19 +327,13 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
         }
     }
 
-    private readonly struct ChannelsLastWork(float* src, int channels, int srcH, int srcW, int top, int left, int size, float* dst) : IWork
+    private readonly struct ChannelsLastWork(KernelSet k, float* src, int srcLength, int channels, int srcH, int srcW, int top, int left, int size,
+        float* dst, int dstLength) : IWork
     {
         public void Execute(int worker, int workers)
         {
             var (start, end) = Share(size, 1, worker, workers);
-            long plane = (long)srcH * srcW;
-            for (int y = start; y < end; y++)
-            {
-                var from = src + (long)(top + y) * srcW + left;
-                var to = dst + (long)y * size * channels;
-                for (int x = 0; x < size; x++, to += channels)
-                    for (int c = 0; c < channels; c++) to[c] = from[c * plane + x];
-            }
+            k.ChannelsLast(new ReadOnlySpan<float>(src, srcLength), channels, srcH, srcW, top, left, size, new Span<float>(dst, dstLength), start, end - start);
         }
     }
 }

@@ -37,6 +37,9 @@ internal abstract unsafe class KernelImpl
         float* q, float* x, int tokens, int dim, float* wk, float* wv, float* bv, int headDim, float scale,
         float* output, int headStart, int headCount, float* scratch);
 
+    /// <summary>Rows [firstRow, firstRow + rows) of an image made channels-last and cropped (see <c>KernelSet.ChannelsLast</c>).</summary>
+    public abstract void ChannelsLast(float* src, int channels, int srcH, int srcW, int top, int left, int size, float* dst, int firstRow, int rows);
+
     /// <summary>Floats of workspace <see cref="Resize"/> needs.</summary>
     public abstract long ResizeWorkspaceSize(int inW, int outH, int outW);
 
@@ -90,6 +93,9 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
         float* q, float* x, int tokens, int dim, float* wk, float* wv, float* bv, int headDim, float scale,
         float* output, int headStart, int headCount, float* scratch) =>
         ClsAttention<TSimd, TVec>.Run(q, x, tokens, dim, wk, wv, bv, headDim, scale, output, headStart, headCount, scratch);
+
+    public override void ChannelsLast(float* src, int channels, int srcH, int srcW, int top, int left, int size, float* dst, int firstRow, int rows) =>
+        ChannelsLast<TSimd, TVec>.Run(src, channels, srcH, srcW, top, left, size, dst, firstRow, rows);
 
     public override long ResizeWorkspaceSize(int inW, int outH, int outW) => Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW);
 

@@ -319,6 +319,26 @@ public sealed unsafe class KernelSet
     public static int ClsAttentionScratchSize(int tokens, int dim) => tokens + (2 * dim);
 
     /// <summary>
+    /// dst [size, size, channels] = src [channels, srcH, srcW] from row <paramref name="top"/>, column
+    /// <paramref name="left"/>: an image made channels-last (and cropped) for the patch embedding. Only dst rows
+    /// [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) are written, so threads can
+    /// split the copy into bands.
+    /// </summary>
+    internal void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst, int firstRow, int rows)
+    {
+        Require(channels > 0 && size >= 0, "ChannelsLast needs channels > 0 and size ≥ 0.");
+        Require(top >= 0 && left >= 0 && top + size <= srcH && left + size <= srcW && src.Length >= (long)channels * srcH * srcW,
+            $"A {size}×{size} window at ({top}, {left}) does not fit {channels} planes of {srcH}×{srcW} floats ({src.Length} given).");
+        Require(dst.Length >= (long)size * size * channels, $"dst has {dst.Length} floats, expected {size}×{size}×{channels}.");
+        Require(firstRow >= 0 && rows >= 0 && firstRow + (long)rows <= size, $"rows [{firstRow}, {firstRow + (long)rows}) lie outside [0, {size}).");
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        {
+            impl.ChannelsLast(ps, channels, srcH, srcW, top, left, size, pd, firstRow, rows);
+        }
+    }
+
+    /// <summary>
     /// Resizes each of <paramref name="planes"/> [inH, inW] planes to [outH, outW] like torch
     /// <c>interpolate(mode, align_corners=False, antialias=False)</c>: half-pixel centres, bicubic A = −0.75,
     /// source indices clamped at the borders.

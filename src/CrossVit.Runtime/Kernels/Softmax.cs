@@ -56,7 +56,8 @@ internal static unsafe class Softmax<TSimd, TVec>
             max = MathF.Max(max, row[i] * scale);
         }
 
-        return n >= w ? ExpAndSum(row, n, scale, max) : ScalarExpAndSum(row, n, scale, max);
+        // A row shorter than one vector goes element by element, through the same pass at width one.
+        return n >= w ? ExpAndSum(row, n, scale, max) : Softmax<ScalarSimd, float>.ExpAndSum(row, n, scale, max);
     }
 
     /// <summary>
@@ -84,18 +85,6 @@ internal static unsafe class Softmax<TSimd, TVec>
         var sum = TSimd.Sum(acc);
         for (var i = full; i < n; i++)
         {
-            sum += row[i];
-        }
-
-        return sum;
-    }
-
-    private static float ScalarExpAndSum(float* row, int n, float scale, float max)
-    {
-        var sum = 0f;
-        for (var i = 0; i < n; i++)
-        {
-            row[i] = ExpOperator.Invoke<ScalarSimd, float>(ScalarSimd.MultiplyAdd(row[i], scale, -max));
             sum += row[i];
         }
 

@@ -45,6 +45,13 @@ internal static class QuickReport
                 PrintBandwidth(isa, $"layernorm {shape}", bench.Work, Time(bench.LayerNorm));
                 PrintBandwidth(isa, $"gelu {shape}", bench.Work, Time(bench.Gelu));
             }
+
+            foreach (var shape in new[] { InputBenchmarks.Resize, InputBenchmarks.ChannelsLast })
+            {
+                var bench = new InputBenchmarks { Isa = isa, Shape = shape };
+                bench.Setup();
+                PrintBandwidth(isa, shape, bench.Work, Time(bench.Run));
+            }
         }
     }
 

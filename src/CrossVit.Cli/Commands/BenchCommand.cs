@@ -19,10 +19,15 @@ internal static class BenchCommand
         var threads = Options.Threads();
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 5 };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs.", DefaultValueFactory = _ => 20 };
+        var branches = new Option<BranchScheduling>("--branches")
+        {
+            Description = "How a stage's branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",
+            DefaultValueFactory = _ => BranchScheduling.Auto,
+        };
         var json = new Option<bool>("--json") { Description = "Also print one JSON line last." };
         var command = new Command("bench", "Time forward passes of a session: median, p90 and min latency, throughput, allocations.")
         {
-            model, weights, batch, threads, warmup, iterations, json,
+            model, weights, batch, threads, branches, warmup, iterations, json,
         };
         command.SetAction(r => CliError.Guard(() =>
         {
@@ -30,7 +35,7 @@ internal static class BenchCommand
             if (b < 1 || n < 1 || r.GetValue(warmup) < 0)
                 throw new CliException("--batch and --iterations must be at least 1, --warmup at least 0.");
             using var m = LoadModel(r.GetValue(model), r.GetValue(weights));
-            var result = Measure(m, b, t, r.GetValue(warmup), n);
+            var result = Measure(m, new SessionOptions { MaxBatch = b, Threads = t, Branches = r.GetValue(branches) }, r.GetValue(warmup), n);
             Print(result, r.GetValue(model) ?? Presets.Match(m.Config) ?? "custom", r.GetValue(json));
             return 0;
         }));
@@ -47,15 +52,16 @@ internal static class BenchCommand
 
     private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun);
 
-    private static Result Measure(CrossVitModel model, int batch, int threads, int warmup, int iterations)
+    private static Result Measure(CrossVitModel model, SessionOptions options, int warmup, int iterations)
     {
         var c = model.Config;
+        int batch = options.MaxBatch;
         int size = c.ImgSize[0];
         var random = new Random(0);
         var input = new float[batch * c.InChannels * size * size];
         foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
         var output = new float[batch * c.OutputSize];
-        using var session = model.CreateSession(new SessionOptions { MaxBatch = batch, Threads = threads });
+        using var session = model.CreateSession(options);
         for (int i = 0; i < warmup; i++) session.Run(input, batch, size, size, output);
 
         var ms = new double[iterations];
@@ -68,7 +74,7 @@ internal static class BenchCommand
         }
         allocated = GC.GetAllocatedBytesForCurrentThread() + session.WorkerAllocatedBytes - allocated;
         Array.Sort(ms);
-        return new Result(model, batch, threads, ms, allocated / iterations);
+        return new Result(model, batch, options.Threads, ms, allocated / iterations);
     }
 
     /// <summary>

@@ -14,6 +14,19 @@ public sealed record SessionOptions
 
     /// <summary>Must be <c>null</c> or the model's ISA: weights are packed for one ISA when the model loads.</summary>
     public Isa? Isa { get; init; }
+
+    /// <summary>Whether the branches of a stage run one after another or concurrently on groups of the workers.</summary>
+    public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
+
+    /// <summary>Throws when these options cannot run a model of <paramref name="branches"/> branches.</summary>
+    internal void Validate(int branches)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, "options.MaxBatch");
+        ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, "options.Threads");
+        if (Branches == BranchScheduling.Concurrent && Threads < branches)
+            throw new ArgumentException(
+                $"BranchScheduling.Concurrent gives every branch a worker of its own: this model has {branches} branches, so it needs Threads ≥ {branches}, not {Threads}.", "options");
+    }
 }
 
 /// <summary>
@@ -29,20 +42,23 @@ public sealed class InferenceSession : IDisposable
     private readonly WorkerPool _pool;
     private readonly Workspace _workspace;
     private readonly ParallelKernels _kernels;
+    private readonly BranchTeams? _teams;
     private int _busy;
 
     internal InferenceSession(CrossVitModel model, CrossVitNet net, KernelSet kernels, SessionOptions options)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatch, 1, "options.MaxBatch");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1, "options.Threads");
+        options.Validate(model.Config.Branches);
         if (options.Isa is { } isa && isa != kernels.Isa)
             throw new ArgumentException($"The model's weights are packed for {kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
+        int branches = model.Config.Branches;
         _model = model;
         _net = net;
         MaxBatch = options.MaxBatch;
         _workspace = new Workspace();
         _pool = new WorkerPool(options.Threads);
-        _kernels = new ParallelKernels(kernels, _pool, _workspace);
+        if (options.Branches != BranchScheduling.Sequential && branches > 1 && options.Threads >= branches)
+            _teams = new BranchTeams(kernels, _pool, branches, options.Branches);
+        _kernels = new ParallelKernels(kernels, _pool, _workspace, _teams);
         PlanArena();
     }
 
@@ -52,8 +68,8 @@ public sealed class InferenceSession : IDisposable
     /// <summary>Worker threads, the calling thread included.</summary>
     public int Threads => _pool.Threads;
 
-    /// <summary>Floats in the session's arena.</summary>
-    public int ArenaSize => _workspace.Capacity;
+    /// <summary>Floats in the session's arena (with the workspaces of its branch groups, when branches may run concurrently).</summary>
+    public int ArenaSize => _workspace.Capacity + (_teams?.ArenaSize ?? 0);
 
     /// <summary>Bytes allocated by the session's worker threads so far (the calling thread's are its own to measure).</summary>
     public long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;

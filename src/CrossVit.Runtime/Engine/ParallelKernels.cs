@@ -3,7 +3,8 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Runtime.Engine;
 
 /// <summary>
-/// The kernels as the model calls them, each operation split across a session's <see cref="WorkerPool"/>:
+/// The kernels as the model calls them, each operation split across a <see cref="WorkerTeam"/> (a session's pool, or
+/// one branch's group of it while a stage's branches run concurrently, see <see cref="Branches"/>):
 /// GEMMs, convolutions and norms by bands of whole GEMM row tiles (alike, so a worker reads the rows it wrote; GEMMs
 /// of a few rows by weight panels), attention by (image, head, chunk of query rows), resize by output rows,
 /// element-wise ops by aligned chunks. Split points fall on whole rows, panels and multiples of <see cref="Granule"/>
@@ -11,7 +12,7 @@ namespace CrossVit.Runtime.Engine;
 /// bit-identical for any number of threads.
 /// In planning mode nothing is computed; the forward pass only walks its buffers, which sizes the session's arena.
 /// </summary>
-internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool, Workspace workspace)
+internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool, Workspace workspace, BranchTeams? teams = null)
 {
     /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
     private const int Granule = 64;
@@ -35,6 +36,16 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
 
     /// <summary>When set, operations return without computing (the arena is being planned).</summary>
     public bool Planning { get; set; }
+
+    /// <summary>
+    /// Runs <paramref name="forward"/> for every branch of a stage: concurrently on groups of workers when the session's
+    /// <see cref="BranchTeams"/> choose to, else one after another on these kernels and <paramref name="ws"/>.
+    /// </summary>
+    public void Branches(ReadOnlySpan<BranchShape> shapes, BranchForward forward, Span<float> tokens, int batch, Workspace ws)
+    {
+        if (teams is not null && teams.Run(shapes, forward, tokens, batch, Planning)) return;
+        for (int i = 0; i < shapes.Length; i++) forward(i, this, tokens, batch, ws);
+    }
 
     public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
     {
@@ -144,7 +155,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
             fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
             {
                 _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride,
-                    QueryChunks(batch * heads, tq), ps, scoresSize, scratchSize);
+                    QueryChunks(batch * heads, tq, pool.Threads), ps, scoresSize, scratchSize);
                 pool.Run(_attention);
             }
         }
@@ -184,9 +195,9 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerPool pool,
     /// again). One whenever the pairs already divide well: 4 heads on 2 workers stay whole; on 3 they become 12 items
     /// (3 chunks each), where whole heads would give one worker twice the others' work.
     /// </summary>
-    private int QueryChunks(int pairs, int tq)
+    internal static int QueryChunks(int pairs, int tq, int workers)
     {
-        int workers = pool.Threads, most = Math.Max(1, tq / MinQueryRows);
+        int most = Math.Max(1, tq / MinQueryRows);
         for (int chunks = 1; chunks < most; chunks++)
         {
             long items = (long)pairs * chunks, busiest = (items + workers - 1) / workers;

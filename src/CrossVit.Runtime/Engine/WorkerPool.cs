@@ -1,25 +1,15 @@
 namespace CrossVit.Runtime.Engine;
 
-/// <summary>Work split across a <see cref="WorkerPool"/>: every worker calls <see cref="Execute"/> once per run.</summary>
-internal abstract class ParallelJob
-{
-    /// <summary>Does worker <paramref name="worker"/>'s share (0 ≤ worker &lt; <paramref name="workers"/>).</summary>
-    public abstract void Execute(int worker, int workers);
-}
-
 /// <summary>
 /// A fixed set of persistent worker threads; the calling thread is worker 0. <see cref="Run"/> allocates nothing:
 /// workers spin briefly, then sleep on an event, between jobs. Each job's split is a pure function of the worker
 /// index, so the work a thread does never depends on timing.
 /// </summary>
-internal sealed class WorkerPool : IDisposable
+internal sealed class WorkerPool : WorkerTeam, IDisposable
 {
     private readonly Thread[] _threads;
     private readonly ManualResetEventSlim[] _wake;
     private readonly long[] _allocated;     // per worker thread, sampled after each job
-    private ParallelJob? _job;
-    private int _pending;
-    private Exception? _failure;
     private volatile bool _disposed;
 
     public WorkerPool(int threads)
@@ -40,36 +30,20 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Workers, the calling thread included.</summary>
-    public int Threads { get; }
+    public override int Threads { get; }
 
     /// <summary>Bytes the worker threads (not the caller) have allocated, as of their last finished job.</summary>
     public long WorkerAllocatedBytes => _allocated.Sum();
 
-    /// <summary>Runs <paramref name="job"/> on every worker and returns when all are done; rethrows a worker's exception.</summary>
-    public void Run(ParallelJob job)
+    public override void Run(ParallelJob job)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Threads == 1)
-        {
-            job.Execute(0, 1);
-            return;
-        }
-        _job = job;
-        _failure = null;
-        Volatile.Write(ref _pending, Threads - 1);
+        base.Run(job);
+    }
+
+    protected override void WakeWorkers()
+    {
         foreach (var wake in _wake) wake.Set();
-        try
-        {
-            job.Execute(0, Threads);
-        }
-        finally
-        {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
-            _job = null;
-        }
-        if (_failure is { } failure) throw new AggregateException("A worker thread failed.", failure);
     }
 
     private void Loop(int worker)
@@ -80,16 +54,9 @@ internal sealed class WorkerPool : IDisposable
             wake.Wait();
             wake.Reset();
             if (_disposed) return;
-            try
-            {
-                _job!.Execute(worker, Threads);
-            }
-            catch (Exception e)
-            {
-                _failure = e;
-            }
+            ExecuteCurrent(worker);
             _allocated[worker - 1] = GC.GetAllocatedBytesForCurrentThread();
-            Interlocked.Decrement(ref _pending);
+            SignalDone();
         }
     }
 

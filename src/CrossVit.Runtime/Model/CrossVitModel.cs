@@ -17,6 +17,9 @@ public sealed record ModelOptions
 
     /// <summary>Largest batch a rented session runs at once; larger calls go through in chunks of this size.</summary>
     public int MaxBatch { get; init; } = 8;
+
+    /// <summary>How each rented session schedules the branches of a stage (see <see cref="SessionOptions.Branches"/>).</summary>
+    public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
 }
 
 /// <summary>
@@ -61,11 +64,10 @@ public sealed class CrossVitModel : IDisposable
     {
         config.Validate();
         options ??= new ModelOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1, "options.Threads");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatch, 1, "options.MaxBatch");
+        var pooled = new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch, Branches = options.Branches };
+        pooled.Validate(config.Branches);
         var kernels = KernelSet.Create(IsaSupport.Resolve(options.Isa));
-        return new CrossVitModel(config, new Checkpoint(weights, config), kernels,
-            new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch });
+        return new CrossVitModel(config, new Checkpoint(weights, config), kernels, pooled);
     }
 
     /// <summary>A session with its own arena and worker threads; use it from one thread at a time.</summary>

@@ -30,13 +30,13 @@ internal sealed class CrossVitNet
         _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, k, config, b)).ToArray();
         _clsToken = Enumerable.Range(0, n).Select(b => ckpt.Read($"cls_token_{b}")).ToArray();
         _posEmbed = Enumerable.Range(0, n).Select(b => ckpt.Read($"pos_embed_{b}")).ToArray();
-        _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, k, config, s, scales)).ToArray();
+        _branchStart = new int[n + 1];
+        for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
+        _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, k, config, s, scales, _branchStart)).ToArray();
         _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(ckpt, $"norm.{b}", config.NormEps)).ToArray();
         _head = config.NumClasses > 0
             ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses)).ToArray()
             : [];
-        _branchStart = new int[n + 1];
-        for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
     }
 
     /// <summary>input: [batch, in_channels, height, width] → output: [batch, OutputSize] (logits, or features when num_classes is 0).</summary>
@@ -45,7 +45,7 @@ internal sealed class CrossVitNet
         int n = _config.Branches, mark = ws.Mark();
         var tokens = ws.Take(batch * _branchStart[n]);
         for (int i = 0; i < n; i++) Embed(k, input, batch, height, width, i, Branch(tokens, batch, i), ws);
-        foreach (var stage in _blocks) stage.Forward(k, tokens, _branchStart, batch, ws);
+        foreach (var stage in _blocks) stage.Forward(k, tokens, batch, ws);
         Head(k, tokens, batch, output, ws);
         ws.Release(mark);
     }

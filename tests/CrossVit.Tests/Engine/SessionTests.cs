@@ -40,11 +40,14 @@ public class SessionTests
         Assert.Equal(one, RunWith(5));
     }
 
-    [Fact]
-    public void SteadyStateAllocatesNothing()
+    [Theory]
+    [InlineData(2, BranchScheduling.Auto)]
+    [InlineData(2, BranchScheduling.Concurrent)]
+    [InlineData(3, BranchScheduling.Concurrent)]   // groups of 1 and 2 workers, so one group hands operations to a member
+    public void SteadyStateAllocatesNothing(int threads, BranchScheduling branches)
     {
         var (model, input, batch, size) = Load("crossvit_9_dagger_240");
-        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = batch });
+        using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch, Branches = branches });
         var output = new float[batch * model.Config.OutputSize];
         session.Run(input, batch, size, size, output);   // warm-up: JIT and the kernels' per-thread buffers
         session.Run(input.AsSpan(0, input.Length / batch), 1, size, size, output);

@@ -7,12 +7,31 @@ namespace CrossVit.Runtime.Model.Layers;
 /// <summary>
 /// One stage, timm's <c>MultiScaleBlock</c>: ViT blocks per branch, then for each branch i (j = i + 1, cyclically)
 /// its CLS token is projected to j's width, attends over <c>[itself; j's patch tokens]</c> through the fusion blocks,
-/// and is projected back to replace i's CLS.
+/// and is projected back to replace i's CLS. The branches' blocks may run concurrently (<see cref="ParallelKernels.Branches"/>).
 /// </summary>
-internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, Projection[] projs, CrossAttentionBlock[][] fusion, Projection[] revertProjs)
+internal sealed class MultiScaleBlock
 {
+    private readonly CrossVitConfig _config;
+    private readonly Block[][] _blocks;
+    private readonly Projection[] _projs;
+    private readonly CrossAttentionBlock[][] _fusion;
+    private readonly Projection[] _revertProjs;
+    private readonly int[] _branchStart;       // offset of branch i's tokens for one image
+    private readonly BranchShape[] _shapes;    // each branch's blocks, for the branch scheduler's cost model
+    private readonly BranchForward _forwardBlocks;
 
-    public static MultiScaleBlock Load(Checkpoint ckpt, KernelSet k, CrossVitConfig c, int stage, float[] scales)
+    private MultiScaleBlock(CrossVitConfig config, Block[][] blocks, Projection[] projs, CrossAttentionBlock[][] fusion, Projection[] revertProjs,
+        int[] branchStart, int stage)
+    {
+        (_config, _blocks, _projs, _fusion, _revertProjs, _branchStart) = (config, blocks, projs, fusion, revertProjs, branchStart);
+        _shapes = Enumerable.Range(0, config.Branches)
+            .Select(b => new BranchShape(Tokens(b), config.EmbedDim[b], config.MlpHidden(b), config.NumHeads[b], config.Depth[stage][b]))
+            .ToArray();
+        _forwardBlocks = ForwardBlocks;   // one delegate for the model's lifetime, so a pass allocates none
+    }
+
+    /// <summary>Stage <paramref name="stage"/>; branchStart[i] is the offset of branch i's tokens within every branch's tokens of one image.</summary>
+    public static MultiScaleBlock Load(Checkpoint ckpt, KernelSet k, CrossVitConfig c, int stage, float[] scales, int[] branchStart)
     {
         int n = c.Branches, fusionDepth = c.Depth[stage][n];
         string p = $"blocks.{stage}";
@@ -35,45 +54,50 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
                     .ToArray();
             revert[b] = Projection.Load(ckpt, k, $"{p}.revert_projs.{b}", nextDim, dim, c.NormEps);
         }
-        return new(config: c, blocks, projs, fusion, revert);
+        return new(c, blocks, projs, fusion, revert, branchStart, stage);
     }
 
     /// <summary>
     /// tokens: every branch's tokens, branch i's [batch, 1 + patches_i, dim_i] at batch * branchStart[i]; updated in place.
     /// </summary>
-    public void Forward(ParallelKernels k, Span<float> tokens, int[] branchStart, int batch, Workspace ws)
+    public void Forward(ParallelKernels k, Span<float> tokens, int batch, Workspace ws)
     {
-        int n = config.Branches, mark = ws.Mark();
-        for (int i = 0; i < n; i++)
-            foreach (var block in blocks[i]) block.Forward(k, Branch(tokens, branchStart, batch, i), batch, Tokens(i), ws);
+        int n = _config.Branches, mark = ws.Mark();
+        k.Branches(_shapes, _forwardBlocks, tokens, batch, ws);
 
         // Every CLS is projected before any is replaced: projected holds [batch, dim_{i+1}] for each i, one after another.
-        var projected = ws.Take(batch * config.WidthSum);
-        for (int i = 0, offset = 0; i < n; offset += batch * config.EmbedDim[config.Next(i)], i++)
-            projs[i].Forward(k, Cls(Branch(tokens, branchStart, batch, i), i, batch, ws), batch, projected[offset..], ws);
+        var projected = ws.Take(batch * _config.WidthSum);
+        for (int i = 0, offset = 0; i < n; offset += batch * _config.EmbedDim[_config.Next(i)], i++)
+            _projs[i].Forward(k, Cls(Branch(tokens, _branchStart, batch, i), i, batch, ws), batch, projected[offset..], ws);
 
-        for (int i = 0, offset = 0; i < n; offset += batch * config.EmbedDim[config.Next(i)], i++)
+        for (int i = 0, offset = 0; i < n; offset += batch * _config.EmbedDim[_config.Next(i)], i++)
         {
-            int j = config.Next(i), dim = config.EmbedDim[j], m = ws.Mark();
+            int j = _config.Next(i), dim = _config.EmbedDim[j], m = ws.Mark();
             var cls = projected.Slice(offset, batch * dim);     // CLS_i in j's width, updated by each fusion block
             // The first fusion block attends over [CLS_i; j's patch tokens]; later ones see only the CLS it produced.
-            ReadOnlySpan<float> input = Branch(tokens, branchStart, batch, j);
+            ReadOnlySpan<float> input = Branch(tokens, _branchStart, batch, j);
             int inputTokens = Tokens(j);
-            foreach (var block in fusion[i])
+            foreach (var block in _fusion[i])
             {
                 block.Forward(k, cls, input, batch, inputTokens, ws);
                 input = cls;
                 inputTokens = 1;
             }
-            var reverted = ws.Take(batch * config.EmbedDim[i]);
-            revertProjs[i].Forward(k, cls, batch, reverted, ws);
-            SetCls(Branch(tokens, branchStart, batch, i), i, batch, reverted);
+            var reverted = ws.Take(batch * _config.EmbedDim[i]);
+            _revertProjs[i].Forward(k, cls, batch, reverted, ws);
+            SetCls(Branch(tokens, _branchStart, batch, i), i, batch, reverted);
             ws.Release(m);
         }
         ws.Release(mark);
     }
 
-    private int Tokens(int branch) => 1 + config.NumPatches(branch);
+    /// <summary>Branch i's ViT blocks, on the kernels and workspace it is given.</summary>
+    private void ForwardBlocks(int i, ParallelKernels k, Span<float> tokens, int batch, Workspace ws)
+    {
+        foreach (var block in _blocks[i]) block.Forward(k, Branch(tokens, _branchStart, batch, i), batch, Tokens(i), ws);
+    }
+
+    private int Tokens(int branch) => 1 + _config.NumPatches(branch);
 
     /// <summary>Branch i's tokens within every branch's tokens: [batch, 1 + patches_i, dim_i] at batch * branchStart[i].</summary>
     internal static Span<float> Branch(Span<float> tokens, int[] branchStart, int batch, int i) =>
@@ -82,7 +106,7 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
     /// <summary>The CLS rows of branch i's tokens, gathered: [batch, dim_i].</summary>
     private Span<float> Cls(Span<float> x, int i, int batch, Workspace ws)
     {
-        int dim = config.EmbedDim[i], stride = Tokens(i) * dim;
+        int dim = _config.EmbedDim[i], stride = Tokens(i) * dim;
         var cls = ws.Take(batch * dim);
         for (int b = 0; b < batch; b++) x.Slice(b * stride, dim).CopyTo(cls.Slice(b * dim, dim));
         return cls;
@@ -90,7 +114,7 @@ internal sealed class MultiScaleBlock(CrossVitConfig config, Block[][] blocks, P
 
     private void SetCls(Span<float> x, int i, int batch, ReadOnlySpan<float> cls)
     {
-        int dim = config.EmbedDim[i], stride = Tokens(i) * dim;
+        int dim = _config.EmbedDim[i], stride = Tokens(i) * dim;
         for (int b = 0; b < batch; b++) cls.Slice(b * dim, dim).CopyTo(x.Slice(b * stride, dim));
     }
 }

@@ -33,12 +33,13 @@ internal static class BranchPartition
     {
         int n = branches.Length;
         if (mode == BranchScheduling.Sequential || n < 2 || threads < n) return false;
-        double sequential = 0;
-        foreach (var b in branches) sequential += Time(b, batch, threads, rowTile);
         Span<int> trial = stackalloc int[n];
         double best = double.MaxValue;
         Search(branches, batch, rowTile, 0, threads, trial, sizes, ref best);
-        return mode == BranchScheduling.Concurrent || best < Margin * sequential;
+        if (mode == BranchScheduling.Concurrent) return true;
+        double sequential = 0;
+        foreach (var b in branches) sequential += Time(b, batch, threads, rowTile);
+        return best < Margin * sequential;
     }
 
     /// <summary>Modelled work, in multiply-adds, of the busiest of <paramref name="workers"/> running branch <paramref name="b"/>.</summary>

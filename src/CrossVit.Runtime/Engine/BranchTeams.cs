@@ -56,8 +56,14 @@ internal sealed unsafe class BranchTeams : ParallelJob
     {
         if (planning)
         {
+            // Batches that choose the same partition need the same walk (at the largest batch) only once.
+            Span<int> planned = stackalloc int[_sizes.Length];
             for (int b = 1; b <= batch; b++)
-                if (BranchPartition.Choose(shapes, b, _pool.Threads, _rowTile, _mode, _sizes)) Plan(shapes.Length, forward, tokens, batch);
+            {
+                if (!BranchPartition.Choose(shapes, b, _pool.Threads, _rowTile, _mode, _sizes) || _sizes.AsSpan().SequenceEqual(planned)) continue;
+                Plan(shapes.Length, forward, tokens, batch);
+                _sizes.CopyTo(planned);
+            }
             return false;
         }
         if (!BranchPartition.Choose(shapes, batch, _pool.Threads, _rowTile, _mode, _sizes)) return false;

@@ -47,10 +47,10 @@ public sealed class InferenceSession : IDisposable
 
     internal InferenceSession(CrossVitModel model, CrossVitNet net, KernelSet kernels, SessionOptions options)
     {
-        options.Validate(model.Config.Branches);
+        int branches = model.Config.Branches;
+        options.Validate(branches);
         if (options.Isa is { } isa && isa != kernels.Isa)
             throw new ArgumentException($"The model's weights are packed for {kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
-        int branches = model.Config.Branches;
         _model = model;
         _net = net;
         MaxBatch = options.MaxBatch;

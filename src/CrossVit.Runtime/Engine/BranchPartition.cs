@@ -1,15 +1,13 @@
 namespace CrossVit.Runtime.Engine;
 
-/// <summary>One branch's ViT blocks in a stage, as <see cref="BranchPartition"/> costs them.</summary>
-internal readonly record struct BranchShape(int Tokens, int Dim, int Hidden, int Heads, int Blocks);
-
 /// <summary>
-/// Decides how the branches of a stage share the workers. A branch's time on g workers is modelled as the work of
-/// the busiest worker, split as <see cref="ParallelKernels"/> splits it: GEMMs by whole row tiles (evenly when there
-/// are fewer tiles than workers, as the panel split is), attention by (image, head, chunk); plus the weights, which
-/// every worker of a row-split GEMM streams in full. The branches are unequal (crossvit_9_dagger_240: 401 tokens × 128
-/// wide, 1 block, against 197 × 256, 3 blocks), so groups of equal size would leave the small branch's workers idle;
-/// the partition minimises the slowest group.
+/// Decides how the branches share the workers in a part of the pass where they may run concurrently (the patch
+/// embedding, a stage's blocks, a stage's fusion: <see cref="BranchCost"/>). A branch's time on g workers is modelled
+/// as the work of the busiest worker, split as <see cref="ParallelKernels"/> splits it: GEMMs by whole row tiles (by
+/// weight panels when there are fewer tiles than workers), attention by (image, head, chunk); plus the weights, which
+/// every worker of a row-split GEMM streams in full, and a fixed cost per operation for waking the workers. The
+/// branches are unequal (crossvit_9_dagger_240: 401 tokens × 128 wide, 1 block, against 197 × 256, 3 blocks), so
+/// groups of equal size would leave the small branch's workers idle; the partition minimises the slowest group.
 /// </summary>
 internal static class BranchPartition
 {
@@ -18,6 +16,13 @@ internal static class BranchPartition
     /// 32 a cycle and brings in roughly 16 bytes a cycle, so 4 bytes cost about 8.
     /// </summary>
     private const double WeightCost = 8;
+
+    /// <summary>
+    /// Multiply-adds a worker could do in the time a team of several takes to start an operation and wait for it:
+    /// about 0.5 µs (the pool's round trip, the first line of <c>CrossVit.Benchmarks quick</c>) at some 60 billion a
+    /// second. It decides the fusion, whose operations are small enough for this to weigh.
+    /// </summary>
+    private const double SyncCost = 30_000;
 
     /// <summary>
     /// Concurrent groups must beat the sequential estimate by this factor: they share caches and memory bandwidth and
@@ -29,7 +34,7 @@ internal static class BranchPartition
     /// Workers per branch (filled into <paramref name="sizes"/>, summing to <paramref name="threads"/>) and true to run
     /// the branches concurrently; false to run them one after another on every worker.
     /// </summary>
-    public static bool Choose(ReadOnlySpan<BranchShape> branches, int batch, int threads, int rowTile, BranchScheduling mode, Span<int> sizes)
+    public static bool Choose(ReadOnlySpan<BranchCost> branches, int batch, int threads, int rowTile, BranchScheduling mode, Span<int> sizes)
     {
         int n = branches.Length;
         if (mode == BranchScheduling.Sequential || n < 2 || threads < n) return false;
@@ -43,18 +48,29 @@ internal static class BranchPartition
     }
 
     /// <summary>Modelled work, in multiply-adds, of the busiest of <paramref name="workers"/> running branch <paramref name="b"/>.</summary>
-    internal static double Time(BranchShape b, int batch, int workers, int rowTile)
+    internal static double Time(BranchCost b, int batch, int workers, int rowTile)
     {
-        long rows = (long)batch * b.Tokens, tiles = (rows + rowTile - 1) / rowTile;
-        double perRow = 4.0 * b.Dim * b.Dim + 2.0 * b.Dim * b.Hidden;   // qkv, proj, fc1, fc2: also the weights' count
-        double gemmRows = tiles >= workers ? Ceiling(tiles, workers) * rowTile : (double)rows / workers;
-        int pairs = batch * b.Heads, chunks = ParallelKernels.QueryChunks(pairs, b.Tokens, workers);
-        double perItem = 2.0 * Math.Ceiling((double)b.Tokens / chunks) * b.Tokens * (b.Dim / b.Heads);   // QKᵀ and P·V
-        return b.Blocks * ((gemmRows + WeightCost) * perRow + Ceiling((long)pairs * chunks, workers) * perItem);
+        double time = 0, sync = workers > 1 ? SyncCost : 0;
+        foreach (var g in b.Gemms)
+        {
+            // Row bands of whole tiles, every worker streaming all the weights; a batched GEMM of fewer tiles than
+            // workers is split by weight panels instead, each worker streaming its share.
+            long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
+            time += tiles >= workers || g.PerImage
+                ? (g.PerImage ? batch : 1) * ((Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync)
+                : (rows + WeightCost) * g.Weights / workers + sync;
+        }
+        foreach (var a in b.Attention)
+        {
+            int pairs = batch * a.Heads, chunks = ParallelKernels.QueryChunks(pairs, a.Queries, workers);
+            double perItem = 2.0 * Math.Ceiling((double)a.Queries / chunks) * a.Keys * a.Depth;   // QKᵀ and P·V
+            time += Ceiling((long)pairs * chunks, workers) * perItem + sync;
+        }
+        return time;
     }
 
     /// <summary>Tries every split of <paramref name="workers"/> over branches first.. (at least one each), keeping the best in <paramref name="sizes"/>.</summary>
-    private static void Search(ReadOnlySpan<BranchShape> branches, int batch, int rowTile, int first, int workers,
+    private static void Search(ReadOnlySpan<BranchCost> branches, int batch, int rowTile, int first, int workers,
         Span<int> trial, Span<int> sizes, ref double best)
     {
         int last = branches.Length - 1;

@@ -2,14 +2,29 @@ using CrossVit.Runtime.Kernels;
 
 namespace CrossVit.Runtime.Engine;
 
-/// <summary>One branch's layers of a stage: tokens holds every branch's tokens; k and ws are the ones this branch runs on.</summary>
-internal delegate void BranchForward(int branch, ParallelKernels k, Span<float> tokens, int batch, Workspace ws);
+/// <summary>
+/// A pass's tensors as the branches' layers see them: every branch's tokens, and the input images
+/// [batch, channels, height, width] that the patch embedding reads.
+/// </summary>
+internal readonly ref struct PassTensors(Span<float> tokens, ReadOnlySpan<float> images, int batch, int height, int width)
+{
+    public Span<float> Tokens { get; } = tokens;
+    public ReadOnlySpan<float> Images { get; } = images;
+    public int Batch { get; } = batch;
+    public int Height { get; } = height;
+    public int Width { get; } = width;
+}
+
+/// <summary>Branch <paramref name="branch"/>'s part of a stretch of the pass, on the kernels and workspace it is given.</summary>
+internal delegate void BranchForward(int branch, ParallelKernels k, PassTensors t, Workspace ws);
 
 /// <summary>
-/// Runs the branches of a stage concurrently: the session's workers are cut into one <see cref="WorkerGroup"/> per
-/// branch, sized by <see cref="BranchPartition"/>, each with kernels and a workspace of its own; a group's first worker
-/// runs its branch's layers and the group splits each operation. The kernels split on the same boundaries whatever the
-/// group size, so results stay bit-identical to a sequential run.
+/// Runs the branches concurrently through a part of the pass (the patch embedding, a stage's blocks, a stage's
+/// fusion): the session's workers are cut into one <see cref="WorkerGroup"/> per branch, sized by
+/// <see cref="BranchPartition"/>, each with kernels and a workspace of its own; a group's first worker runs its
+/// branch's layers and the group splits each operation. The kernels split on the same boundaries whatever the group
+/// size, so results stay bit-identical to a sequential run. The partition of every part and batch is chosen once,
+/// while the session plans its arena.
 /// </summary>
 internal sealed unsafe class BranchTeams : ParallelJob
 {
@@ -19,11 +34,12 @@ internal sealed unsafe class BranchTeams : ParallelJob
     private readonly WorkerGroup[] _groups;
     private readonly Workspace[] _workspaces;
     private readonly ParallelKernels[] _kernels;
-    private readonly int[] _sizes;
     private readonly int[] _first;    // group i is workers [_first[i], _first[i + 1])
+    // Workers per branch for each part of the pass (keyed by its costs) and batch - 1; null where it runs sequentially.
+    private readonly Dictionary<BranchCost[], int[]?[]> _partitions = new(ReferenceEqualityComparer.Instance);
     private BranchForward? _forward;
-    private float* _tokens;
-    private int _length, _batch;
+    private float* _tokens, _images;
+    private int _tokensLength, _imagesLength, _batch, _height, _width;
 
     public BranchTeams(KernelSet kernels, WorkerPool pool, int branches, BranchScheduling mode)
     {
@@ -39,7 +55,6 @@ internal sealed unsafe class BranchTeams : ParallelJob
             _workspaces[i] = new Workspace();
             _kernels[i] = new ParallelKernels(kernels, _groups[i], _workspaces[i]);
         }
-        _sizes = new int[branches];
         _first = new int[branches + 1];
     }
 
@@ -48,31 +63,27 @@ internal sealed unsafe class BranchTeams : ParallelJob
 
     /// <summary>
     /// Runs <paramref name="forward"/> for every branch at once and returns true, or returns false when the branches
-    /// should run one after another. While planning it computes nothing: it walks each group's workspace for every
-    /// partition that a batch up to <paramref name="batch"/> may choose, and returns false so the sequential path is
-    /// planned as well.
+    /// should run one after another. While planning (at the session's largest batch) it computes nothing: it chooses
+    /// the partition for every batch, walks each group's workspace for every distinct partition, and returns false so
+    /// the sequential path is planned as well.
     /// </summary>
-    public bool Run(ReadOnlySpan<BranchShape> shapes, BranchForward forward, Span<float> tokens, int batch, bool planning)
+    public bool Run(BranchCost[] costs, BranchForward forward, PassTensors t, bool planning)
     {
         if (planning)
         {
-            // Batches that choose the same partition need the same walk (at the largest batch) only once.
-            Span<int> planned = stackalloc int[_sizes.Length];
-            for (int b = 1; b <= batch; b++)
-            {
-                if (!BranchPartition.Choose(shapes, b, _pool.Threads, _rowTile, _mode, _sizes) || _sizes.AsSpan().SequenceEqual(planned)) continue;
-                Plan(shapes.Length, forward, tokens, batch);
-                _sizes.CopyTo(planned);
-            }
+            Plan(costs, forward, t);
             return false;
         }
-        if (!BranchPartition.Choose(shapes, batch, _pool.Threads, _rowTile, _mode, _sizes)) return false;
-        Open();
-        fixed (float* p = tokens)
+        if (!_partitions.TryGetValue(costs, out var partitions))
+            throw new InvalidOperationException("This part of the pass was not planned: the session plans every part at creation.");
+        if (partitions[t.Batch - 1] is not { } sizes) return false;
+        Open(sizes);
+        fixed (float* tokens = t.Tokens) fixed (float* images = t.Images)
         {
             _forward = forward;
-            _tokens = p;
-            (_length, _batch) = (tokens.Length, batch);
+            _tokens = tokens;
+            _images = images;
+            (_tokensLength, _imagesLength, _batch, _height, _width) = (t.Tokens.Length, t.Images.Length, t.Batch, t.Height, t.Width);
             try
             {
                 _pool.Run(this);
@@ -99,7 +110,8 @@ internal sealed unsafe class BranchTeams : ParallelJob
         }
         try
         {
-            _forward!(g, _kernels[g], new Span<float>(_tokens, _length), _batch, _workspaces[g]);
+            var t = new PassTensors(new Span<float>(_tokens, _tokensLength), new ReadOnlySpan<float>(_images, _imagesLength), _batch, _height, _width);
+            _forward!(g, _kernels[g], t, _workspaces[g]);
         }
         finally
         {
@@ -107,24 +119,38 @@ internal sealed unsafe class BranchTeams : ParallelJob
         }
     }
 
-    /// <summary>Walks every branch on its group's kernels and workspace, sized as <see cref="_sizes"/> says, without computing.</summary>
-    private void Plan(int branches, BranchForward forward, Span<float> tokens, int batch)
+    /// <summary>
+    /// Chooses the partition for every batch up to t.Batch and walks every branch through each distinct one, on its
+    /// group's kernels and workspace, without computing.
+    /// </summary>
+    private void Plan(BranchCost[] costs, BranchForward forward, PassTensors t)
     {
-        Open();
-        for (int i = 0; i < branches; i++)
+        var partitions = new int[]?[t.Batch];
+        for (int b = 1; b <= t.Batch; b++)
         {
-            _kernels[i].Planning = true;
-            forward(i, _kernels[i], tokens, batch, _workspaces[i]);
-            _kernels[i].Planning = false;
+            var sizes = new int[costs.Length];
+            if (!BranchPartition.Choose(costs, b, _pool.Threads, _rowTile, _mode, sizes)) continue;
+            // Batches that choose the same partition share it, and its walk at the largest batch.
+            partitions[b - 1] = Array.Find(partitions, p => p is not null && p.AsSpan().SequenceEqual(sizes));
+            if (partitions[b - 1] is not null) continue;
+            partitions[b - 1] = sizes;
+            Open(sizes);
+            for (int i = 0; i < costs.Length; i++)
+            {
+                _kernels[i].Planning = true;
+                forward(i, _kernels[i], t, _workspaces[i]);
+                _kernels[i].Planning = false;
+            }
         }
+        _partitions[costs] = partitions;
     }
 
-    private void Open()
+    private void Open(int[] sizes)
     {
         for (int i = 0; i < _groups.Length; i++)
         {
-            _groups[i].Open(_sizes[i]);
-            _first[i + 1] = _first[i] + _sizes[i];
+            _groups[i].Open(sizes[i]);
+            _first[i + 1] = _first[i] + sizes[i];
         }
     }
 }

@@ -38,13 +38,14 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
     public bool Planning { get; set; }
 
     /// <summary>
-    /// Runs <paramref name="forward"/> for every branch of a stage: concurrently on groups of workers when the session's
-    /// <see cref="BranchTeams"/> choose to, else one after another on these kernels and <paramref name="ws"/>.
+    /// Runs <paramref name="forward"/> for every branch (whose work <paramref name="costs"/> describes): concurrently on
+    /// groups of workers when the session's <see cref="BranchTeams"/> choose to, else one after another on these
+    /// kernels and <paramref name="ws"/>.
     /// </summary>
-    public void Branches(ReadOnlySpan<BranchShape> shapes, BranchForward forward, Span<float> tokens, int batch, Workspace ws)
+    public void Branches(BranchCost[] costs, BranchForward forward, PassTensors t, Workspace ws)
     {
-        if (teams is not null && teams.Run(shapes, forward, tokens, batch, Planning)) return;
-        for (int i = 0; i < shapes.Length; i++) forward(i, this, tokens, batch, ws);
+        if (teams is not null && teams.Run(costs, forward, t, Planning)) return;
+        for (int i = 0; i < costs.Length; i++) forward(i, this, t, ws);
     }
 
     public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)

@@ -14,6 +14,8 @@ internal sealed class CrossVitNet
 {
     private readonly CrossVitConfig _config;
     private readonly PatchEmbed[] _patchEmbed;
+    private readonly BranchCost[] _embedCosts;  // each branch's patch embedding, for the branch scheduler
+    private readonly BranchForward _embed;
     private readonly float[][] _clsToken;    // [dim_i]
     private readonly float[][] _posEmbed;    // [1 + patches_i, dim_i]
     private readonly MultiScaleBlock[] _blocks;
@@ -28,6 +30,8 @@ internal sealed class CrossVitNet
         var scales = Enumerable.Range(0, n)
             .Select(b => (float)(config.QkScale ?? Math.Pow(config.EmbedDim[b] / config.NumHeads[b], -0.5))).ToArray();
         _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, k, config, b)).ToArray();
+        _embedCosts = Enumerable.Range(0, n).Select(b => _patchEmbed[b].Cost(config.ImgSize[b])).ToArray();
+        _embed = Embed;   // one delegate for the model's lifetime, so a pass allocates none
         _clsToken = Enumerable.Range(0, n).Select(b => ckpt.Read($"cls_token_{b}")).ToArray();
         _posEmbed = Enumerable.Range(0, n).Select(b => ckpt.Read($"pos_embed_{b}")).ToArray();
         _branchStart = new int[n + 1];
@@ -44,8 +48,9 @@ internal sealed class CrossVitNet
     {
         int n = _config.Branches, mark = ws.Mark();
         var tokens = ws.Take(batch * _branchStart[n]);
-        for (int i = 0; i < n; i++) Embed(k, input, batch, height, width, i, Branch(tokens, batch, i), ws);
-        foreach (var stage in _blocks) stage.Forward(k, tokens, batch, ws);
+        var t = new PassTensors(tokens, input, batch, height, width);
+        k.Branches(_embedCosts, _embed, t, ws);
+        foreach (var stage in _blocks) stage.Forward(k, t, ws);
         Head(k, tokens, batch, output, ws);
         ws.Release(mark);
     }
@@ -56,16 +61,18 @@ internal sealed class CrossVitNet
 
     /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Embed(ParallelKernels k, ReadOnlySpan<float> input, int batch, int height, int width, int i, Span<float> x, Workspace ws)
+    private void Embed(int i, ParallelKernels k, PassTensors t, Workspace ws)
     {
-        int size = _config.ImgSize[i], dim = _config.EmbedDim[i], channels = _config.InChannels, tokens = Tokens(i), mark = ws.Mark();
+        var x = Branch(t.Tokens, t.Batch, i);
+        int height = t.Height, width = t.Width, channels = _config.InChannels;
+        int size = _config.ImgSize[i], dim = _config.EmbedDim[i], tokens = Tokens(i), mark = ws.Mark();
         var image = ws.Take(size * size * channels);
         var resized = ws.Take(channels * size * size);   // taken even when unused, so the arena's plan fits every input size
         var scratchA = ws.Take(_patchEmbed[i].ScratchSize(size));
         var scratchB = ws.Take(_patchEmbed[i].ScratchSize(size));
-        for (int b = 0; b < batch; b++)
+        for (int b = 0; b < t.Batch; b++)
         {
-            var item = input.Slice(b * channels * height * width, channels * height * width);
+            var item = t.Images.Slice(b * channels * height * width, channels * height * width);
             ScaleImage(k, item, height, width, size, resized, image);
             var xb = x.Slice(b * tokens * dim, tokens * dim);
             _posEmbed[i].CopyTo(xb);

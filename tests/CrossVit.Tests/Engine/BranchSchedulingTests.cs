@@ -12,7 +12,12 @@ namespace CrossVit.Tests.Engine;
 public sealed class BranchSchedulingTests
 {
     /// <summary>crossvit_9_dagger_240's stage: 401 tokens × 128 wide with 1 block, 197 × 256 with 3 blocks.</summary>
-    private static readonly BranchShape[] Dagger9 = [new(401, 128, 384, 4, 1), new(197, 256, 768, 4, 3)];
+    private static readonly BranchCost[] Dagger9 = [Blocks(401, 128, 384, 4, 1), Blocks(197, 256, 768, 4, 3)];
+
+    /// <summary>The work of <paramref name="count"/> ViT blocks: qkv, proj, fc1 and fc2, and attention.</summary>
+    internal static BranchCost Blocks(int tokens, int dim, int hidden, int heads, int count) => BranchCost.Sum(Enumerable.Repeat(
+        new BranchCost([new(tokens, 3L * dim * dim), new(tokens, (long)dim * dim), new(tokens, (long)dim * hidden), new(tokens, (long)hidden * dim)],
+            [new(heads, tokens, tokens, dim / heads)]), count));
 
     private const int RowTile = 8;   // the AVX-512 micro-kernel's rows
 
@@ -27,7 +32,7 @@ public sealed class BranchSchedulingTests
     [Fact]
     public void AutoRunsEqualBranchesConcurrentlyOnTwoThreads()
     {
-        BranchShape[] equal = [new(197, 256, 768, 4, 2), new(197, 256, 768, 4, 2)];
+        BranchCost[] equal = [Blocks(197, 256, 768, 4, 2), Blocks(197, 256, 768, 4, 2)];
         var sizes = new int[2];
         Assert.True(BranchPartition.Choose(equal, 1, 2, RowTile, BranchScheduling.Auto, sizes));
         Assert.Equal([1, 1], sizes);
@@ -43,12 +48,27 @@ public sealed class BranchSchedulingTests
     }
 
     [Fact]
+    public void TheFusionRunsConcurrentlyOnlyOnManyThreads()
+    {
+        // crossvit_9_dagger_240's fusion: each CLS projected to the other width, attending over the other branch's tokens, projected back.
+        static BranchCost Fusion(int dim, int otherDim, int otherTokens) => new(
+            [new(1, (long)dim * otherDim), new(1, (long)otherDim * otherDim), new(1, (long)otherDim * otherDim), new(1, (long)otherDim * dim)],
+            [new(4, 1, otherTokens, otherDim)]);
+        BranchCost[] fusion = [Fusion(128, 256, 197), Fusion(256, 128, 401)];
+        var sizes = new int[2];
+        // On two threads each operation is best split over both; on sixteen the CLS attention (one item per head)
+        // keeps 4 workers busy and every operation is small, so the two branches are better side by side.
+        Assert.False(BranchPartition.Choose(fusion, 1, 2, RowTile, BranchScheduling.Auto, sizes));
+        Assert.True(BranchPartition.Choose(fusion, 1, 16, RowTile, BranchScheduling.Auto, sizes));
+    }
+
+    [Fact]
     public void ModesOverrideTheCostModel()
     {
         var sizes = new int[2];
         Assert.True(BranchPartition.Choose(Dagger9, 1, 2, RowTile, BranchScheduling.Concurrent, sizes));
         Assert.Equal([1, 1], sizes);
-        BranchShape[] equal = [Dagger9[1], Dagger9[1]];
+        BranchCost[] equal = [Dagger9[1], Dagger9[1]];
         Assert.False(BranchPartition.Choose(equal, 1, 2, RowTile, BranchScheduling.Sequential, sizes));
         Assert.False(BranchPartition.Choose([.. equal, Dagger9[1]], 1, 2, RowTile, BranchScheduling.Concurrent, new int[3]), "3 branches cannot share 2 threads");
     }
@@ -56,12 +76,22 @@ public sealed class BranchSchedulingTests
     [Fact]
     public void PartitionMinimisesTheSlowestGroup()
     {
+        // Blocks, stems (convolutions image by image) and fusions (single-row GEMMs, one query), mixed at random.
+        var gemm =
+            from rows in Gen.Elements(1, 7, 197, 401, 3136)
+            from weights in Gen.Choose(1, 600_000)
+            from perImage in Gen.Elements(false, true)
+            select new GemmCost(rows, weights, perImage);
+        var attention =
+            from heads in Gen.Choose(1, 8)
+            from queries in Gen.Elements(1, 17, 197, 401)
+            from keys in Gen.Choose(1, 600)
+            from depth in Gen.Elements(32, 64, 256)
+            select new AttentionCost(heads, queries, keys, depth);
         var shape =
-            from tokens in Gen.Choose(1, 600)
-            from dim in Gen.Elements(16, 64, 128, 256, 384)
-            from heads in Gen.Elements(1, 2, 4, 8)
-            from blocks in Gen.Choose(0, 4)
-            select new BranchShape(tokens, dim, 3 * dim, heads, blocks);
+            from gemms in Gen.Choose(0, 5).SelectMany(n => Gen.ArrayOf(gemm, n))
+            from attentions in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(attention, n))
+            select new BranchCost(gemms, attentions);
         var cases =
             from shapes in Gen.ArrayOf(shape, 3)
             from threads in Gen.Choose(3, 24)

@@ -17,6 +17,10 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
         Linear.Load(ckpt, k, $"{p}.mlp.fc2", hidden, dim),
         heads, scale);
 
+    /// <summary>Its work on <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
+    public BranchCost Cost(int tokens) =>
+        new([qkv.Cost(tokens), proj.Cost(tokens), fc1.Cost(tokens), fc2.Cost(tokens)], [new(heads, tokens, tokens, Dim / heads)]);
+
     /// <summary>x: [batch, tokens, dim], updated in place.</summary>
     public void Forward(ParallelKernels k, Span<float> x, int batch, int tokens, Workspace ws)
     {

@@ -21,6 +21,9 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk
         Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim),
         heads, scale);
 
+    /// <summary>Its work when the CLS attends over <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
+    public BranchCost Cost(int tokens) => new([wq.Cost(1), proj.Cost(1)], [new(heads, 1, tokens, Dim)]);
+
     /// <summary>
     /// cls: [batch, dim], updated in place; x: [batch, tokens, dim], whose first row per image stands for cls (its
     /// contents are ignored), so the other branch's tokens serve as they are, without a copy.

@@ -12,6 +12,9 @@ internal sealed class Linear(PackedMatrix weight, float[] bias)
     public static Linear Load(Checkpoint ckpt, KernelSet k, string prefix, int inFeatures, int outFeatures, bool bias = true) =>
         new(k.PackLinear(ckpt.Read($"{prefix}.weight"), outFeatures, inFeatures), bias ? ckpt.Read($"{prefix}.bias") : []);
 
+    /// <summary>Its GEMM over <paramref name="rows"/> rows per image, for the branch scheduler.</summary>
+    public GemmCost Cost(int rows) => new(rows, (long)In * Out);
+
     /// <summary>y[rows, out] = epilogue(x[rows, in] · Wᵀ + b).</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y, Epilogue epilogue = Epilogue.None) =>
         k.Linear(x[..(rows * In)], rows, weight, bias, y[..(rows * Out)], epilogue);

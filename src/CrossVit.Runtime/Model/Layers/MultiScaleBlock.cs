@@ -7,7 +7,7 @@ namespace CrossVit.Runtime.Model.Layers;
 /// <summary>
 /// One stage, timm's <c>MultiScaleBlock</c>: ViT blocks per branch, then for each branch i (j = i + 1, cyclically)
 /// its CLS token is projected to j's width, attends over <c>[itself; j's patch tokens]</c> through the fusion blocks,
-/// and is projected back to replace i's CLS. The branches' blocks may run concurrently (<see cref="ParallelKernels.Branches"/>).
+/// and is projected back to replace i's CLS. Both halves may run the branches concurrently (<see cref="ParallelKernels.Branches"/>).
 /// </summary>
 internal sealed class MultiScaleBlock
 {
@@ -17,17 +17,18 @@ internal sealed class MultiScaleBlock
     private readonly CrossAttentionBlock[][] _fusion;
     private readonly Projection[] _revertProjs;
     private readonly int[] _branchStart;       // offset of branch i's tokens for one image
-    private readonly BranchShape[] _shapes;    // each branch's blocks, for the branch scheduler's cost model
-    private readonly BranchForward _forwardBlocks;
+    private readonly BranchCost[] _blockCosts, _fusionCosts;   // each branch's work in the two halves, for the branch scheduler
+    private readonly BranchForward _forwardBlocks, _forwardFusion;
 
     private MultiScaleBlock(CrossVitConfig config, Block[][] blocks, Projection[] projs, CrossAttentionBlock[][] fusion, Projection[] revertProjs,
-        int[] branchStart, int stage)
+        int[] branchStart)
     {
         (_config, _blocks, _projs, _fusion, _revertProjs, _branchStart) = (config, blocks, projs, fusion, revertProjs, branchStart);
-        _shapes = Enumerable.Range(0, config.Branches)
-            .Select(b => new BranchShape(Tokens(b), config.EmbedDim[b], config.MlpHidden(b), config.NumHeads[b], config.Depth[stage][b]))
-            .ToArray();
-        _forwardBlocks = ForwardBlocks;   // one delegate for the model's lifetime, so a pass allocates none
+        _blockCosts = Enumerable.Range(0, config.Branches).Select(i => BranchCost.Sum(blocks[i].Select(b => b.Cost(Tokens(i))))).ToArray();
+        _fusionCosts = Enumerable.Range(0, config.Branches).Select(FusionCost).ToArray();
+        // One delegate each for the model's lifetime, so a pass allocates none.
+        _forwardBlocks = ForwardBlocks;
+        _forwardFusion = ForwardFusion;
     }
 
     /// <summary>Stage <paramref name="stage"/>; branchStart[i] is the offset of branch i's tokens within every branch's tokens of one image.</summary>
@@ -54,48 +55,48 @@ internal sealed class MultiScaleBlock
                     .ToArray();
             revert[b] = Projection.Load(ckpt, k, $"{p}.revert_projs.{b}", nextDim, dim, c.NormEps);
         }
-        return new(c, blocks, projs, fusion, revert, branchStart, stage);
+        return new(c, blocks, projs, fusion, revert, branchStart);
     }
 
-    /// <summary>
-    /// tokens: every branch's tokens, branch i's [batch, 1 + patches_i, dim_i] at batch * branchStart[i]; updated in place.
-    /// </summary>
-    public void Forward(ParallelKernels k, Span<float> tokens, int batch, Workspace ws)
+    /// <summary>t.Tokens: every branch's tokens, branch i's [batch, 1 + patches_i, dim_i] at batch * branchStart[i]; updated in place.</summary>
+    public void Forward(ParallelKernels k, PassTensors t, Workspace ws)
     {
-        int n = _config.Branches, mark = ws.Mark();
-        k.Branches(_shapes, _forwardBlocks, tokens, batch, ws);
+        k.Branches(_blockCosts, _forwardBlocks, t, ws);
+        // Fusion i replaces i's CLS and reads j's patch tokens (j's CLS row only as a placeholder whose values it
+        // ignores), so the fusions are independent.
+        k.Branches(_fusionCosts, _forwardFusion, t, ws);
+    }
 
-        // Every CLS is projected before any is replaced: projected holds [batch, dim_{i+1}] for each i, one after another.
-        var projected = ws.Take(batch * _config.WidthSum);
-        for (int i = 0, offset = 0; i < n; offset += batch * _config.EmbedDim[_config.Next(i)], i++)
-            _projs[i].Forward(k, Cls(Branch(tokens, _branchStart, batch, i), i, batch, ws), batch, projected[offset..], ws);
+    /// <summary>Branch i's ViT blocks.</summary>
+    private void ForwardBlocks(int i, ParallelKernels k, PassTensors t, Workspace ws)
+    {
+        foreach (var block in _blocks[i]) block.Forward(k, Branch(t.Tokens, _branchStart, t.Batch, i), t.Batch, Tokens(i), ws);
+    }
 
-        for (int i = 0, offset = 0; i < n; offset += batch * _config.EmbedDim[_config.Next(i)], i++)
+    /// <summary>Branch i's fusion: its CLS, projected to j's width, attends over j's tokens and replaces i's CLS once projected back.</summary>
+    private void ForwardFusion(int i, ParallelKernels k, PassTensors t, Workspace ws)
+    {
+        int j = _config.Next(i), batch = t.Batch, mark = ws.Mark();
+        var x = Branch(t.Tokens, _branchStart, batch, i);
+        var cls = ws.Take(batch * _config.EmbedDim[j]);     // CLS_i in j's width, updated by each fusion block
+        _projs[i].Forward(k, Cls(x, i, batch, ws), batch, cls, ws);
+        // The first fusion block attends over [CLS_i; j's patch tokens]; later ones see only the CLS it produced.
+        ReadOnlySpan<float> input = Branch(t.Tokens, _branchStart, batch, j);
+        int inputTokens = Tokens(j);
+        foreach (var block in _fusion[i])
         {
-            int j = _config.Next(i), dim = _config.EmbedDim[j], m = ws.Mark();
-            var cls = projected.Slice(offset, batch * dim);     // CLS_i in j's width, updated by each fusion block
-            // The first fusion block attends over [CLS_i; j's patch tokens]; later ones see only the CLS it produced.
-            ReadOnlySpan<float> input = Branch(tokens, _branchStart, batch, j);
-            int inputTokens = Tokens(j);
-            foreach (var block in _fusion[i])
-            {
-                block.Forward(k, cls, input, batch, inputTokens, ws);
-                input = cls;
-                inputTokens = 1;
-            }
-            var reverted = ws.Take(batch * _config.EmbedDim[i]);
-            _revertProjs[i].Forward(k, cls, batch, reverted, ws);
-            SetCls(Branch(tokens, _branchStart, batch, i), i, batch, reverted);
-            ws.Release(m);
+            block.Forward(k, cls, input, batch, inputTokens, ws);
+            input = cls;
+            inputTokens = 1;
         }
+        var reverted = ws.Take(batch * _config.EmbedDim[i]);
+        _revertProjs[i].Forward(k, cls, batch, reverted, ws);
+        SetCls(x, i, batch, reverted);
         ws.Release(mark);
     }
 
-    /// <summary>Branch i's ViT blocks, on the kernels and workspace it is given.</summary>
-    private void ForwardBlocks(int i, ParallelKernels k, Span<float> tokens, int batch, Workspace ws)
-    {
-        foreach (var block in _blocks[i]) block.Forward(k, Branch(tokens, _branchStart, batch, i), batch, Tokens(i), ws);
-    }
+    private BranchCost FusionCost(int i) => BranchCost.Sum(
+        [_projs[i].Cost(), .. _fusion[i].Select((block, n) => block.Cost(n == 0 ? Tokens(_config.Next(i)) : 1)), _revertProjs[i].Cost()]);
 
     private int Tokens(int branch) => 1 + _config.NumPatches(branch);
 

@@ -37,6 +37,19 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
         return largest;
     }
 
+    /// <summary>Its convolutions on a <paramref name="size"/>² image, each a GEMM over the output pixels, for the branch scheduler.</summary>
+    public BranchCost Cost(int size)
+    {
+        var gemms = new GemmCost[shapes.Count];
+        for (int c = 0, side = size; c < shapes.Count; c++)
+        {
+            var s = shapes[c];
+            side = s.OutputSize(side);
+            gemms[c] = new(side * side, (long)s.InChannels * s.Kernel * s.Kernel * s.OutChannels, PerImage: true);
+        }
+        return new(gemms, []);
+    }
+
     /// <summary>
     /// image: [size, size, cin] channels-last; tokens: [patches, dim] += the embedding (so the caller can lay the position
     /// embedding down first and have the last convolution add onto it). scratch: two buffers of <see cref="ScratchSize"/>.

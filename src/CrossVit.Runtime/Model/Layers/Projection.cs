@@ -12,6 +12,9 @@ internal sealed class Projection(LayerNorm? norm, Linear? linear)
     public static Projection Load(Checkpoint ckpt, KernelSet k, string p, int from, int to, double eps) =>
         ckpt.IsIdentity(p) ? new(null, null) : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, k, $"{p}.2", from, to));
 
+    /// <summary>Its work on one row per image (the CLS), for the branch scheduler.</summary>
+    public BranchCost Cost() => new(linear is null ? [] : [linear.Cost(1)], []);
+
     /// <summary>x: [rows, from] → y: [rows, to].</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y, Workspace ws)
     {

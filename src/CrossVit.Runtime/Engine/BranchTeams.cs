@@ -37,6 +37,7 @@ internal sealed unsafe class BranchTeams : ParallelJob
     private readonly int[] _first;    // group i is workers [_first[i], _first[i + 1])
     // Workers per branch for each part of the pass (keyed by its costs) and batch - 1; null where it runs sequentially.
     private readonly Dictionary<BranchCost[], int[]?[]> _partitions = new(ReferenceEqualityComparer.Instance);
+    private readonly List<int[]?[]> _planned = [];   // the same, in the order the pass reaches the parts
     private BranchForward? _forward;
     private float* _tokens, _images;
     private int _tokensLength, _imagesLength, _batch, _height, _width;
@@ -57,6 +58,9 @@ internal sealed unsafe class BranchTeams : ParallelJob
         }
         _first = new int[branches + 1];
     }
+
+    /// <summary>For each part of the pass, in order, the workers per branch at <paramref name="batch"/>, or null where the branches run one after another.</summary>
+    public IEnumerable<int[]?> Partitions(int batch) => _planned.Select(p => p[batch - 1]);
 
     /// <summary>Floats in the groups' workspaces.</summary>
     public int ArenaSize => _workspaces.Sum(w => w.Capacity);
@@ -143,6 +147,7 @@ internal sealed unsafe class BranchTeams : ParallelJob
             }
         }
         _partitions[costs] = partitions;
+        _planned.Add(partitions);
     }
 
     private void Open(int[] sizes)

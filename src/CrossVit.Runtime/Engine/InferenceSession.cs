@@ -71,6 +71,12 @@ public sealed class InferenceSession : IDisposable
     /// <summary>Floats in the session's arena (with the workspaces of its branch groups, when branches may run concurrently).</summary>
     public int ArenaSize => _workspace.Capacity + (_teams?.ArenaSize ?? 0);
 
+    /// <summary>
+    /// For each part of the pass where the branches may run concurrently (the patch embedding, then each stage's blocks
+    /// and fusion), the workers per branch at <paramref name="batch"/>, or null where they run one after another.
+    /// </summary>
+    internal IReadOnlyList<int[]?> BranchPartitions(int batch) => _teams?.Partitions(batch).ToList() ?? [];
+
     /// <summary>Bytes allocated by the session's worker threads so far (the calling thread's are its own to measure).</summary>
     public long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
 

@@ -22,14 +22,6 @@ public sealed class BranchSchedulingTests
     private const int RowTile = 8;   // the AVX-512 micro-kernel's rows
 
     [Fact]
-    public void AutoKeepsUnequalBranchesSequentialOnTwoThreads()
-    {
-        var sizes = new int[2];
-        for (int batch = 1; batch <= 16; batch++)
-            Assert.False(BranchPartition.Choose(Dagger9, batch, 2, RowTile, BranchScheduling.Auto, sizes), $"batch {batch}");
-    }
-
-    [Fact]
     public void AutoRunsEqualBranchesConcurrentlyOnTwoThreads()
     {
         BranchCost[] equal = [Blocks(197, 256, 768, 4, 2), Blocks(197, 256, 768, 4, 2)];
@@ -38,28 +30,42 @@ public sealed class BranchSchedulingTests
         Assert.Equal([1, 1], sizes);
     }
 
-    [Fact]
-    public void AutoGivesTheLargeBranchMoreWorkersOnSixteenThreadsAtBatchOne()
+    /// <summary>A preset with seeded random weights (the schedule depends on the architecture alone).</summary>
+    private static CrossVitModel RandomModel(string preset)
     {
-        // 25 row tiles of the large branch take 2 passes on 13 workers as on 16, which frees 3 for the small branch.
-        var sizes = new int[2];
-        Assert.True(BranchPartition.Choose(Dagger9, 1, 16, RowTile, BranchScheduling.Auto, sizes));
-        Assert.Equal([3, 13], sizes);
+        var config = Presets.Get(preset);
+        return CrossVitModel.Load(config, SafetensorsFile.FromBytes(RandomWeights.Create(config, seed: 0).ToArray()));
+    }
+
+    [Theory]
+    [InlineData("crossvit_9_dagger_240")]
+    [InlineData("crossvit_small_240")]
+    public void AutoKeepsEveryPartOfTheTimmModelsSequentialOnTwoThreads(string preset)
+    {
+        using var model = RandomModel(preset);
+        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8 });
+        for (int batch = 1; batch <= 8; batch++)
+        {
+            var partitions = session.BranchPartitions(batch);
+            Assert.Equal(1 + 2 * model.Config.Depth.Count, partitions.Count);   // the embedding, then each stage's blocks and fusion
+            Assert.All(partitions, Assert.Null);
+        }
     }
 
     [Fact]
-    public void TheFusionRunsConcurrentlyOnlyOnManyThreads()
+    public void AutoRunsCrossVit9DaggersBlocksAndFusionConcurrentlyOnSixteenThreads()
     {
-        // crossvit_9_dagger_240's fusion: each CLS projected to the other width, attending over the other branch's tokens, projected back.
-        static BranchCost Fusion(int dim, int otherDim, int otherTokens) => new(
-            [new(1, (long)dim * otherDim), new(1, (long)otherDim * otherDim), new(1, (long)otherDim * otherDim), new(1, (long)otherDim * dim)],
-            [new(4, 1, otherTokens, otherDim)]);
-        BranchCost[] fusion = [Fusion(128, 256, 197), Fusion(256, 128, 401)];
-        var sizes = new int[2];
-        // On two threads each operation is best split over both; on sixteen the CLS attention (one item per head)
-        // keeps 4 workers busy and every operation is small, so the two branches are better side by side.
-        Assert.False(BranchPartition.Choose(fusion, 1, 2, RowTile, BranchScheduling.Auto, sizes));
-        Assert.True(BranchPartition.Choose(fusion, 1, 16, RowTile, BranchScheduling.Auto, sizes));
+        using var model = RandomModel("crossvit_9_dagger_240");
+        using var session = model.CreateSession(new SessionOptions { Threads = 16 });
+        var partitions = session.BranchPartitions(1);
+        Assert.Null(partitions[0]);   // the stems would gain under the 5% margin
+        // Blocks: 25 row tiles of the large branch take 2 passes on 13 workers as on 16, which frees 3 for the small
+        // branch. Fusion: the CLS attention (one item per head) keeps 4 workers busy and every operation is small.
+        for (int stage = 0; stage < 3; stage++)
+        {
+            Assert.Equal([3, 13], partitions[1 + 2 * stage]!);
+            Assert.NotNull(partitions[2 + 2 * stage]);
+        }
     }
 
     [Fact]

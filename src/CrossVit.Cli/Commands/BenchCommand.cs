@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
@@ -21,7 +22,7 @@ internal static class BenchCommand
         var iterations = new Option<int>("--iterations") { Description = "Timed runs.", DefaultValueFactory = _ => 20 };
         var branches = new Option<BranchScheduling>("--branches")
         {
-            Description = "How a stage's branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",
+            Description = "How the branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",
             DefaultValueFactory = _ => BranchScheduling.Auto,
         };
         var json = new Option<bool>("--json") { Description = "Also print one JSON line last." };
@@ -50,7 +51,7 @@ internal static class BenchCommand
             : DefaultModel.Random(preset, new ModelOptions());
     }
 
-    private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun);
+    private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun, string Branches);
 
     private static Result Measure(CrossVitModel model, SessionOptions options, int warmup, int iterations)
     {
@@ -74,7 +75,19 @@ internal static class BenchCommand
         }
         allocated = GC.GetAllocatedBytesForCurrentThread() + session.WorkerAllocatedBytes - allocated;
         Array.Sort(ms);
-        return new Result(model, batch, options.Threads, ms, allocated / iterations);
+        return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)));
+    }
+
+    /// <summary>
+    /// A session's <see cref="InferenceSession.BranchSchedule"/> in one line, e.g. "embedding seq; blocks 3+13 3+13 3+13;
+    /// fusion 10+6 10+6 10+6": each part's workers per branch, or seq where the branches run one after another.
+    /// </summary>
+    private static string Describe(IReadOnlyList<IReadOnlyList<int>?> schedule)
+    {
+        static string Part(IReadOnlyList<int>? groups) => groups is null ? "seq" : string.Join('+', groups);
+        var stages = Enumerable.Range(0, (schedule.Count - 1) / 2).ToList();
+        return $"embedding {Part(schedule[0])}; blocks {string.Join(' ', stages.Select(s => Part(schedule[1 + 2 * s])))}; " +
+            $"fusion {string.Join(' ', stages.Select(s => Part(schedule[2 + 2 * s])))}";
     }
 
     /// <summary>
@@ -100,9 +113,11 @@ internal static class BenchCommand
         Console.WriteLine($"latency   median {median:F2} ms   p90 {p90:F2} ms   min {min:F2} ms");
         Console.WriteLine($"throughput {imagesPerSecond:F1} images/s   {gflops:F1} GFLOP/s ({gflops / peak:P0} of ~{peak:F0} GFLOP/s peak)");
         Console.WriteLine($"allocated {r.AllocatedPerRun} bytes per run");
+        Console.WriteLine($"branches  {r.Branches}");
         if (!json) return;
         using var stream = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stream))
+        // Relaxed escaping keeps the schedule's "+" readable; the line goes to a terminal or a script, never into HTML.
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("model", name);
@@ -115,6 +130,7 @@ internal static class BenchCommand
             w.WriteNumber("images_per_s", Math.Round(imagesPerSecond, 2));
             w.WriteNumber("gflops", Math.Round(gflops, 1));
             w.WriteNumber("allocated_bytes_per_run", r.AllocatedPerRun);
+            w.WriteString("branches", r.Branches);
             w.WriteEndObject();
         }
         stream.Write("\n"u8);

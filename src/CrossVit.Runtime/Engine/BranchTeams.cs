@@ -59,7 +59,7 @@ internal sealed unsafe class BranchTeams : ParallelJob
         _first = new int[branches + 1];
     }
 
-    /// <summary>For each part of the pass, in order, the workers per branch at <paramref name="batch"/>, or null where the branches run one after another.</summary>
+    /// <summary>For each part of the pass, in the order planned, the workers per branch at <paramref name="batch"/>, or null where the branches run one after another.</summary>
     public IEnumerable<int[]?> Partitions(int batch) => _planned.Select(p => p[batch - 1]);
 
     /// <summary>Floats in the groups' workspaces.</summary>

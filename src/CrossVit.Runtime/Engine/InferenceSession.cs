@@ -72,10 +72,19 @@ public sealed class InferenceSession : IDisposable
     public int ArenaSize => _workspace.Capacity + (_teams?.ArenaSize ?? 0);
 
     /// <summary>
-    /// For each part of the pass where the branches may run concurrently (the patch embedding, then each stage's blocks
-    /// and fusion), the workers per branch at <paramref name="batch"/>, or null where they run one after another.
+    /// How the branches share the workers in a run of <paramref name="batch"/> images (see <see cref="SessionOptions.Branches"/>):
+    /// for each part of the pass where they may run concurrently, in the order the pass reaches them (the patch
+    /// embedding, then each stage's blocks and its fusion), the workers of each branch's group, or null where the
+    /// branches run one after another on all the workers.
     /// </summary>
-    internal IReadOnlyList<int[]?> BranchPartitions(int batch) => _teams?.Partitions(batch).ToList() ?? [];
+    public IReadOnlyList<IReadOnlyList<int>?> BranchSchedule(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
+        return _teams is null
+            ? new IReadOnlyList<int>?[1 + 2 * _model.Config.Depth.Count]
+            : [.. _teams.Partitions(batch).Select(p => p is null ? null : Array.AsReadOnly(p))];
+    }
 
     /// <summary>Bytes allocated by the session's worker threads so far (the calling thread's are its own to measure).</summary>
     public long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;

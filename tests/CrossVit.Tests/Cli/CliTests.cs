@@ -60,6 +60,9 @@ public class CliTests
         { ["run", "--weights", TestData.Golden("mini_linear", "config.json"), "--model", "crossvit_9_240", "--input", TestData.Golden("mini_linear", "input.npy"), "--output", "/tmp/y.npy"], "safetensors" },
         { ["init", "--model", "crossvit_99", "--output", "/tmp/w.safetensors"], "Unknown CrossViT model" },
         { ["inspect", TestData.Golden("mini_linear", "input.npy")], "safetensors" },
+        { ["bench"], "Give --model NAME" },
+        { ["bench", "--model", "crossvit_9_dagger_240", "--batch", "0"], "--batch and --iterations must be at least 1" },
+        { ["bench", "--model", "crossvit_9_dagger_240", "--threads", "1", "--branches", "concurrent"], "needs Threads ≥ 2, not 1" },
     };
 
     [Theory]

@@ -46,7 +46,7 @@ public sealed class BranchSchedulingTests
         using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8 });
         for (int batch = 1; batch <= 8; batch++)
         {
-            var partitions = session.BranchPartitions(batch);
+            var partitions = session.BranchSchedule(batch);
             Assert.Equal(1 + 2 * model.Config.Depth.Count, partitions.Count);   // the embedding, then each stage's blocks and fusion
             Assert.All(partitions, Assert.Null);
         }
@@ -57,7 +57,7 @@ public sealed class BranchSchedulingTests
     {
         using var model = RandomModel("crossvit_9_dagger_240");
         using var session = model.CreateSession(new SessionOptions { Threads = 16 });
-        var partitions = session.BranchPartitions(1);
+        var partitions = session.BranchSchedule(1);
         Assert.Null(partitions[0]);   // the stems would gain under the 5% margin
         // Blocks: 25 row tiles of the large branch take 2 passes on 13 workers as on 16, which frees 3 for the small
         // branch. Fusion: the CLS attention (one item per head) keeps 4 workers busy and every operation is small.

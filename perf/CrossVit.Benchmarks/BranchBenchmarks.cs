@@ -5,7 +5,7 @@ using CrossVit.Runtime.Engine;
 namespace CrossVit.Benchmarks;
 
 /// <summary>
-/// Branch scheduling on 2 threads, batch 1: each model's stages with their branches one after another and concurrently.
+/// Branch scheduling on 2 threads, batch 1: each model's branches one after another and concurrently.
 /// equal_branches_224 (perf/configs) has two branches of equal work, where concurrency pays; crossvit_9_dagger_240's
 /// branches are unequal (22% and 78% of the work), where it does not.
 /// </summary>

@@ -1,11 +1,14 @@
 namespace CrossVit.Runtime.Engine;
 
-/// <summary>How the branches of each stage share a session's worker threads.</summary>
+/// <summary>
+/// How the branches share a session's worker threads in each part of the pass where they are independent: the patch
+/// embedding, and each stage's blocks and fusion (<see cref="InferenceSession.BranchSchedule"/> says what was chosen).
+/// </summary>
 public enum BranchScheduling
 {
     /// <summary>
-    /// Concurrent when a cost model of the kernels' splits predicts it at least 5% faster than sequential for the
-    /// batch at hand, else sequential. On two threads that means only for branches of nearly equal work.
+    /// Concurrent where a cost model of the kernels' splits predicts it at least 5% faster than sequential for the part
+    /// and batch at hand, else sequential. On two threads that means only for branches of nearly equal work.
     /// </summary>
     Auto,
 

@@ -15,7 +15,7 @@ public sealed record SessionOptions
     /// <summary>Must be <c>null</c> or the model's ISA: weights are packed for one ISA when the model loads.</summary>
     public Isa? Isa { get; init; }
 
-    /// <summary>Whether the branches of a stage run one after another or concurrently on groups of the workers.</summary>
+    /// <summary>Whether the branches run one after another or concurrently on groups of the workers (see <see cref="BranchScheduling"/>).</summary>
     public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
 
     /// <summary>Throws when these options cannot run a model of <paramref name="branches"/> branches.</summary>

@@ -18,7 +18,7 @@ public sealed record ModelOptions
     /// <summary>Largest batch a rented session runs at once; larger calls go through in chunks of this size.</summary>
     public int MaxBatch { get; init; } = 8;
 
-    /// <summary>How each rented session schedules the branches of a stage (see <see cref="SessionOptions.Branches"/>).</summary>
+    /// <summary>How each rented session schedules the branches (see <see cref="SessionOptions.Branches"/>).</summary>
     public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
 }
 

@@ -145,6 +145,28 @@ public sealed class BranchSchedulingTests
             Assert.Equal(sequential, RunWith(threads, BranchScheduling.Concurrent));
     }
 
+    [Theory]
+    [InlineData(300)]
+    [InlineData(200)]
+    public void ConcurrentBranchesAreBitIdenticalToSequentialForOtherInputSizes(int size)
+    {
+        // Both branches resize such inputs, in their groups' workspaces, which the session planned for 240 × 240.
+        using var model = CrossVitModel.Load(TestData.Config("crossvit_9_dagger_240"), TestData.Golden("crossvit_9_dagger_240", "weights.safetensors"));
+        var random = new Random(size);
+        var input = new float[2 * 3 * size * size];
+        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        float[] RunWith(int threads, BranchScheduling branches)
+        {
+            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = 2, Branches = branches });
+            var output = new float[2 * model.Config.OutputSize];
+            session.Run(input, 2, size, size, output);
+            return output;
+        }
+        var sequential = RunWith(1, BranchScheduling.Sequential);
+        Assert.Equal(sequential, RunWith(2, BranchScheduling.Concurrent));
+        Assert.Equal(sequential, RunWith(3, BranchScheduling.Concurrent));
+    }
+
     [Fact]
     public void ConcurrentNeedsAThreadPerBranch()
     {

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using CrossVit.Imaging;
 using CrossVit.Runtime.Classification;
 using CrossVit.Runtime.Model;
@@ -12,12 +13,17 @@ internal static class Classifier
 {
     public static Prediction[][] Classify(CrossVitModel model, IReadOnlyList<Upload> uploads, int k, DecodeLimits limits)
     {
-        int size = model.Config.ImgSize[0], image = 3 * size * size, classes = model.Config.NumClasses;
-        var batch = new float[uploads.Count * image];
-        for (int i = 0; i < uploads.Count; i++)
-            Preprocess.TimmEval(Decode(uploads, i, limits), size, model.Config.CropPct, Normalization.ImageNet, batch.AsSpan(i * image, image));
-        var logits = model.Run(batch, uploads.Count, size, size);
-        return [.. Enumerable.Range(0, uploads.Count).Select(i => Classification.Top(logits.AsSpan(i * classes, classes), k))];
+        int n = uploads.Count, size = model.Config.ImgSize[0], image = 3 * size * size, classes = model.Config.NumClasses;
+        // Pooled: a 240 × 240 image's tensor alone is over the large-object threshold, so a fresh one per request
+        // would be collected only with generation 2.
+        using var batch = SpanOwner<float>.Allocate(n * image);
+        using var logits = SpanOwner<float>.Allocate(n * classes);
+        for (int i = 0; i < n; i++)
+            Preprocess.TimmEval(Decode(uploads, i, limits), size, model.Config.CropPct, Normalization.ImageNet, batch.Span.Slice(i * image, image));
+        model.Run(batch.Span, n, size, size, logits.Span);
+        var top = new Prediction[n][];
+        for (int i = 0; i < n; i++) top[i] = Classification.Top(logits.Span.Slice(i * classes, classes), k);
+        return top;
     }
 
     /// <summary>Decodes one upload; with several, the message says which one was malformed.</summary>

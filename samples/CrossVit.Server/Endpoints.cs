@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using CrossVit.Imaging;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Model;
@@ -61,11 +62,23 @@ internal static class Endpoints
         var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, "a float32 .npy array of shape [N, C, H, W]", context.RequestAborted);
         var array = Npy.Parse(body);
         var (n, h, w) = CheckInput(array, service.Model.Config, options.MaxBatch);
-        var input = array.ToFloat32();
-        var output = await service.RunAsync(model => model.Run(input, n, h, w), context.RequestAborted);
+        var npy = await service.RunAsync(model => Logits(model, array, n, h, w), context.RequestAborted);
+        return Results.Bytes(npy, "application/octet-stream");
+    }
+
+    /// <summary>
+    /// The model's output for a checked input array, as .npy bytes. Its tensors are pooled and live only inside this
+    /// work, which may outlast a request that timed out.
+    /// </summary>
+    private static byte[] Logits(CrossVitModel model, NpyArray array, int n, int h, int w)
+    {
+        using var input = SpanOwner<float>.Allocate((int)array.ElementCount);
+        array.CopyTo(input.Span);
+        using var output = SpanOwner<float>.Allocate(n * model.Config.OutputSize);
+        model.Run(input.Span, n, h, w, output.Span);
         using var npy = new MemoryStream();
-        Npy.Write(npy, [n, service.Model.Config.OutputSize], output);
-        return Results.Bytes(npy.ToArray(), "application/octet-stream");
+        Npy.Write(npy, [n, model.Config.OutputSize], output.Span);
+        return npy.ToArray();
     }
 
     private static (int Batch, int Height, int Width) CheckInput(NpyArray array, CrossVitConfig config, int maxBatch)

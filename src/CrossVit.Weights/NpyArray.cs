@@ -31,8 +31,20 @@ public sealed class NpyArray
     public float[] ToFloat32()
     {
         var values = new float[ElementCount];
-        ElementConversion.ToFloat32(DType, _data, values);
+        CopyTo(values);
         return values;
+    }
+
+    /// <summary>
+    /// The elements converted to float32 (as <see cref="ToFloat32"/>), written to the first <see cref="ElementCount"/>
+    /// floats of <paramref name="destination"/>: a pooled buffer, say.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="ElementCount"/>.</exception>
+    public void CopyTo(Span<float> destination)
+    {
+        if (destination.Length < ElementCount)
+            throw new ArgumentException($"The destination holds {destination.Length} floats; the array has {ElementCount} elements.", nameof(destination));
+        ElementConversion.ToFloat32(DType, _data, destination[..(int)ElementCount]);
     }
 
     /// <summary>A copy of the elements of a "|u1" array.</summary>

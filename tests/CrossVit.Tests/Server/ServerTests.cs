@@ -69,6 +69,31 @@ public sealed class ServerTests(ServerProcess server) : IClassFixture<ServerProc
             json.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("file").GetString()));
     }
 
+    [Fact]
+    public async Task EachImageOfABatchIsClassifiedAsItIsAlone()
+    {
+        // Batches reuse pooled tensors; nothing of one request may reach another's answer.
+        string[] names = ["astronaut_progressive.jpg", "chelsea.png"];
+        async Task<JsonElement[]> Top(params string[] files)
+        {
+            using var form = new MultipartFormDataContent();
+            foreach (var name in files) form.Add(Bytes(File.ReadAllBytes(TestData.Golden("images", name))), "image", name);
+            using var response = await _client.PostAsync(Url("/v1/classify?top=10"), form);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return [.. json.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("top").Clone())];
+        }
+        var together = await Top(names);
+        for (int i = 0; i < names.Length; i++)
+        {
+            var alone = (await Top(names[i]))[0];
+            var (a, b) = (alone.EnumerateArray().ToArray(), together[i].EnumerateArray().ToArray());
+            Assert.Equal(a.Select(t => t.GetProperty("index").GetInt32()), b.Select(t => t.GetProperty("index").GetInt32()));
+            for (int j = 0; j < a.Length; j++)
+                Assert.Equal(a[j].GetProperty("probability").GetDouble(), b[j].GetProperty("probability").GetDouble(), 1e-6);
+        }
+    }
+
     /// <summary>Fuzzed images and tensors: every answer is 200 or a 400 with a JSON message, never a server error.</summary>
     [Fact]
     public async Task HostileBodiesAreAnswered400WithAMessage()

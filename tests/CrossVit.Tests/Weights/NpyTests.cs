@@ -46,6 +46,17 @@ public class NpyTests
     }
 
     [Fact]
+    public void CopyToFillsTheFrontOfALargerBufferAndRefusesAShortOne()
+    {
+        var array = Npy.Parse(TestFiles.Npy("{'descr': '<f2', 'fortran_order': False, 'shape': (2,)}", [.. BitConverter.GetBytes((Half)1.5), .. BitConverter.GetBytes((Half)(-2))]));
+        float[] buffer = [9, 9, 9];
+        array.CopyTo(buffer);
+        Assert.Equal([1.5f, -2, 9], buffer);
+        var e = Assert.Throws<ArgumentException>(() => array.CopyTo(new float[1]));
+        Assert.Contains("holds 1 floats; the array has 2 elements", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ScalarAndOtherDescrsConvert()
     {
         Assert.Equal([2.5f], Npy.Parse(TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': ()}", BitConverter.GetBytes(2.5))).ToFloat32());

@@ -95,6 +95,7 @@ internal sealed class MultiScaleBlock
         ws.Release(mark);
     }
 
+    /// <summary>The work of <see cref="ForwardFusion"/> for branch i, for the branch scheduler.</summary>
     private BranchCost FusionCost(int i) => BranchCost.Sum(
         [_projs[i].Cost(), .. _fusion[i].Select((block, n) => block.Cost(n == 0 ? Tokens(_config.Next(i)) : 1)), _revertProjs[i].Cost()]);
 

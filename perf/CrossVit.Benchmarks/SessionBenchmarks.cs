@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Model;
-using CrossVit.Weights;
 
 namespace CrossVit.Benchmarks;
 
@@ -31,8 +30,7 @@ public abstract class SessionBenchmarks : IDisposable
     /// <summary>Loads <paramref name="config"/> and opens the session the benchmark runs, at its largest batch.</summary>
     protected void Open(CrossVitConfig config, SessionOptions options)
     {
-        using var file = SafetensorsFile.FromBytes(RandomWeights.Create(config, seed: 0).ToArray());
-        model = CrossVitModel.Load(config, file);
+        model = RandomWeights.Load(config, seed: 0);
         session = model.CreateSession(options);
         batch = options.MaxBatch;
         int size = config.ImgSize[0];

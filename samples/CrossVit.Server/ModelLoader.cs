@@ -21,9 +21,7 @@ internal static class ModelLoader
                 throw new ArgumentException($"{ServerOptions.Section}:Model and {ServerOptions.Section}:Config describe the weights file; set {ServerOptions.Section}:Weights too, or none of them for the demo model.");
             logger.LogWarning("No {Section}:Weights configured: serving {Model} with seeded random weights, so its predictions mean nothing. Set {Section}:Weights (env CROSSVIT__WEIGHTS) to a .safetensors checkpoint and {Section}:Model or {Section}:Config to its architecture.",
                 ServerOptions.Section, DefaultName, ServerOptions.Section, ServerOptions.Section, ServerOptions.Section);
-            var config = Presets.Get(DefaultName);
-            using var random = SafetensorsFile.FromBytes(RandomWeights.Create(config, seed: 0).ToArray());
-            return new LoadedModel(CrossVitModel.Load(config, random, modelOptions), DefaultName, "random (seed 0)");
+            return new LoadedModel(RandomWeights.Load(Presets.Get(DefaultName), seed: 0, modelOptions), DefaultName, "random (seed 0)");
         }
 
         if (options.Model is not null && options.Config is not null)

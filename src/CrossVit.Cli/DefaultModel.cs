@@ -1,6 +1,5 @@
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Model;
-using CrossVit.Weights;
 
 namespace CrossVit.Cli;
 
@@ -21,10 +20,5 @@ internal static class DefaultModel
     public static CrossVitModel Load(ModelOptions options) => Random(Name, options);
 
     /// <summary>A preset with weights from seed 0, built in memory (also what <c>bench</c> runs without <c>--weights</c>).</summary>
-    public static CrossVitModel Random(string preset, ModelOptions options)
-    {
-        var config = Presets.Get(preset);
-        using var file = SafetensorsFile.FromBytes(RandomWeights.Create(config, seed: 0).ToArray());
-        return CrossVitModel.Load(config, file, options);
-    }
+    public static CrossVitModel Random(string preset, ModelOptions options) => RandomWeights.Load(Presets.Get(preset), seed: 0, options);
 }

@@ -29,6 +29,13 @@ public static class RandomWeights
         return writer;
     }
 
+    /// <summary>A model of <paramref name="config"/> with the weights of <see cref="Create"/>, built in memory.</summary>
+    public static CrossVitModel Load(CrossVitConfig config, int seed, ModelOptions? options = null)
+    {
+        using var file = SafetensorsFile.FromBytes(Create(config, seed).ToArray());
+        return CrossVitModel.Load(config, file, options);
+    }
+
     /// <summary>The config stored by <see cref="Create"/>, if the file has one.</summary>
     public static CrossVitConfig? StoredConfig(SafetensorsFile file) =>
         file.Metadata.TryGetValue(ConfigMetadataKey, out var json) ? CrossVitConfigJson.Parse(json) : null;

@@ -31,11 +31,7 @@ public sealed class BranchSchedulingTests
     }
 
     /// <summary>A preset with seeded random weights (the schedule depends on the architecture alone).</summary>
-    private static CrossVitModel RandomModel(string preset)
-    {
-        var config = Presets.Get(preset);
-        return CrossVitModel.Load(config, SafetensorsFile.FromBytes(RandomWeights.Create(config, seed: 0).ToArray()));
-    }
+    private static CrossVitModel RandomModel(string preset) => RandomWeights.Load(Presets.Get(preset), seed: 0);
 
     [Theory]
     [InlineData("crossvit_9_dagger_240")]

@@ -12,7 +12,7 @@ namespace CrossVit.Runtime.Engine;
 /// bit-identical for any number of threads.
 /// In planning mode nothing is computed; the forward pass only walks its buffers, which sizes the session's arena.
 /// </summary>
-internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool, Workspace workspace, BranchTeams? teams = null)
+internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team, Workspace workspace, BranchTeams? teams = null)
 {
     /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
     private const int Granule = 64;
@@ -51,7 +51,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
     public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
     {
         if (Planning) return;
-        if (pool.Threads == 1 || (long)rows * weight.Rows * weight.Cols < MinMacsToSplit)
+        if (team.Threads == 1 || (long)rows * weight.Rows * weight.Cols < MinMacsToSplit)
         {
             kernels.Linear(x, rows, weight, bias, y, epilogue);
             return;
@@ -59,7 +59,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
             _linear.Work = new LinearWork(kernels, px, rows, weight, pb, bias.Length, py, epilogue, SplitColumns(rows));
-            pool.Run(_linear);
+            team.Run(_linear);
         }
     }
 
@@ -67,14 +67,14 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
     public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue)
     {
         int scratchSize = kernels.ConvWorkspaceSize, mark = workspace.Mark();
-        var scratch = workspace.Take(pool.Threads * scratchSize);
+        var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
             var (outH, outW) = KernelSet.ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
             fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y) fixed (float* ps = scratch)
             {
                 _conv.Work = new ConvWork(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW, ps, scratchSize);
-                pool.Run(_conv);
+                team.Run(_conv);
             }
         }
         workspace.Release(mark);
@@ -90,7 +90,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
         fixed (float* ps = src) fixed (float* pd = dst)
         {
             _channelsLast.Work = new ChannelsLastWork(kernels, ps, src.Length, channels, srcH, srcW, top, left, size, pd, dst.Length);
-            pool.Run(_channelsLast);
+            team.Run(_channelsLast);
         }
     }
 
@@ -98,13 +98,13 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
     public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
     {
         int scratchSize = kernels.ResizeWorkspaceSize(inW, outH, outW), mark = workspace.Mark();
-        var scratch = workspace.Take(pool.Threads * scratchSize);
+        var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
             fixed (float* ps = src) fixed (float* pd = dst) fixed (float* pw = scratch)
             {
                 _resize.Work = new ResizeWork(kernels, ps, src.Length, planes, inH, inW, pd, dst.Length, outH, outW, mode, pw, scratchSize);
-                pool.Run(_resize);
+                team.Run(_resize);
             }
         }
         workspace.Release(mark);
@@ -121,7 +121,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
         fixed (float* px = x) fixed (float* pg = gamma) fixed (float* pb = beta) fixed (float* py = y)
         {
             _layerNorm.Work = new LayerNormWork(kernels, px, rows, dim, pg, pb, eps, py);
-            pool.Run(_layerNorm);
+            team.Run(_layerNorm);
         }
     }
 
@@ -136,7 +136,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
         fixed (float* px = x) fixed (float* py = y)
         {
             _gelu.Work = new GeluWork(kernels, px, py, x.Length);
-            pool.Run(_gelu);
+            team.Run(_gelu);
         }
     }
 
@@ -150,14 +150,14 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
     {
         // Per worker: one block of scores, then the head's packed keys and values.
         int scoresSize = KernelSet.AttentionScratchSize(tq, tk), scratchSize = scoresSize + kernels.AttentionWorkspaceSize(tq, tk, headDim), mark = workspace.Mark();
-        var scratch = workspace.Take(pool.Threads * scratchSize);
+        var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
             fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
             {
                 _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride,
-                    QueryChunks(batch * heads, tq, pool.Threads), ps, scoresSize, scratchSize);
-                pool.Run(_attention);
+                    QueryChunks(batch * heads, tq, team.Threads), ps, scoresSize, scratchSize);
+                team.Run(_attention);
             }
         }
         workspace.Release(mark);
@@ -170,13 +170,13 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
         ReadOnlySpan<float> wk, ReadOnlySpan<float> wv, ReadOnlySpan<float> bv, int heads, float scale, Span<float> output)
     {
         int scratchSize = KernelSet.ClsAttentionScratchSize(tokens, dim), mark = workspace.Mark();
-        var scratch = workspace.Take(pool.Threads * scratchSize);
+        var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
             fixed (float* pq = q) fixed (float* px = x) fixed (float* pk = wk) fixed (float* pv = wv) fixed (float* pb = bv) fixed (float* po = output) fixed (float* ps = scratch)
             {
                 _clsAttention.Work = new ClsAttentionWork(kernels, pq, px, batch, tokens, dim, pk, pv, pb, bv.Length, heads, scale, po, ps, scratchSize);
-                pool.Run(_clsAttention);
+                team.Run(_clsAttention);
             }
         }
         workspace.Release(mark);
@@ -188,7 +188,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
     /// alike, and each worker finds the rows it reads in its own cache: measured on crossvit_9_dagger_240, splitting
     /// the small branch's fc2 by panels left it no faster on two threads than on one.
     /// </summary>
-    private bool SplitColumns(int rows) => (rows + kernels.RowTile - 1) / kernels.RowTile < pool.Threads;
+    private bool SplitColumns(int rows) => (rows + kernels.RowTile - 1) / kernels.RowTile < team.Threads;
 
     /// <summary>
     /// Chunks of query rows per (image, head) pair: the fewest that give every worker within 10% of an equal share of
@@ -207,7 +207,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam pool,
         return most;
     }
 
-    private int Workers(int work, int minimumPerWorker) => Math.Clamp(work / minimumPerWorker, 1, pool.Threads);
+    private int Workers(int work, int minimumPerWorker) => Math.Clamp(work / minimumPerWorker, 1, team.Threads);
 
     /// <summary>Worker w's share [start, end) of count items, split evenly in multiples of granule.</summary>
     private static (int Start, int End) Share(int count, int granule, int worker, int workers)

@@ -33,8 +33,10 @@ internal readonly struct ExpOperator : IUnaryOperator
 }
 
 /// <summary>
-/// Exact (erf) GELU. With h = ½|x|·erfc(|x|/√2), gelu(x) = max(x, 0) − h for either sign, so no select is needed and
-/// the tail (x ≪ 0) keeps relative accuracy. erfc is the Numerical Recipes Chebyshev fit (relative error &lt; 1.2e-7).
+/// Exact (erf) GELU. With h(a) = a·Φ(−a) = ½a·erfc(a/√2), gelu(x) = max(x, 0) − h(|x|) for either sign, so no select is
+/// needed and the small h is computed directly instead of as a difference of nearly equal numbers. h(a) = a·P(v)/Q(v),
+/// v = min(a, 5.6) − 2: a rational minimax fit (abs. error 2.4e-8; the float kernel stays within 3e-7 of the double
+/// reference) derived by <c>tools/fit_gelu.py</c>. Thirteen FMAs and one division: half the work of an erfc through exp.
 /// </summary>
 internal readonly struct GeluOperator : IUnaryOperator
 {
@@ -44,21 +46,26 @@ internal readonly struct GeluOperator : IUnaryOperator
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        var z = TSimd.Multiply(TSimd.Abs(x), TSimd.Create(0.70710678118654752f));
-        var t = TSimd.Divide(TSimd.Create(1f), TSimd.MultiplyAdd(z, TSimd.Create(0.5f), TSimd.Create(1f)));
-        var p = TSimd.Create(0.17087277f);
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-0.82215223f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(1.48851587f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-1.13520398f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(0.27886807f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-0.18628806f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(0.09678418f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(0.37409196f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(1.00002368f));
-        p = TSimd.MultiplyAdd(p, t, TSimd.Create(-1.26551223f));
-        p = TSimd.Subtract(p, TSimd.Multiply(z, z));
-        var erfc = TSimd.Multiply(t, ExpOperator.Invoke<TSimd, TVec>(p));
-        var h = TSimd.Multiply(TSimd.Multiply(TSimd.Abs(x), TSimd.Create(0.5f)), erfc);
+        // Past 5.6 the exact h is below 6e-8: every larger |x|, up to ±∞, gets h(5.6) ≈ 8.8e-8 (as fitted) instead.
+        var a = TSimd.Min(TSimd.Abs(x), TSimd.Create(5.6f));
+        // Centred on 2 so the Horner sums do not cancel (in powers of a they lose a digit near a = 4).
+        var v = TSimd.Subtract(a, TSimd.Create(2f));
+        var p = TSimd.Create(1.803845407e-05f);
+        p = TSimd.MultiplyAdd(p, v, TSimd.Create(-3.407092008e-04f));
+        p = TSimd.MultiplyAdd(p, v, TSimd.Create(2.720549703e-03f));
+        p = TSimd.MultiplyAdd(p, v, TSimd.Create(-1.178194582e-02f));
+        p = TSimd.MultiplyAdd(p, v, TSimd.Create(2.924708091e-02f));
+        p = TSimd.MultiplyAdd(p, v, TSimd.Create(-3.952585533e-02f));
+        p = TSimd.MultiplyAdd(p, v, TSimd.Create(2.275014296e-02f));
+        var q = TSimd.Create(1.671365171e-04f);
+        q = TSimd.MultiplyAdd(q, v, TSimd.Create(2.210145816e-03f));
+        q = TSimd.MultiplyAdd(q, v, TSimd.Create(1.260160282e-02f));
+        q = TSimd.MultiplyAdd(q, v, TSimd.Create(5.525520071e-02f));
+        q = TSimd.MultiplyAdd(q, v, TSimd.Create(1.596609652e-01f));
+        q = TSimd.MultiplyAdd(q, v, TSimd.Create(4.213287234e-01f));
+        q = TSimd.MultiplyAdd(q, v, TSimd.Create(6.358267665e-01f));
+        q = TSimd.MultiplyAdd(q, v, TSimd.Create(1f));
+        var h = TSimd.Divide(TSimd.Multiply(a, p), q);
         return TSimd.Subtract(TSimd.Max(x, TSimd.Create(0f)), h);
     }
 }

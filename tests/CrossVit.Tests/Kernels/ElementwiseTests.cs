@@ -19,7 +19,7 @@ public class ElementwiseTests
 
     [Theory]
     [MemberData(nameof(Isas))]
-    public void GeluAbsoluteErrorAtMost1e6OnADenseGrid(Isa isa)
+    public void GeluAbsoluteErrorAtMost1e6AndNearlyCorrectlyRoundedOnADenseGrid(Isa isa)
     {
         var kernels = KernelSet.Create(isa);
         // Every float step of 2^-12 in [-20, 20], plus the extremes and specials.
@@ -30,7 +30,12 @@ public class ElementwiseTests
         for (var i = 0; i < x.Length; i++)
         {
             var want = ReferenceKernels.Gelu(x[i]);
-            Assert.True(Math.Abs(y[i] - want) <= 1e-6, $"{isa}: gelu({x[i]}) = {y[i]}, want {want}");
+            var error = Math.Abs(y[i] - want);
+            Assert.True(error <= 1e-6, $"{isa}: gelu({x[i]}) = {y[i]}, want {want}");
+            // Rounding the exact value to float alone costs up to half an ulp; the kernel may add 9e-8 to that (every
+            // x below −5.6 gets the fitted h(5.6) ≈ 8.8e-8, where the exact value is smaller still).
+            var magnitude = MathF.Abs((float)want);
+            Assert.True(error <= (0.5 * (MathF.BitIncrement(magnitude) - magnitude)) + 9e-8, $"{isa}: gelu({x[i]}) = {y[i]} is {error:E2} from {want}, more than ½ ulp + 9e-8");
         }
     }
 

@@ -47,7 +47,9 @@ internal readonly struct GeluOperator : IUnaryOperator
         where TVec : struct
     {
         // Past 5.6 the exact h is below 6e-8: every larger |x|, up to ±∞, gets h(5.6) ≈ 8.8e-8 (as fitted) instead.
-        var a = TSimd.Min(TSimd.Abs(x), TSimd.Create(5.6f));
+        // |x| goes second: x86's min returns its second operand when either is NaN (NEON's and MathF.Min return NaN
+        // anyway), so a NaN input stays NaN instead of becoming −h(5.6).
+        var a = TSimd.Min(TSimd.Create(5.6f), TSimd.Abs(x));
         // Centred on 2 so the Horner sums do not cancel (in powers of a they lose a digit near a = 4).
         var v = TSimd.Subtract(a, TSimd.Create(2f));
         var p = TSimd.Create(1.803845407e-05f);

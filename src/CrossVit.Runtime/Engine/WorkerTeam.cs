@@ -9,7 +9,8 @@ internal abstract class ParallelJob
 
 /// <summary>
 /// Threads that run a <see cref="ParallelJob"/> together, the calling thread as worker 0: a session's whole
-/// <see cref="WorkerPool"/>, or the <see cref="WorkerGroup"/> one branch has while the branches run concurrently. The team hands out the job and waits for it; the subclass wakes its other workers, which call
+/// <see cref="WorkerPool"/>, or the <see cref="WorkerGroup"/> one branch has while the branches run concurrently.
+/// The team hands out the job and waits for it; the subclass wakes its other workers, which call
 /// <see cref="ExecuteCurrent"/> then <see cref="SignalDone"/>.
 /// </summary>
 internal abstract class WorkerTeam

@@ -63,19 +63,26 @@ internal static class BenchCommand
         foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
         var output = new float[batch * c.OutputSize];
         using var session = model.CreateSession(options);
-        for (int i = 0; i < warmup; i++) session.Run(input, batch, size, size, output);
-
         var ms = new double[iterations];
-        long allocated = GC.GetAllocatedBytesForCurrentThread() + session.WorkerAllocatedBytes;
-        for (int i = 0; i < iterations; i++)
+        for (int i = 0; i < warmup; i++) TimedRun();
+
+        // A method's first call is JIT-compiled on the calling thread, and what the JIT allocates there counts as that
+        // thread's: so the warm-up runs the same code as the timed loop, and the workers' counter (whose getter may be
+        // new) is read before this thread's.
+        long allocated = AllocatedBytes();
+        for (int i = 0; i < iterations; i++) ms[i] = TimedRun();
+        allocated = AllocatedBytes() - allocated;
+        Array.Sort(ms);
+        return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)));
+
+        double TimedRun()
         {
             long start = Stopwatch.GetTimestamp();
             session.Run(input, batch, size, size, output);
-            ms[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-        allocated = GC.GetAllocatedBytesForCurrentThread() + session.WorkerAllocatedBytes - allocated;
-        Array.Sort(ms);
-        return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)));
+
+        long AllocatedBytes() => session.WorkerAllocatedBytes + GC.GetAllocatedBytesForCurrentThread();
     }
 
     /// <summary>

@@ -64,14 +64,13 @@ internal static class BenchCommand
         var output = new float[batch * c.OutputSize];
         using var session = model.CreateSession(options);
         var ms = new double[iterations];
+        // The warm-up runs the timed loop's own code: a method's first call is JIT-compiled, and what the JIT allocates
+        // on this thread would count as the runs'.
         for (int i = 0; i < warmup; i++) TimedRun();
 
-        // A method's first call is JIT-compiled on the calling thread, and what the JIT allocates there counts as that
-        // thread's: so the warm-up runs the same code as the timed loop, and the workers' counter (whose getter may be
-        // new) is read before this thread's.
-        long allocated = AllocatedBytes();
+        long allocated = session.AllocatedBytes;
         for (int i = 0; i < iterations; i++) ms[i] = TimedRun();
-        allocated = AllocatedBytes() - allocated;
+        allocated = session.AllocatedBytes - allocated;
         Array.Sort(ms);
         return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)));
 
@@ -81,8 +80,6 @@ internal static class BenchCommand
             session.Run(input, batch, size, size, output);
             return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-
-        long AllocatedBytes() => session.WorkerAllocatedBytes + GC.GetAllocatedBytesForCurrentThread();
     }
 
     /// <summary>

@@ -90,6 +90,16 @@ public sealed class InferenceSession : IDisposable
     public long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
 
     /// <summary>
+    /// Bytes allocated so far by the calling thread and the session's worker threads: the difference between two reads
+    /// on the thread that runs the session is what the runs between them allocated.
+    /// </summary>
+    /// <remarks>
+    /// The workers' count is read first. A method's first call is JIT-compiled on the calling thread, and what the JIT
+    /// allocates counts as that thread's; this way any first call made here comes before this thread's count is read.
+    /// </remarks>
+    public long AllocatedBytes => WorkerAllocatedBytes + GC.GetAllocatedBytesForCurrentThread();
+
+    /// <summary>
     /// Runs <paramref name="batch"/> (≤ <see cref="MaxBatch"/>) images, float32 NCHW [batch, channels, height, width],
     /// writing [batch, OutputSize] to <paramref name="output"/> (see <see cref="CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>).
     /// </summary>

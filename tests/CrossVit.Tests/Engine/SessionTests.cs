@@ -40,6 +40,16 @@ public class SessionTests
         Assert.Equal(one, RunWith(5));
     }
 
+    [Fact]
+    public void AllocatedBytesCountsTheCallingThread()
+    {
+        var (model, _, _, _) = Load("mini_noresize");
+        using var session = model.CreateSession(new SessionOptions { Threads = 2 });
+        long before = session.AllocatedBytes;
+        GC.KeepAlive(new byte[10_000]);
+        Assert.InRange(session.AllocatedBytes - before, 10_000, 20_000);
+    }
+
     [Theory]
     [InlineData(2, BranchScheduling.Auto)]
     [InlineData(2, BranchScheduling.Concurrent)]
@@ -54,11 +64,10 @@ public class SessionTests
         long callerBytes = 0, workerBytes = 0;
         var counts = Allocations.UntilZero(() =>
         {
-            // Workers first: the getter's first call is JIT-compiled, and what the JIT allocates would count as the caller's.
-            long workers = session.WorkerAllocatedBytes, caller = GC.GetAllocatedBytesForCurrentThread();
+            long all = session.AllocatedBytes, workers = session.WorkerAllocatedBytes;
             for (int i = 0; i < 20; i++) session.Run(input.AsSpan(0, (1 + i % batch) * input.Length / batch), 1 + i % batch, size, size, output);
-            callerBytes = GC.GetAllocatedBytesForCurrentThread() - caller;
             workerBytes = session.WorkerAllocatedBytes - workers;
+            callerBytes = session.AllocatedBytes - all - workerBytes;
             return callerBytes + workerBytes;
         });
         Assert.True(counts[^1] == 0, $"20 passes allocated {string.Join(", then ", counts)} bytes (last window: caller {callerBytes}, workers {workerBytes})");

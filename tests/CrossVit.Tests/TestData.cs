@@ -13,7 +13,8 @@ internal static class TestData
         ["crossvit_9_dagger_240", "mini_linear", "mini_dagger", "mini_fusion", "mini_avgpool", "mini_noresize"];
 
     /// <summary>Options the golden cases do not cover, from perf/compare's PyTorch CrossViT in float64 (data/reference/generate.py).</summary>
-    public static readonly string[] ReferenceCases = ["three_branch", "crop_scale", "bilinear_qk_scale", "three_branch_dagger"];
+    public static readonly string[] ReferenceCases =
+        ["three_branch", "crop_scale", "bilinear_qk_scale", "three_branch_dagger", "one_branch_gray_features", "four_channel_dagger_crop"];
 
     public static string Reference(params string[] parts) =>
         Path.Combine([AppContext.BaseDirectory, "data", "reference", .. parts]);

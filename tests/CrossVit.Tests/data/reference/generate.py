@@ -1,6 +1,7 @@
-"""Reference forward passes for options the timm golden cases do not cover (three branches, crop_scale, bilinear,
-qk_scale, a three-branch dagger stem), computed in float64 with perf/compare/crossvit_torch.py (a PyTorch CrossViT
-written after timm's crossvit.py). Weights come from `crossvit init`, so the files carry their config.
+"""Reference forward passes for options the timm golden cases do not cover (three branches, one branch, crop_scale,
+bilinear, qk_scale, dagger stems on three branches and on four input channels, one input channel, pooled features),
+computed in float64 with perf/compare/crossvit_torch.py (a PyTorch CrossViT written after timm's crossvit.py).
+Weights come from `crossvit init`, so the files carry their config.
 
     /usr/bin/python3 tests/CrossVit.Tests/data/reference/generate.py path/to/crossvit.dll
 """
@@ -33,6 +34,16 @@ CASES = {
     # Dagger stems on three branches, two of equal width.
     "three_branch_dagger": (dict(img_size=[48, 64, 32], patch_size=[12, 16, 16], num_classes=4, embed_dim=[16, 32, 32],
                                  depth=[[1, 1, 1, 0]], num_heads=[2, 2, 4], mlp_ratio=[2, 2, 2], multi_conv=True), (1, 48, 48)),
+    # One branch (its CLS token fuses with its own patches), one input channel, pooled features instead of logits,
+    # no qkv bias, a fractional MLP ratio (hidden int(24 · 1.5) = 36), LayerNorm eps 1e-5, an input resized to 32.
+    "one_branch_gray_features": (dict(img_size=[32], patch_size=[8], in_channels=1, num_classes=0, embed_dim=[24],
+                                      depth=[[2, 1], [1, 0]], num_heads=[3], mlp_ratio=[1.5], qkv_bias=False,
+                                      norm_eps=1e-5), (2, 40, 36)),
+    # Four input channels through dagger stems (patch 16 first), both branches cropped from a larger odd input,
+    # qk_scale, avg pooling, two fusion blocks per branch.
+    "four_channel_dagger_crop": (dict(img_size=[48, 36], patch_size=[16, 12], in_channels=4, num_classes=3,
+                                      embed_dim=[32, 16], depth=[[1, 2, 2]], num_heads=[2, 1], mlp_ratio=[3, 1.5],
+                                      multi_conv=True, crop_scale=True, qk_scale=0.3, global_pool="avg"), (2, 53, 50)),
 }
 
 
@@ -46,7 +57,7 @@ def main(cli):
         weights = os.path.join(folder, "weights.safetensors")
         subprocess.run(["dotnet", cli, "init", "--config", os.path.join(folder, "config.json"), "--seed", str(seed),
                         "--output", weights], check=True, stdout=subprocess.DEVNULL)
-        x = np.random.default_rng(seed).uniform(-2, 2, size=(batch, 3, h, w)).astype(np.float32)
+        x = np.random.default_rng(seed).uniform(-2, 2, size=(batch, config["in_channels"], h, w)).astype(np.float32)
         model = crossvit_torch.load(weights).double()
         with torch.no_grad():
             logits = model(torch.from_numpy(x).double()).numpy().astype(np.float32)

@@ -1,7 +1,9 @@
 """On-demand differential check of `crossvit preprocess` against PIL and timm's eval transform, on random images:
 PNG (RGB, RGBA, gray, gray + alpha, palette, 16-bit gray, 1-bit), JPEG (quality, 4:4:4/4:2:2/4:2:0, baseline or
-progressive, optimized tables, gray), BMP, PPM and PGM, 17–700 pixels a side, at four (size, crop_pct) pairs.
-Every tensor must be bit-identical to the reference; exits 1 otherwise. Needs Debian's python3-pil and python3-numpy.
+progressive, optimized tables, gray), BMP, PPM and PGM, 8–700 pixels a side, at four (size, crop_pct) pairs; where
+libjpeg-turbo's cjpeg is installed, also JPEGs PIL cannot write (every sampling factor from 1x1 to 4x2 and 3x1,
+restart intervals, RGB without a colour transform). Every tensor must be bit-identical to the reference; exits 1
+otherwise. Needs Debian's python3-pil and python3-numpy (and libjpeg-turbo-progs for cjpeg).
 
     /usr/bin/python3 tools/preprocess_sweep.py path/to/crossvit.dll [--seed S] [--cases N]
 """
@@ -9,6 +11,7 @@ import argparse
 import math
 import os
 import random
+import shutil
 import subprocess
 import tempfile
 
@@ -53,6 +56,19 @@ def write(kind, rgb, rng, r, path):
         except OSError:  # libjpeg sometimes refuses progressive + optimize ("Suspension not allowed here")
             return None
         return path
+    if kind == "cjpeg":
+        gray = r.random() < 0.15
+        source = path + (".pgm" if gray else ".ppm")
+        (image.convert("L") if gray else image).save(source)
+        options = ["-quality", str(r.choice([30, 75, 95, 100]))]
+        options += [] if gray else ["-sample", r.choice(["1x1", "2x1", "1x2", "2x2", "4x1", "1x4", "4x2", "2x4", "3x1", "1x3"])]
+        options += ["-progressive"] if r.random() < 0.4 else []
+        options += ["-restart", str(r.choice([1, 2, 7]))] if r.random() < 0.3 else []
+        options += ["-optimize"] if r.random() < 0.3 else []
+        # cjpeg writes RGB without a colour transform only for baseline colour images.
+        options += ["-rgb"] if not gray and "-progressive" not in options and r.random() < 0.2 else []
+        subprocess.run(["cjpeg", *options, "-outfile", path + ".jpg", source], check=True)
+        return path + ".jpg"
     encoded = {
         "png_rgb": lambda: image,
         "png_rgba": lambda: Image.fromarray(np.dstack([rgb, rng.integers(0, 256, (h, w), dtype=np.uint8)])),
@@ -77,12 +93,12 @@ def main():
     parser.add_argument("--cases", type=int, default=100)
     args = parser.parse_args()
     kinds = ["png_rgb", "png_rgba", "png_gray", "png_gray_alpha", "png_palette", "png_16", "png_1bit",
-             "jpeg", "jpeg", "jpeg", "jpeg_gray", "bmp", "ppm", "pgm"]
+             "jpeg", "jpeg", "jpeg", "jpeg_gray", "bmp", "ppm", "pgm"] + ["cjpeg"] * 3 * bool(shutil.which("cjpeg"))
     r, checked, failures = random.Random(args.seed), 0, 0
     with tempfile.TemporaryDirectory() as folder:
         for case in range(args.cases):
             rng = np.random.default_rng([args.seed, case])
-            w, h, kind = r.randint(17, 700), r.randint(17, 700), r.choice(kinds)
+            w, h, kind = r.randint(8, 700), r.randint(8, 700), r.choice(kinds)
             path = write(kind, pixels(rng, w, h), rng, r, os.path.join(folder, f"image{case}"))
             if path is None:
                 continue

@@ -53,12 +53,14 @@ internal static class BranchPartition
         double time = 0, sync = workers > 1 ? SyncCost : 0;
         foreach (var g in b.Gemms)
         {
-            // Row bands of whole tiles, every worker streaming all the weights; a batched GEMM of fewer tiles than
-            // workers is split by weight panels instead, each worker streaming its share.
+            // One call: row bands of whole tiles, every worker streaming all the weights; a batched GEMM of fewer
+            // tiles than workers is split by weight panels instead, each worker streaming its share. A per-image GEMM
+            // makes that call once per image.
             long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
-            time += tiles >= workers || g.PerImage
-                ? (g.PerImage ? batch : 1) * ((Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync)
+            double call = tiles >= workers || g.PerImage
+                ? (Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync
                 : (rows + WeightCost) * g.Weights / workers + sync;
+            time += g.PerImage ? batch * call : call;
         }
         foreach (var a in b.Attention)
         {

@@ -35,9 +35,9 @@ internal sealed unsafe class BranchTeams : ParallelJob
     private readonly Workspace[] _workspaces;
     private readonly ParallelKernels[] _kernels;
     private readonly int[] _first;    // group i is workers [_first[i], _first[i + 1])
-    // Workers per branch for each part of the pass (keyed by its costs) and batch - 1; null where it runs sequentially.
-    private readonly Dictionary<BranchCost[], int[]?[]> _partitions = new(ReferenceEqualityComparer.Instance);
-    private readonly List<int[]?[]> _planned = [];   // the same, in the order the pass reaches the parts
+    // Each part of the pass, in the order the pass reaches it, known by its costs: the workers per branch for each
+    // batch - 1, null where it runs sequentially.
+    private readonly List<(BranchCost[] Costs, int[]?[] Partitions)> _planned = [];
     private BranchForward? _forward;
     private float* _tokens, _images;
     private int _tokensLength, _imagesLength, _batch, _height, _width;
@@ -60,7 +60,7 @@ internal sealed unsafe class BranchTeams : ParallelJob
     }
 
     /// <summary>For each part of the pass, in the order planned, the workers per branch at <paramref name="batch"/>, or null where the branches run one after another.</summary>
-    public IEnumerable<int[]?> Partitions(int batch) => _planned.Select(p => p[batch - 1]);
+    public IEnumerable<int[]?> Partitions(int batch) => _planned.Select(p => p.Partitions[batch - 1]);
 
     /// <summary>Floats in the groups' workspaces.</summary>
     public int ArenaSize => _workspaces.Sum(w => w.Capacity);
@@ -78,9 +78,7 @@ internal sealed unsafe class BranchTeams : ParallelJob
             Plan(costs, forward, t);
             return false;
         }
-        if (!_partitions.TryGetValue(costs, out var partitions))
-            throw new InvalidOperationException("This part of the pass was not planned: the session plans every part at creation.");
-        if (partitions[t.Batch - 1] is not { } sizes) return false;
+        if (PlannedPartitions(costs)[t.Batch - 1] is not { } sizes) return false;
         Open(sizes);
         fixed (float* tokens = t.Tokens) fixed (float* images = t.Images)
         {
@@ -146,8 +144,15 @@ internal sealed unsafe class BranchTeams : ParallelJob
                 _kernels[i].Planning = false;
             }
         }
-        _partitions[costs] = partitions;
-        _planned.Add(partitions);
+        _planned.Add((costs, partitions));
+    }
+
+    /// <summary>The partitions <see cref="Plan"/> chose for the part whose costs are <paramref name="costs"/> (the same array).</summary>
+    private int[]?[] PlannedPartitions(BranchCost[] costs)
+    {
+        foreach (var (planned, partitions) in _planned)
+            if (ReferenceEquals(planned, costs)) return partitions;
+        throw new InvalidOperationException("This part of the pass was not planned: the session plans every part at creation.");
     }
 
     private void Open(int[] sizes)

@@ -47,6 +47,17 @@ CASES = {
 }
 
 
+def random_input(seed, batch, channels, h, w):
+    """The float32 NCHW input of a case: uniform in [-2, 2) from seed."""
+    return np.random.default_rng(seed).uniform(-2, 2, size=(batch, channels, h, w)).astype(np.float32)
+
+
+def reference(weights, x):
+    """crossvit_torch's output for x with the weights (and config) of a `crossvit init` file, computed in float64."""
+    with torch.no_grad():
+        return crossvit_torch.load(weights).double()(torch.from_numpy(x).double()).numpy()
+
+
 def main(cli):
     for seed, (name, (overrides, (batch, h, w))) in enumerate(CASES.items(), start=20):
         folder = os.path.join(here, name)
@@ -57,10 +68,8 @@ def main(cli):
         weights = os.path.join(folder, "weights.safetensors")
         subprocess.run(["dotnet", cli, "init", "--config", os.path.join(folder, "config.json"), "--seed", str(seed),
                         "--output", weights], check=True, stdout=subprocess.DEVNULL)
-        x = np.random.default_rng(seed).uniform(-2, 2, size=(batch, config["in_channels"], h, w)).astype(np.float32)
-        model = crossvit_torch.load(weights).double()
-        with torch.no_grad():
-            logits = model(torch.from_numpy(x).double()).numpy().astype(np.float32)
+        x = random_input(seed, batch, config["in_channels"], h, w)
+        logits = reference(weights, x).astype(np.float32)
         np.save(os.path.join(folder, "input.npy"), x)
         np.save(os.path.join(folder, "logits.npy"), logits)
         print(name, logits.shape, float(np.abs(logits).max()))

@@ -12,9 +12,8 @@ import subprocess
 import tempfile
 
 import numpy as np
-import torch
 
-from generate import BASE, crossvit_torch
+from generate import BASE, random_input, reference
 
 
 def random_case(rng):
@@ -47,14 +46,13 @@ def check(cli, config, shape, seed, threads, folder):
              ["run", "--weights", paths["w.safetensors"], "--input", paths["x.npy"], "--output", paths["y.npy"],
               "--threads", str(threads)]]
     batch, h, w = shape
-    x = np.random.default_rng(seed).uniform(-2, 2, size=(batch, config["in_channels"], h, w)).astype(np.float32)
+    x = random_input(seed, batch, config["in_channels"], h, w)
     np.save(paths["x.npy"], x)
     for step in steps:
         done = subprocess.run(["dotnet", cli, *step], capture_output=True, text=True)
         if done.returncode:
             return f"crossvit {step[0]} failed: {done.stderr.strip()}"
-    with torch.no_grad():
-        expected = crossvit_torch.load(paths["w.safetensors"]).double()(torch.from_numpy(x).double()).numpy()
+    expected = reference(paths["w.safetensors"], x)
     got = np.load(paths["y.npy"])
     if got.shape != expected.shape:
         return f"shape {got.shape}, expected {expected.shape}"

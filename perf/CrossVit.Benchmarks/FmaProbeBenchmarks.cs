@@ -15,10 +15,10 @@ public class FmaProbeBenchmarks : IThroughput
 
     public static IEnumerable<Isa> Isas => BenchIsas.All;
 
-    public double Work => FmaProbe.Flops(Isa);
+    public double Work => FmaPeak.LoopFlops(Isa);
 
     public bool IsBandwidth => false;
 
     [Benchmark]
-    public float FmaLoop() => FmaProbe.Run(Isa);
+    public float FmaLoop() => FmaPeak.Loop(Isa);
 }

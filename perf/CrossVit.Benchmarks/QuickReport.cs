@@ -16,7 +16,9 @@ internal static class QuickReport
         PrintDispatch();
         foreach (var isa in isas)
         {
-            Print(isa, "plain FMA loop (peak probe)", FmaProbe.Flops(isa), Time(() => FmaProbe.Run(isa)));
+            Print(isa, "plain FMA loop (peak probe)", FmaPeak.LoopFlops(isa), Time(() => FmaPeak.Loop(isa)));
+            var (median, best) = FmaPeak.Measure(isa, threads: 2, rounds: 100);
+            Console.WriteLine($"{isa,-7} {"FMA loop, 2 threads, wall",-30} median {median,7:F1} GFLOP/s | best {best,7:F1} GFLOP/s");
             foreach (var (m, kk, n) in Shapes.Gemm)
             {
                 var bench = new GemmBenchmarks { Isa = isa, Shape = $"{m}x{kk}x{n}" };

@@ -51,7 +51,8 @@ internal static class BenchCommand
             : DefaultModel.Random(preset, new ModelOptions());
     }
 
-    private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun, string Branches);
+    // PeakGflops: the median of FmaPeak on the session's threads, measured just before the timed runs.
+    private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun, string Branches, double PeakGflops);
 
     private static Result Measure(CrossVitModel model, SessionOptions options, int warmup, int iterations)
     {
@@ -68,11 +69,12 @@ internal static class BenchCommand
         // on this thread would count as the runs'.
         for (int i = 0; i < warmup; i++) TimedRun();
 
+        double peak = FmaPeak.Measure(model.Isa, options.Threads, rounds: 30).MedianGflops;
         long allocated = session.AllocatedBytes;
         for (int i = 0; i < iterations; i++) ms[i] = TimedRun();
         allocated = session.AllocatedBytes - allocated;
         Array.Sort(ms);
-        return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)));
+        return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)), peak);
 
         double TimedRun()
         {
@@ -94,28 +96,16 @@ internal static class BenchCommand
             $"fusion {string.Join(' ', stages.Select(s => Part(schedule[2 + 2 * s])))}";
     }
 
-    /// <summary>
-    /// Peak single-core GFLOP/s per ISA for the "fraction of peak" figure: what a plain register-only FMA loop reaches on
-    /// the project's machine (`perf/CrossVit.Benchmarks quick`: ≈ 130 AVX-512, ≈ 70 AVX2), narrower widths scaled by
-    /// their lanes. An estimate for comparison, not a measurement of the machine the bench runs on.
-    /// </summary>
-    private static double PeakGflopsPerCore(Isa isa) => isa switch
-    {
-        Isa.Avx512 => 130,
-        Isa.Avx2 => 70,
-        Isa.V128 => 35,
-        _ => 130.0 / 16,
-    };
-
     private static void Print(Result r, string name, bool json)
     {
         double median = Percentile(r.Milliseconds, 0.5), p90 = Percentile(r.Milliseconds, 0.9), min = r.Milliseconds[0];
         double imagesPerSecond = r.Batch * 1000 / median;
-        double gflops = 2.0 * ModelCost.MultiplyAdds(r.Model.Config) * r.Batch / (median / 1000) / 1e9;
-        double peak = PeakGflopsPerCore(r.Model.Isa) * r.Threads;
+        double flops = 2.0 * ModelCost.MultiplyAdds(r.Model.Config) * r.Batch;
+        double gflops = flops / (median / 1000) / 1e9;
         Console.WriteLine($"model {name}, batch {r.Batch}, threads {r.Threads}, isa {r.Model.Isa}, {r.Milliseconds.Length} runs");
         Console.WriteLine($"latency   median {median:F2} ms   p90 {p90:F2} ms   min {min:F2} ms");
-        Console.WriteLine($"throughput {imagesPerSecond:F1} images/s   {gflops:F1} GFLOP/s ({gflops / peak:P0} of ~{peak:F0} GFLOP/s peak)");
+        Console.WriteLine($"throughput {imagesPerSecond:F1} images/s   {gflops:F1} GFLOP/s ({gflops / r.PeakGflops:P0} of peak)");
+        Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} threads here; no run can beat {flops / r.PeakGflops / 1e6:F2} ms");
         Console.WriteLine($"allocated {r.AllocatedPerRun} bytes per run");
         Console.WriteLine($"branches  {r.Branches}");
         if (!json) return;
@@ -133,6 +123,7 @@ internal static class BenchCommand
             w.WriteNumber("min_ms", Math.Round(min, 3));
             w.WriteNumber("images_per_s", Math.Round(imagesPerSecond, 2));
             w.WriteNumber("gflops", Math.Round(gflops, 1));
+            w.WriteNumber("peak_gflops", Math.Round(r.PeakGflops, 1));
             w.WriteNumber("allocated_bytes_per_run", r.AllocatedPerRun);
             w.WriteString("branches", r.Branches);
             w.WriteEndObject();

@@ -105,7 +105,7 @@ internal static class BenchCommand
         Console.WriteLine($"model {name}, batch {r.Batch}, threads {r.Threads}, isa {r.Model.Isa}, {r.Milliseconds.Length} runs");
         Console.WriteLine($"latency   median {median:F2} ms   p90 {p90:F2} ms   min {min:F2} ms");
         Console.WriteLine($"throughput {imagesPerSecond:F1} images/s   {gflops:F1} GFLOP/s ({gflops / r.PeakGflops:P0} of peak)");
-        Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} threads here; no run can beat {flops / r.PeakGflops / 1e6:F2} ms");
+        Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} here; no run can beat {flops / r.PeakGflops / 1e6:F2} ms");
         Console.WriteLine($"allocated {r.AllocatedPerRun} bytes per run");
         Console.WriteLine($"branches  {r.Branches}");
         if (!json) return;

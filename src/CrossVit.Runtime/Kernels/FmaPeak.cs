@@ -41,8 +41,11 @@ public static class FmaPeak
     /// median and the best of the rounds' wall-clock throughput in GFLOP/s, all threads together.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> or <paramref name="rounds"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">This CPU does not accelerate <paramref name="isa"/>.</exception>
     public static (double MedianGflops, double BestGflops) Measure(Isa isa, int threads, int rounds)
     {
+        if (!IsaSupport.IsSupported(isa))
+            throw new ArgumentException($"This CPU does not accelerate {isa}, so it has no {isa} peak to measure; use one of: {string.Join(", ", Enum.GetValues<Isa>().Where(IsaSupport.IsSupported))}.", nameof(isa));
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
         var seconds = new double[rounds];

@@ -9,9 +9,9 @@ public class ModelCostTests
 {
     /// <summary>
     /// Expected counts: PyTorch 1.13's profiler (<c>with_flops</c>, half the FLOPs of aten::conv2d, aten::addmm and
-    /// aten::bmm) over one image through perf/compare/crossvit_torch.py, timm's layer structure. timm's model cards give
-    /// 1.6, 2.0 and 9.1 GMACs for crossvit_tiny_240, crossvit_9_dagger_240 and crossvit_18_240 (the last from a counter
-    /// that counts slightly more).
+    /// aten::bmm) over one image through perf/compare/crossvit_torch.py, timm's layer structure. timm's model cards, rounded
+    /// to 0.1 G, give 1.6, 2.0 and 9.1 GMACs for crossvit_tiny_240, crossvit_9_dagger_240 and crossvit_18_240: the last
+    /// card counts a little more than these layers.
     /// </summary>
     [Theory]
     [InlineData("crossvit_tiny_240", 1_562_734_080L)]

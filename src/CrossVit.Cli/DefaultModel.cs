@@ -17,6 +17,9 @@ internal static class DefaultModel
         + "For real ones, download model.safetensors and config.json from the Hugging Face hub repo timm/" + Name + ".in1k "
         + "and pass --model-dir DIR (or --weights model.safetensors --model " + Name + ").";
 
+    /// <summary>The architecture of <see cref="Name"/>, known without generating its weights.</summary>
+    public static CrossVitConfig Config => Presets.Get(Name);
+
     public static CrossVitModel Load(ModelOptions options) => Random(Name, options);
 
     /// <summary>A preset with weights from seed 0, built in memory (also what <c>bench</c> runs without <c>--weights</c>).</summary>

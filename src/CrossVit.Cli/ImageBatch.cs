@@ -5,16 +5,29 @@ namespace CrossVit.Cli;
 /// <summary>Decodes images and lays out their timm eval tensors side by side as one float32 NCHW batch.</summary>
 internal static class ImageBatch
 {
-    public static float[] Load(IReadOnlyList<string> paths, int size, double cropPct, Progress progress)
+    /// <summary>
+    /// The tensors of the images that decode, side by side in the order given, and for each path its error or null: one
+    /// bad image is reported on its own while the others still go through.
+    /// </summary>
+    public static (ReadOnlyMemory<float> Batch, string?[] Errors) Load(IReadOnlyList<string> paths, int size, double cropPct, Progress progress)
     {
-        int image = 3 * size * size;
+        int image = 3 * size * size, decoded = 0;
         var batch = new float[(long)paths.Count * image];
+        var errors = new string?[paths.Count];
         for (int i = 0; i < paths.Count; i++)
         {
             if (paths.Count > 1) progress.Report($"decoding images: {i + 1}/{paths.Count}");
-            Preprocess.TimmEval(Decode(paths[i]), size, cropPct, Normalization.ImageNet, batch.AsSpan(i * image, image));
+            try
+            {
+                Preprocess.TimmEval(Decode(paths[i]), size, cropPct, Normalization.ImageNet, batch.AsSpan(decoded * image, image));
+                decoded++;
+            }
+            catch (Exception e) when (e is CliException or ImageFormatException or IOException or UnauthorizedAccessException)
+            {
+                errors[i] = e.Message;
+            }
         }
-        return batch;
+        return (batch.AsMemory(0, decoded * image), errors);
     }
 
     /// <summary>Decodes one file; a malformed image is reported with its path, since several may be given.</summary>
@@ -22,7 +35,7 @@ internal static class ImageBatch
     {
         try
         {
-            return ImageDecoder.Load(ModelSource.RequireFile(path, "image"));
+            return ImageDecoder.Load(FileArguments.RequireInput(path, "image"));
         }
         catch (ImageFormatException e)
         {

@@ -14,9 +14,11 @@ internal sealed record ModelSource(string? Weights, string? Model, string? Confi
     {
         if (new[] { Model, Config, ModelDir }.Count(s => s is not null) > 1)
             throw new CliException("Give only one of --model, --config and --model-dir.");
+        if (ModelDir is not null && !Directory.Exists(ModelDir))
+            throw new CliException($"--model-dir '{ModelDir}' is not a folder; expected one holding config.json and model.safetensors.");
         string weights = ModelDir is null ? Weights ?? throw new CliException("--weights is required.")
             : Weights ?? Path.Combine(ModelDir, "model.safetensors");
-        RequireFile(weights, "weights");
+        FileArguments.RequireInput(weights, "weights");
         using var file = SafetensorsFile.Open(weights);
         var config = ResolveConfig(file, weights);
         return CrossVitModel.Load(config, file, options);
@@ -25,12 +27,9 @@ internal sealed record ModelSource(string? Weights, string? Model, string? Confi
     private CrossVitConfig ResolveConfig(SafetensorsFile file, string weights)
     {
         if (Model is not null) return Presets.Get(Model);
-        if (Config is not null) return CrossVitConfigJson.Load(RequireFile(Config, "config"));
-        if (ModelDir is not null) return CrossVitConfigJson.Load(RequireFile(Path.Combine(ModelDir, "config.json"), "config"));
+        if (Config is not null) return CrossVitConfigJson.Load(FileArguments.RequireInput(Config, "config"));
+        if (ModelDir is not null) return CrossVitConfigJson.Load(FileArguments.RequireInput(Path.Combine(ModelDir, "config.json"), "config"));
         return RandomWeights.StoredConfig(file)
             ?? throw new CliException($"{weights} carries no CrossViT config in its metadata; pass --model NAME or --config FILE.");
     }
-
-    public static string RequireFile(string path, string what) =>
-        File.Exists(path) ? path : throw new CliException($"The {what} file '{path}' does not exist.");
 }

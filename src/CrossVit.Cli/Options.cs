@@ -1,14 +1,74 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using CrossVit.Runtime.Engine;
 
 namespace CrossVit.Cli;
 
-/// <summary>Options shared by several commands.</summary>
+/// <summary>
+/// Options with their bounds: a value that does not parse or lies outside them is a parse error naming the option,
+/// the value and the range, reported like every other argument error.
+/// </summary>
 internal static class Options
 {
-    public static Option<int> Threads() => new("--threads")
+    /// <summary>Most worker threads: a few per processor covers oversubscribed machines; beyond, threads only wait.</summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
+
+    public static Option<int> Threads() =>
+        Int("--threads", $"Worker threads, 1 to {MaxThreads} (default: the processor count).", 1, MaxThreads, Environment.ProcessorCount);
+
+    /// <summary>An integer option accepting <paramref name="min"/> to <paramref name="max"/>; required when it has no default.</summary>
+    public static Option<int> Int(string name, string description, int min, int max, int? defaultValue = null)
     {
-        Description = "Worker threads (default: the processor count).",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
-        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--threads must be at least 1."); } },
+        var option = new Option<int>(name) { Description = description, Required = defaultValue is null, CustomParser = Parse };
+        if (defaultValue is { } value) option.DefaultValueFactory = _ => value;
+        return option;
+
+        int Parse(ArgumentResult r)
+        {
+            if (Token(r) is not { } token) return defaultValue ?? 0;
+            if (!long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+            {
+                bool digits = token.TrimStart('-', '+').All(char.IsAsciiDigit) && token.Length > 1;
+                r.AddError(digits ? OutOfRange(name, token, min, max) : $"{name} {token} is not a whole number; expected {min} to {max}");
+                return 0;
+            }
+            if (value < min || value > max) r.AddError(OutOfRange(name, token, min, max));
+            return (int)Math.Clamp(value, int.MinValue, int.MaxValue);
+        }
+    }
+
+    /// <summary>A number option accepting more than <paramref name="above"/> up to <paramref name="max"/>.</summary>
+    public static Option<double> Fraction(string name, string description, double defaultValue, double above, double max) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = r =>
+        {
+            if (Token(r) is not { } token) return defaultValue;
+            if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                r.AddError($"{name} {token} is not a number; expected a number above {above} and at most {max}");
+            else if (!(value > above && value <= max))
+                r.AddError($"{name} {token} is out of range; expected a number above {above} and at most {max}");
+            return value;
+        },
     };
+
+    public static Option<BranchScheduling> Branches() => new("--branches")
+    {
+        Description = "How the branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",
+        DefaultValueFactory = _ => BranchScheduling.Auto,
+        CustomParser = r =>
+        {
+            if (Token(r) is not { } token) return BranchScheduling.Auto;
+            if (Enum.TryParse<BranchScheduling>(token, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(token[0]))
+                return value;
+            r.AddError($"--branches {token} is not a schedule; expected auto, sequential or concurrent");
+            return BranchScheduling.Auto;
+        },
+    };
+
+    private static string? Token(ArgumentResult r) => r.Tokens.Count == 0 ? null : r.Tokens[0].Value;
+
+    private static string OutOfRange(string name, string token, int min, int max) => $"{name} {token} is out of range; expected {min} to {max}";
 }

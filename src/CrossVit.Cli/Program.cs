@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CrossVit.Cli;
 using CrossVit.Cli.Commands;
 
 var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure managed.")
@@ -9,5 +10,6 @@ var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure ma
     BenchCommand.Create(),
     PreprocessCommand.Create(),
     ClassifyCommand.Create(),
+    CliError.Debug,
 };
-return root.Parse(args).Invoke();
+return CliError.Invoke(root, args);

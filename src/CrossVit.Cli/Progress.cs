@@ -19,7 +19,10 @@ internal sealed class Progress : IDisposable
     }
 
     /// <summary>Erases the status line so that what follows starts on a clean line.</summary>
-    public void Dispose()
+    public void Dispose() => Erase();
+
+    /// <summary>Erases the status line, to print a line of its own to stderr; a later <see cref="Report"/> shows a new one.</summary>
+    public void Erase()
     {
         if (!_visible || _shown == 0) return;
         Console.Error.Write($"\r{new string(' ', _shown)}\r");

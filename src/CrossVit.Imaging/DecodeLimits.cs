@@ -4,7 +4,8 @@ namespace CrossVit.Imaging;
 /// <param name="MaxWidth">Largest accepted width in pixels.</param>
 /// <param name="MaxHeight">Largest accepted height in pixels.</param>
 /// <param name="MaxPixels">Largest accepted <c>width * height</c>.</param>
-public sealed record DecodeLimits(int MaxWidth = 16384, int MaxHeight = 16384, long MaxPixels = 100_000_000)
+/// <param name="MaxFileBytes">Largest image file <see cref="ImageDecoder.Load"/> reads (checked before reading it).</param>
+public sealed record DecodeLimits(int MaxWidth = 16384, int MaxHeight = 16384, long MaxPixels = 100_000_000, long MaxFileBytes = 512L << 20)
 {
     /// <summary>The limits used when none are given.</summary>
     public static DecodeLimits Default { get; } = new();

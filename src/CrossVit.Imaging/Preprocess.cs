@@ -5,6 +5,9 @@ namespace CrossVit.Imaging;
 /// <summary>Model input preparation that reproduces timm/torchvision on PIL images bit for bit.</summary>
 public static class Preprocess
 {
+    /// <summary>Largest output side accepted: its tensor, 3 × 4096² floats, is 192 MiB; models take 224 to 408.</summary>
+    public const int MaxSize = 4096;
+
     /// <summary>
     /// timm's eval transform: <c>Resize(floor(size / cropPct), bicubic)</c> on the shorter side (PIL's antialiased bicubic),
     /// <c>CenterCrop(size)</c>, <c>ToTensor()</c>, <c>Normalize(mean, std)</c>.
@@ -16,7 +19,7 @@ public static class Preprocess
     /// <returns>A new <c>[3, size, size]</c> float32 tensor in CHW order.</returns>
     public static float[] TimmEval(RgbImage image, int size, double cropPct, Normalization normalization)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        CheckSize(size);
         var result = new float[3L * size * size];
         TimmEval(image, size, cropPct, normalization, result);
         return result;
@@ -32,7 +35,7 @@ public static class Preprocess
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(normalization);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        CheckSize(size);
         if (!(cropPct > 0) || double.IsInfinity(cropPct))
         {
             throw new ArgumentOutOfRangeException(nameof(cropPct), cropPct, "cropPct must be a positive finite number.");
@@ -103,6 +106,14 @@ public static class Preprocess
     /// </summary>
     private static int CropOrigin(int extent, int crop) =>
         crop > extent ? -((crop - extent) / 2) : (int)Math.Round((extent - crop) / 2.0, MidpointRounding.ToEven);
+
+    private static void CheckSize(int size)
+    {
+        if (size is < 1 or > MaxSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"The output size must be 1 to {MaxSize} pixels.");
+        }
+    }
 
     private static void ValidateNormalization(Normalization normalization)
     {

@@ -40,10 +40,12 @@ public static class Npy
     /// Writes float32 data as a version 1.0, C-order '&lt;f4' .npy file with the header padded to 64 bytes, as numpy does.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="shape"/> has a negative dimension or does not match <paramref name="data"/>.</exception>
+    /// <remarks>The file is replaced atomically (<see cref="AtomicFile"/>): a failure leaves no partial file.</remarks>
     public static void Write(string path, IReadOnlyList<int> shape, ReadOnlySpan<float> data)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Write(stream, shape, data);
+        using var file = AtomicFile.Create(path);
+        Write(file.Stream, shape, data);
+        file.Commit();
     }
 
     /// <inheritdoc cref="Write(string, IReadOnlyList{int}, ReadOnlySpan{float})"/>

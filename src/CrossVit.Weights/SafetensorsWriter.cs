@@ -69,11 +69,12 @@ public sealed class SafetensorsWriter
         return this;
     }
 
-    /// <summary>Writes the file to <paramref name="path"/>, replacing any existing file.</summary>
+    /// <summary>Writes the file to <paramref name="path"/>, replacing any existing file atomically (<see cref="AtomicFile"/>).</summary>
     public void Save(string path)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Save(stream);
+        using var file = AtomicFile.Create(path);
+        Save(file.Stream);
+        file.Commit();
     }
 
     /// <summary>Writes the file to <paramref name="stream"/> at its current position.</summary>

@@ -12,34 +12,31 @@ namespace CrossVit.Cli.Commands;
 /// <summary><c>crossvit bench</c>: latency and throughput of one session, in-process.</summary>
 internal static class BenchCommand
 {
+    private const int MaxBatch = 1024;
+    private const int MaxRuns = 100_000;
+
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "Preset name; seeded random weights unless --weights is given." };
         var weights = new Option<string?>("--weights") { Description = "Checkpoint (.safetensors); its metadata may carry the config." };
-        var batch = new Option<int>("--batch") { Description = "Images per run.", DefaultValueFactory = _ => 1 };
+        var batch = Options.Int("--batch", $"Images per run, 1 to {MaxBatch}.", 1, MaxBatch, defaultValue: 1);
         var threads = Options.Threads();
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 5 };
-        var iterations = new Option<int>("--iterations") { Description = "Timed runs.", DefaultValueFactory = _ => 20 };
-        var branches = new Option<BranchScheduling>("--branches")
-        {
-            Description = "How the branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",
-            DefaultValueFactory = _ => BranchScheduling.Auto,
-        };
+        var warmup = Options.Int("--warmup", $"Untimed runs first, 0 to {MaxRuns}.", 0, MaxRuns, defaultValue: 5);
+        var iterations = Options.Int("--iterations", $"Timed runs, 1 to {MaxRuns}.", 1, MaxRuns, defaultValue: 20);
+        var branches = Options.Branches();
         var json = new Option<bool>("--json") { Description = "Also print one JSON line last." };
         var command = new Command("bench", "Time forward passes of a session: median, p90 and min latency, throughput, allocations.")
         {
             model, weights, batch, threads, branches, warmup, iterations, json,
         };
-        command.SetAction(r => CliError.Guard(() =>
+        command.SetAction(r =>
         {
             int b = r.GetValue(batch), n = r.GetValue(iterations), t = r.GetValue(threads);
-            if (b < 1 || n < 1 || r.GetValue(warmup) < 0)
-                throw new CliException("--batch and --iterations must be at least 1, --warmup at least 0.");
             using var m = LoadModel(r.GetValue(model), r.GetValue(weights));
             var result = Measure(m, new SessionOptions { MaxBatch = b, Threads = t, Branches = r.GetValue(branches) }, r.GetValue(warmup), n);
             Print(result, r.GetValue(model) ?? Presets.Match(m.Config) ?? "custom", r.GetValue(json));
             return 0;
-        }));
+        });
         return command;
     }
 

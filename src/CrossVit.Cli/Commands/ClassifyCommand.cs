@@ -1,6 +1,7 @@
 using System.CommandLine;
-using CrossVit.Runtime.Model;
 using CrossVit.Runtime.Classification;
+using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Model;
 
 namespace CrossVit.Cli.Commands;
 
@@ -14,52 +15,63 @@ internal static class ClassifyCommand
         var model = new Option<string?>("--model") { Description = "Preset name of the weights, e.g. crossvit_9_dagger_240." };
         var config = new Option<string?>("--config") { Description = "Config JSON of the weights (the runtime's schema or timm's Hugging Face config.json)." };
         var modelDir = new Option<string?>("--model-dir") { Description = "Hugging Face model folder holding config.json and model.safetensors." };
-        var top = new Option<int>("--top") { Description = "Classes to print per image.", DefaultValueFactory = _ => 5 };
+        var top = Options.Int("--top", $"Classes to print per image, 1 to {ConfigLimits.MaxClasses}.", 1, ConfigLimits.MaxClasses, defaultValue: 5);
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of text." };
         var threads = Options.Threads();
         var command = new Command("classify", "Classify images: the top-K classes and their softmax probabilities per image.")
         {
             images, weights, model, config, modelDir, top, json, threads,
         };
-        command.SetAction(r => CliError.Guard(() =>
+        command.SetAction(r =>
         {
             var paths = r.GetValue(images)!;
-            int k = r.GetValue(top);
-            if (k < 1) throw new CliException($"--top {k} is invalid; expected at least 1.");
             var source = new ModelSource(r.GetValue(weights), r.GetValue(model), r.GetValue(config), r.GetValue(modelDir));
-            var results = Classify(source, new ModelOptions { Threads = r.GetValue(threads), MaxBatch = paths.Length }, paths, k);
+            var results = Classify(source, new ModelOptions { Threads = r.GetValue(threads), MaxBatch = paths.Length }, paths, r.GetValue(top));
             if (r.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();
-                ClassifyOutput.WriteJson(stdout, paths, results);
+                ClassifyOutput.WriteJson(stdout, results);
             }
             else
             {
-                ClassifyOutput.WriteText(Console.Out, paths, results);
+                ClassifyOutput.WriteText(Console.Out, results);
             }
-            return 0;
-        }));
+            ClassifyOutput.WriteErrors(Console.Error, results);
+            return results.Any(a => a.Error is not null) ? CliError.UserError : 0;
+        });
         return command;
     }
 
-    private static Prediction[][] Classify(ModelSource source, ModelOptions options, string[] paths, int k)
+    /// <summary>
+    /// Each image's answer or error. Trained weights are loaded first (their config sets the input size); the demo model
+    /// is generated only once an image has decoded, so that a call whose every image is bad ends at once.
+    /// </summary>
+    private static ImageAnswer[] Classify(ModelSource source, ModelOptions options, string[] paths, int k)
     {
         // The status line is erased (disposed) before any answer is printed.
         using var progress = new Progress();
-        using var m = LoadModel(source, options, progress);
-        int classes = m.Config.NumClasses;
-        if (classes == 0)
+        using var trained = LoadTrained(source, options, progress);
+        var c = trained?.Config ?? DefaultModel.Config;
+        if (c.NumClasses == 0)
             throw new CliException("The model has no classifier head (num_classes is 0); classify needs one. Use 'crossvit run' for features.");
-        int size = m.Config.ImgSize[0];
-        var batch = ImageBatch.Load(paths, size, m.Config.CropPct, progress);
-        progress.Report(paths.Length == 1 ? "classifying..." : $"classifying {paths.Length} images...");
-        var logits = m.Run(batch, paths.Length, size, size);
-        return Enumerable.Range(0, paths.Length)
-            .Select(i => Classification.Top(logits.AsSpan(i * classes, classes), Math.Min(k, classes)))
-            .ToArray();
+        if (c.InChannels != 3)
+            throw new CliException($"The model takes {c.InChannels} input channels; classify feeds it RGB images (3). Use 'crossvit run' with your own tensors.");
+        int size = c.ImgSize[0];
+        var (batch, errors) = ImageBatch.Load(paths, size, c.CropPct, progress);
+        int decoded = errors.Count(e => e is null);
+        float[] logits = [];
+        if (decoded > 0)
+        {
+            using var demo = trained is null ? LoadDemo(options, progress) : null;
+            progress.Report(decoded == 1 ? "classifying..." : $"classifying {decoded} images...");
+            logits = (trained ?? demo!).Run(batch.Span, decoded, size, size);
+        }
+        int classes = c.NumClasses, row = 0;
+        return [.. paths.Select((path, i) => errors[i] is { } error ? new ImageAnswer(path, null, error)
+            : new ImageAnswer(path, Classification.Top(logits.AsSpan(row++ * classes, classes), Math.Min(k, classes)), null))];
     }
 
-    private static CrossVitModel LoadModel(ModelSource source, ModelOptions options, Progress progress)
+    private static CrossVitModel? LoadTrained(ModelSource source, ModelOptions options, Progress progress)
     {
         if (source.Weights is not null || source.ModelDir is not null)
         {
@@ -68,6 +80,12 @@ internal static class ClassifyCommand
         }
         if (source.Model is not null || source.Config is not null)
             throw new CliException("--model and --config describe the file given with --weights; pass --weights too (or --model-dir), or none of them for the demo model.");
+        return null;
+    }
+
+    private static CrossVitModel LoadDemo(ModelOptions options, Progress progress)
+    {
+        progress.Erase();
         Console.Error.WriteLine(DefaultModel.Notice);
         progress.Report("generating the demo model's random weights...");
         return DefaultModel.Load(options);

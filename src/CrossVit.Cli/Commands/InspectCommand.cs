@@ -12,9 +12,9 @@ internal static class InspectCommand
     {
         var path = new Argument<string>("weights") { Description = "Checkpoint (.safetensors)." };
         var command = new Command("inspect", "List a checkpoint's tensors, dtypes and parameters, and the preset it matches.") { path };
-        command.SetAction(r => CliError.Guard(() =>
+        command.SetAction(r =>
         {
-            using var file = SafetensorsFile.Open(ModelSource.RequireFile(r.GetValue(path)!, "weights"));
+            using var file = SafetensorsFile.Open(FileArguments.RequireInput(r.GetValue(path)!, "weights"));
             foreach (var t in file.Tensors)
                 Console.WriteLine($"{t.Name,-48} {DTypes.ToSafetensorsName(t.DType),-5} [{string.Join(", ", t.Shape)}]");
             Console.WriteLine($"tensors: {file.Tensors.Count}");
@@ -25,7 +25,7 @@ internal static class InspectCommand
             Console.WriteLine($"config in metadata: {(stored is null ? "none" : Presets.Match(stored) ?? "custom")}");
             Console.WriteLine($"matches preset: {MatchingPreset(file) ?? "none"}");
             return 0;
-        }));
+        });
         return command;
     }
 

@@ -96,12 +96,43 @@ public sealed record CrossVitConfig
     {
         int n = PatchSize.Count;
         if (n < 1) throw Invalid("patch_size", "must list at least one branch");
+        if (n > ConfigLimits.MaxBranches) throw Invalid("patch_size", $"lists {n} branches; at most {ConfigLimits.MaxBranches} are supported");
         RequireLength("img_size", ImgSize.Count, n);
         RequireLength("embed_dim", EmbedDim.Count, n);
         RequireLength("num_heads", NumHeads.Count, n);
         if (MlpRatio.Count != n && MlpRatio.Count != n + 1)
             throw Invalid("mlp_ratio", $"has {MlpRatio.Count} entries; expected one per branch ({n}), optionally plus one unused fusion entry");
+        ValidateDepth(n);
+        RequireInRange("in_channels", InChannels, 1, ConfigLimits.MaxInChannels);
+        RequireInRange("num_classes", NumClasses, 0, ConfigLimits.MaxClasses);
+        if (!(NormEps > 0)) throw Invalid("norm_eps", $"is {NormEps}; expected a positive number");
+        if (QkScale is { } qk && !(qk > 0)) throw Invalid("qk_scale", $"is {qk}; expected a positive number or null");
+        if (!(CropPct > 0 && CropPct <= 1)) throw Invalid("crop_pct", $"is {CropPct}; expected a number in (0, 1]");
+        for (int b = 0; b < n; b++)
+        {
+            RequireInRange("img_size", ImgSize[b], 1, ConfigLimits.MaxImgSize);
+            RequireInRange("patch_size", PatchSize[b], 1, ImgSize[b]);
+            RequireInRange("embed_dim", EmbedDim[b], 1, ConfigLimits.MaxEmbedDim);
+            RequireInRange("num_heads", NumHeads[b], 1, EmbedDim[b]);
+            // Checked as a double first: the int conversion of MlpHidden would overflow for an absurd ratio.
+            if (!(MlpRatio[b] > 0) || !(EmbedDim[b] * MlpRatio[b] <= ConfigLimits.MaxMlpHidden) || MlpHidden(b) < 1)
+                throw Invalid("mlp_ratio", $"branch {b} is {MlpRatio[b]}; expected a positive ratio giving a hidden width of 1 to {ConfigLimits.MaxMlpHidden}");
+            if (EmbedDim[b] % NumHeads[b] != 0)
+                throw Invalid("embed_dim", $"branch {b} width {EmbedDim[b]} is not divisible by num_heads {NumHeads[b]}");
+            if (ImgSize[b] % PatchSize[b] != 0)
+                throw Invalid("img_size", $"branch {b} size {ImgSize[b]} is not tiled by patch_size {PatchSize[b]}");
+            if (1 + NumPatches(b) > ConfigLimits.MaxTokens)
+                throw Invalid("patch_size", $"branch {b} cuts {ImgSize[b]}-pixel images into {NumPatches(b)} patches; at most {ConfigLimits.MaxTokens - 1} are supported");
+            if (MultiConv) ValidateStem(b);
+        }
+        return this;
+    }
+
+    private void ValidateDepth(int n)
+    {
         if (Depth.Count < 1) throw Invalid("depth", "must list at least one stage");
+        if (Depth.Count > ConfigLimits.MaxStages) throw Invalid("depth", $"lists {Depth.Count} stages; at most {ConfigLimits.MaxStages} are supported");
+        long blocks = 0;
         for (int s = 0; s < Depth.Count; s++)
         {
             if (Depth[s].Count != n + 1)
@@ -109,26 +140,10 @@ public sealed record CrossVitConfig
             for (int b = 0; b < n; b++)
                 if (Depth[s][b] < 1) throw Invalid("depth", $"stage {s} branch {b} has depth {Depth[s][b]}; expected at least 1");
             if (Depth[s][n] < 0) throw Invalid("depth", $"stage {s} has fusion depth {Depth[s][n]}; expected 0 or more");
+            foreach (int d in Depth[s]) blocks += d;
         }
-        RequirePositive("in_channels", InChannels);
-        if (NumClasses < 0) throw Invalid("num_classes", $"is {NumClasses}; expected 0 (features) or a positive class count");
-        if (!(NormEps > 0)) throw Invalid("norm_eps", $"is {NormEps}; expected a positive number");
-        if (QkScale is { } qk && !(qk > 0)) throw Invalid("qk_scale", $"is {qk}; expected a positive number or null");
-        if (!(CropPct > 0 && CropPct <= 1)) throw Invalid("crop_pct", $"is {CropPct}; expected a number in (0, 1]");
-        for (int b = 0; b < n; b++)
-        {
-            RequirePositive("img_size", ImgSize[b]);
-            RequirePositive("patch_size", PatchSize[b]);
-            RequirePositive("embed_dim", EmbedDim[b]);
-            RequirePositive("num_heads", NumHeads[b]);
-            if (!(MlpRatio[b] > 0) || MlpHidden(b) < 1) throw Invalid("mlp_ratio", $"branch {b} is {MlpRatio[b]}; expected a positive ratio");
-            if (EmbedDim[b] % NumHeads[b] != 0)
-                throw Invalid("embed_dim", $"branch {b} width {EmbedDim[b]} is not divisible by num_heads {NumHeads[b]}");
-            if (ImgSize[b] % PatchSize[b] != 0)
-                throw Invalid("img_size", $"branch {b} size {ImgSize[b]} is not tiled by patch_size {PatchSize[b]}");
-            if (MultiConv) ValidateStem(b);
-        }
-        return this;
+        if (blocks > ConfigLimits.MaxBlocks)
+            throw Invalid("depth", $"adds up to {blocks} blocks; at most {ConfigLimits.MaxBlocks} are supported");
     }
 
     private void ValidateStem(int b)
@@ -155,9 +170,9 @@ public sealed record CrossVitConfig
         if (count != branches) throw Invalid(field, $"has {count} entries; expected one per branch ({branches}, as patch_size)");
     }
 
-    private static void RequirePositive(string field, int value)
+    private static void RequireInRange(string field, int value, int min, int max)
     {
-        if (value < 1) throw Invalid(field, $"is {value}; expected a positive integer");
+        if (value < min || value > max) throw Invalid(field, $"is {value}; expected an integer from {min} to {max}");
     }
 
     private static ArgumentException Invalid(string field, string problem) => new($"Invalid CrossViT config: {field} {problem}.", field);

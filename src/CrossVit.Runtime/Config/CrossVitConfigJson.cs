@@ -33,8 +33,21 @@ public static class CrossVitConfigJson
         }
     }
 
-    /// <summary>Reads a config file (either schema).</summary>
-    public static CrossVitConfig Load(string path) => Parse(File.ReadAllText(path));
+    /// <summary>Largest config file <see cref="Load"/> reads; real ones are a few kilobytes.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    /// <summary>Reads a config file (either schema), refusing one of more than <see cref="MaxFileBytes"/>.</summary>
+    /// <remarks>Reading stops past the cap even where the size is unknown up front (a device or a pipe).</remarks>
+    public static CrossVitConfig Load(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        var bytes = new byte[MaxFileBytes + 1];
+        int length = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (length > MaxFileBytes)
+            throw new ArgumentException($"Invalid CrossViT config: the file '{path}' has more than {MaxFileBytes} bytes; a config is a few kilobytes.", nameof(path));
+        // As File.ReadAllText: a UTF-8 byte order mark is not part of the text.
+        return Parse(Encoding.UTF8.GetString(bytes, 0, length).TrimStart('\uFEFF'));
+    }
 
     private static readonly CrossVitConfig Empty = new()
     {

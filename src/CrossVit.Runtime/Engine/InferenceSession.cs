@@ -49,6 +49,7 @@ public sealed class InferenceSession : IDisposable
     {
         int branches = model.Config.Branches;
         options.Validate(branches);
+        ModelFootprint.EnsureArenaFits(model.Config, options.MaxBatch, options.Threads);
         if (options.Isa is { } isa && isa != kernels.Isa)
             throw new ArgumentException($"The model's weights are packed for {kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
         _model = model;

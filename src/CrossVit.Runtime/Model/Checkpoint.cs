@@ -23,12 +23,12 @@ internal sealed class Checkpoint
     {
         _file = file;
         _fileNames = new(StringComparer.Ordinal);
-        var problems = new StringBuilder();
+        var duplicates = new List<string>();
         foreach (var t in file.Tensors)
         {
             string name = TimmName(t.Name);
             if (!_fileNames.TryAdd(name, t.Name))
-                problems.AppendLine($"  duplicate: '{t.Name}' and '{_fileNames[name]}' both mean '{name}'");
+                duplicates.Add($"'{t.Name}' and '{_fileNames[name]}' both mean '{name}'");
         }
 
         var expected = CheckpointLayout.Tensors(config);
@@ -45,6 +45,8 @@ internal sealed class Checkpoint
                 wrongShape.Add($"{spec.Name}: [{string.Join(", ", shape)}], expected [{string.Join(", ", spec.Shape)}]");
         }
         var unexpected = _fileNames.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        var problems = new StringBuilder();
+        List("duplicate", duplicates, problems);
         List("missing", missing, problems);
         List("unexpected", unexpected, problems);
         List("wrong shape", wrongShape, problems);
@@ -104,10 +106,14 @@ internal sealed class Checkpoint
         return name;
     }
 
+    /// <summary>Names listed per kind of problem; a checkpoint of another model would otherwise give thousands.</summary>
+    private const int ListedNames = 10;
+
     private static void List(string what, List<string> names, StringBuilder problems)
     {
         if (names.Count == 0) return;
         problems.AppendLine($"  {what} ({names.Count}):");
-        foreach (var n in names) problems.AppendLine($"    {n}");
+        foreach (var n in names.Take(ListedNames)) problems.AppendLine($"    {n}");
+        if (names.Count > ListedNames) problems.AppendLine($"    ... and {names.Count - ListedNames} more");
     }
 }

@@ -66,6 +66,7 @@ public sealed class CrossVitModel : IDisposable
         options ??= new ModelOptions();
         var pooled = new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch, Branches = options.Branches };
         pooled.Validate(config.Branches);
+        ModelFootprint.EnsureFits(config, options.MaxBatch, options.Threads);
         var kernels = KernelSet.Create(IsaSupport.Resolve(options.Isa));
         return new CrossVitModel(config, new Checkpoint(weights, config), kernels, pooled);
     }

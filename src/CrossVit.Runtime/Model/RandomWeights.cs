@@ -17,6 +17,8 @@ public static class RandomWeights
     public static SafetensorsWriter Create(CrossVitConfig config, int seed, DType dtype = DType.F32)
     {
         config.Validate();
+        // Each tensor's floats, then the writer's encoded bytes.
+        ModelFootprint.EnsureWeightsFit(config, copies: 2);
         var random = new Random(seed);
         var writer = new SafetensorsWriter().AddMetadata(ConfigMetadataKey, CrossVitConfigJson.Write(config));
         foreach (var spec in CheckpointLayout.Tensors(config))

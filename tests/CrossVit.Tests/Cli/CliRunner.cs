@@ -5,11 +5,28 @@ namespace CrossVit.Tests.Cli;
 /// <summary>Runs the built <c>crossvit</c> CLI (copied beside the tests) as a separate process.</summary>
 internal static class CliRunner
 {
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    /// <summary>The managed heap a bounded run may use: the most any command may take on malformed input.</summary>
+    public const long BoundedHeapBytes = 1L << 30;
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Start(args, bounded: false).Result;
+
+    /// <summary>
+    /// Runs with the GC heap capped at <see cref="BoundedHeapBytes"/> (DOTNET_GCHeapHardLimit; the runtime's memory checks
+    /// see the cap as all there is), and returns how long the process took from start to exit.
+    /// </summary>
+    public static (int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed) RunBounded(params string[] args)
+    {
+        var (result, elapsed) = Start(args, bounded: true);
+        return (result.ExitCode, result.Stdout, result.Stderr, elapsed);
+    }
+
+    private static ((int ExitCode, string Stdout, string Stderr) Result, TimeSpan Elapsed) Start(string[] args, bool bounded)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "crossvit.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
+        if (bounded) start.Environment["DOTNET_GCHeapHardLimit"] = $"0x{BoundedHeapBytes:X}";
+        long started = Stopwatch.GetTimestamp();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -18,7 +35,8 @@ internal static class CliRunner
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"crossvit {string.Join(' ', args)} did not finish in 2 minutes");
         }
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        return ((process.ExitCode, stdout.Result, stderr.Result), elapsed);
     }
 
     /// <summary>A fresh temporary directory, removed on dispose.</summary>

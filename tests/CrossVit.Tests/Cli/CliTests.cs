@@ -61,7 +61,7 @@ public class CliTests
         { ["init", "--model", "crossvit_99", "--output", "/tmp/w.safetensors"], "Unknown CrossViT model" },
         { ["inspect", TestData.Golden("mini_linear", "input.npy")], "safetensors" },
         { ["bench"], "Give --model NAME" },
-        { ["bench", "--model", "crossvit_9_dagger_240", "--batch", "0"], "--batch and --iterations must be at least 1" },
+        { ["bench", "--model", "crossvit_9_dagger_240", "--batch", "0"], "--batch 0 is out of range; expected 1 to 1024" },
         { ["bench", "--model", "crossvit_9_dagger_240", "--threads", "1", "--branches", "concurrent"], "needs Threads ≥ 2, not 1" },
     };
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CrossVit.Cli;
 using CrossVit.Cli.Commands;
 
 var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure managed.")
@@ -10,4 +11,5 @@ var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure ma
     PreprocessCommand.Create(),
     ClassifyCommand.Create(),
 };
+root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
 return root.Parse(args).Invoke();

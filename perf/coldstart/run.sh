@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cold start of the NativeAOT CLI: process start to printed answer for one image with F32 crossvit_9_dagger_240
 # weights, median of repeated runs (the bar is 150 ms). Usage: perf/coldstart/run.sh [path/to/crossvit] [runs]
-# Without a binary argument the CLI is published first (NativeAOT, net9.0: see src/CrossVit.Cli/CrossVit.Cli.csproj).
+# Without a binary argument the CLI is published first (NativeAOT, x86-64-v3: AVX2 kernels); for the AVX-512 build,
+# pass crossvit-x86-64-v4 from ./publish-aot.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${2:-20}
@@ -10,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 
 binary=${1:-}
 if [ -z "$binary" ]; then
-  dotnet publish src/CrossVit.Cli -c Release -r linux-x64 -f net9.0 -p:TargetFrameworks=net9.0 -p:PublishAot=true \
+  dotnet publish src/CrossVit.Cli -c Release -r linux-x64 -p:PublishAot=true \
     --artifacts-path "$work/artifacts" -o "$work/bin" >"$work/publish.log" || { cat "$work/publish.log"; exit 1; }
   binary=$work/bin/crossvit
 fi

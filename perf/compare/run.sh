@@ -40,7 +40,7 @@ if [[ ! -d "$here/node_modules/onnxruntime-node" ]]; then
   (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund)
 fi
 
-dotnet build "$root/src/CrossVit.Cli" -c Release -f net10.0 --nologo -v quiet
+dotnet build "$root/src/CrossVit.Cli" -c Release --nologo -v quiet
 crossvit="dotnet $root/src/CrossVit.Cli/bin/Release/net10.0/crossvit.dll"
 
 work="$here/work"

@@ -12,4 +12,5 @@ var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure ma
     ClassifyCommand.Create(),
     CliError.Debug,
 };
+root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
 return CliError.Invoke(root, args);

@@ -1,4 +1,6 @@
+using System.Reflection;
 using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
 using CrossVit.Weights;
 using Xunit;
@@ -49,6 +51,17 @@ public class CliTests
         Assert.Contains("parameters: 8,776,592", stdout, StringComparison.Ordinal);
         Assert.Contains("matches preset: crossvit_9_dagger_240", stdout, StringComparison.Ordinal);
         Assert.Contains("F16", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VersionPrintsTheVersionAndTheIsaTheKernelsUse()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("--version");
+        Assert.True(code == 0, stderr);
+        // The CLI and the libraries share one version (Directory.Build.props).
+        var version = typeof(CrossVitModel).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        var isa = IsaSupport.Resolve(null).ToString().ToLowerInvariant();
+        Assert.Equal($"crossvit {version}\nisa {isa}\n", stdout);
     }
 
     public static TheoryData<string[], string> Mistakes() => new()

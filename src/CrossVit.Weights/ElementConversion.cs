@@ -1,15 +1,18 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace CrossVit.Weights;
 
 /// <summary>
-/// Converts little-endian stored elements to and from float32: the one conversion routine per dtype,
-/// shared by safetensors and .npy.
+/// Converts little-endian stored elements to and from float32: the one conversion routine per dtype, shared by
+/// safetensors and .npy, and by the runtime, which converts a checkpoint's tensors piece by piece as it packs them.
 /// </summary>
-internal static class ElementConversion
+public static class ElementConversion
 {
     /// <summary>Decodes <paramref name="destination"/>.Length elements of <paramref name="dtype"/> from <paramref name="source"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="source"/> does not hold exactly that many elements.</exception>
     public static void ToFloat32(DType dtype, ReadOnlySpan<byte> source, Span<float> destination)
     {
         int size = DTypes.SizeOf(dtype);
@@ -18,11 +21,21 @@ internal static class ElementConversion
             throw new ArgumentException($"Expected {destination.Length * (long)size} bytes of {dtype}, got {source.Length}.", nameof(source));
         }
 
-        if (dtype == DType.F32 && BitConverter.IsLittleEndian)
+        if (BitConverter.IsLittleEndian)
         {
-            // The common case is a plain copy.
-            MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
-            return;
+            // The dtypes of checkpoints get a loop each, with no per-element dispatch: F32 is a plain copy.
+            switch (dtype)
+            {
+                case DType.F32:
+                    MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
+                    return;
+                case DType.F16:
+                    TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
+                    return;
+                case DType.BF16:
+                    BFloat16ToSingle(MemoryMarshal.Cast<byte, ushort>(source), destination);
+                    return;
+            }
         }
 
         for (int i = 0; i < destination.Length; i++)
@@ -79,7 +92,24 @@ internal static class ElementConversion
         }
     }
 
-    /// <summary>bfloat16 is the top half of a float32, so widening is exact.</summary>
+    /// <summary>Widens bfloat16 values a vector at a time.</summary>
+    private static void BFloat16ToSingle(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        int i = 0;
+        for (; i <= source.Length - Vector<ushort>.Count; i += Vector<ushort>.Count)
+        {
+            Vector.Widen(new Vector<ushort>(source[i..]), out var low, out var high);
+            Vector.AsVectorSingle(low << 16).CopyTo(destination[i..]);
+            Vector.AsVectorSingle(high << 16).CopyTo(destination[(i + Vector<uint>.Count)..]);
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = BFloat16ToSingle(source[i]);
+        }
+    }
+
+    /// <summary>Widens a bfloat16, the top half of a float32, exactly.</summary>
     public static float BFloat16ToSingle(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
 
     /// <summary>Rounds a float32 to bfloat16, to nearest with ties to even; NaN stays a (quiet) NaN.</summary>

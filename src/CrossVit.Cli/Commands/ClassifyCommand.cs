@@ -18,15 +18,17 @@ internal static class ClassifyCommand
         var top = Options.Int("--top", $"Classes to print per image, 1 to {ConfigLimits.MaxClasses}.", 1, ConfigLimits.MaxClasses, defaultValue: 5);
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of text." };
         var threads = Options.Threads();
+        var timings = new Option<bool>("--timings") { Description = "Also print on stderr how long loading, decoding and preprocessing, and the forward pass took." };
         var command = new Command("classify", "Classify images: the top-K classes and their softmax probabilities per image.")
         {
-            images, weights, model, config, modelDir, top, json, threads,
+            images, weights, model, config, modelDir, top, json, threads, timings,
         };
         command.SetAction(r =>
         {
             var paths = r.GetValue(images)!;
             var source = new ModelSource(r.GetValue(weights), r.GetValue(model), r.GetValue(config), r.GetValue(modelDir));
-            var results = Classify(source, new ModelOptions { Threads = r.GetValue(threads), MaxBatch = paths.Length }, paths, r.GetValue(top));
+            var phases = new Phases();
+            var results = Classify(source, new ModelOptions { Threads = r.GetValue(threads), MaxBatch = paths.Length }, paths, r.GetValue(top), phases);
             if (r.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();
@@ -37,6 +39,7 @@ internal static class ClassifyCommand
                 ClassifyOutput.WriteText(Console.Out, results);
             }
             ClassifyOutput.WriteErrors(Console.Error, results);
+            if (r.GetValue(timings)) Console.Error.WriteLine($"timings: {phases}");
             return results.Any(a => a.Error is not null) ? CliError.UserError : 0;
         });
         return command;
@@ -46,25 +49,25 @@ internal static class ClassifyCommand
     /// Each image's answer or error. Trained weights are loaded first (their config sets the input size); the demo model
     /// is generated only once an image has decoded, so that a call whose every image is bad ends at once.
     /// </summary>
-    private static ImageAnswer[] Classify(ModelSource source, ModelOptions options, string[] paths, int k)
+    private static ImageAnswer[] Classify(ModelSource source, ModelOptions options, string[] paths, int k, Phases phases)
     {
         // The status line is erased (disposed) before any answer is printed.
         using var progress = new Progress();
-        using var trained = LoadTrained(source, options, progress);
+        using var trained = phases.Time("load", () => LoadTrained(source, options, progress));
         var c = trained?.Config ?? DefaultModel.Config;
         if (c.NumClasses == 0)
             throw new CliException("The model has no classifier head (num_classes is 0); classify needs one. Use 'crossvit run' for features.");
         if (c.InChannels != 3)
             throw new CliException($"The model takes {c.InChannels} input channels; classify feeds it RGB images (3). Use 'crossvit run' with your own tensors.");
         int size = c.ImgSize[0];
-        var (batch, errors) = ImageBatch.Load(paths, size, c.CropPct, progress);
+        var (batch, errors) = phases.Time("decode and preprocess", () => ImageBatch.Load(paths, size, c.CropPct, progress));
         int decoded = errors.Count(e => e is null);
         float[] logits = [];
         if (decoded > 0)
         {
-            using var demo = trained is null ? LoadDemo(options, progress) : null;
+            using var demo = trained is null ? phases.Time("load", () => LoadDemo(options, progress)) : null;
             progress.Report(decoded == 1 ? "classifying..." : $"classifying {decoded} images...");
-            logits = (trained ?? demo!).Run(batch.Span, decoded, size, size);
+            logits = phases.Time("forward", () => (trained ?? demo!).Run(batch.Span, decoded, size, size));
         }
         int classes = c.NumClasses, row = 0;
         return [.. paths.Select((path, i) => errors[i] is { } error ? new ImageAnswer(path, null, error)

@@ -8,6 +8,9 @@ internal abstract unsafe class KernelImpl
 {
     public abstract int PanelWidth { get; }
 
+    /// <summary>Packs rows [0, n) of a row-major [n, k] matrix (row stride ld) into GEMM panels (<see cref="PackB.FromRows"/>).</summary>
+    public abstract void PackRows(float* src, int ld, int n, int k, float* dst);
+
     /// <summary>Rows of the GEMM micro-kernel's tile.</summary>
     public abstract int RowTile { get; }
 
@@ -60,6 +63,9 @@ internal sealed unsafe class KernelImpl<TSimd, TVec> : KernelImpl
     where TVec : struct
 {
     public override int PanelWidth => GemmDriver<TSimd, TVec>.Nr;
+
+    public override void PackRows(float* src, int ld, int n, int k, float* dst) =>
+        PackB.FromRows<TSimd, TVec>(src, ld, n, k, GemmDriver<TSimd, TVec>.Nr, dst);
 
     public override int RowTile => TSimd.Mr;
 

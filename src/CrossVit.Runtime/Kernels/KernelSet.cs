@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using CrossVit.Runtime.Kernels.Gemm;
 using CrossVit.Runtime.Kernels.Simd;
+using CrossVit.Weights;
 
 namespace CrossVit.Runtime.Kernels;
 
@@ -50,7 +52,22 @@ public sealed unsafe class KernelSet
     {
         Require(outFeatures > 0 && inFeatures > 0, "Linear weight dimensions must be positive.");
         Require(weight.Length == (long)outFeatures * inFeatures, $"Linear weight has {weight.Length} floats, expected {outFeatures}×{inFeatures}.");
-        return Pack(weight, outFeatures, inFeatures, 1, 1);
+        return Pack(MemoryMarshal.AsBytes(weight), DType.F32, outFeatures, inFeatures, 1, 1, threads: 1);
+    }
+
+    /// <summary>
+    /// Packs an nn.Linear weight [outFeatures, inFeatures] straight from its stored elements (a checkpoint's bytes,
+    /// memory-mapped), converting F16, BF16 or F64 panel by panel, with the panels spread over <paramref name="threads"/>
+    /// threads: no float32 copy of the whole tensor is made.
+    /// </summary>
+    public PackedMatrix PackLinear(ReadOnlySpan<byte> stored, DType dtype, int outFeatures, int inFeatures, int threads)
+    {
+        Require(outFeatures > 0 && inFeatures > 0, "Linear weight dimensions must be positive.");
+        Require(DTypes.IsFloatingPoint(dtype), $"Linear weight has dtype {dtype}; expected F32, F16, BF16 or F64.");
+        Require(stored.Length == (long)outFeatures * inFeatures * DTypes.SizeOf(dtype),
+            $"Linear weight has {stored.Length} bytes, expected {outFeatures}×{inFeatures} elements of {dtype}.");
+        Require(threads >= 1, $"threads is {threads}; expected at least 1.");
+        return Pack(stored, dtype, outFeatures, inFeatures, 1, 1, threads);
     }
 
     /// <summary>Packs a Conv2d weight, [outChannels, inChannels, kernelH, kernelW], for channels-last <c>Conv2d</c>.</summary>
@@ -76,7 +93,7 @@ public sealed unsafe class KernelSet
             }
         }
 
-        return Pack(reordered, outChannels, k, kernelH, kernelW);
+        return Pack(MemoryMarshal.AsBytes(reordered.AsSpan()), DType.F32, outChannels, k, kernelH, kernelW, threads: 1);
     }
 
     /// <summary>
@@ -372,16 +389,54 @@ public sealed unsafe class KernelSet
         }
     }
 
-    private PackedMatrix Pack(ReadOnlySpan<float> rowsByK, int n, int k, int kernelH, int kernelW)
+    /// <summary>Packs [n, k] stored elements, in contiguous ranges of panels, one range per thread.</summary>
+    private PackedMatrix Pack(ReadOnlySpan<byte> rowsByK, DType dtype, int n, int k, int kernelH, int kernelW, int threads)
     {
         var nr = impl.PanelWidth;
         var data = new AlignedBuffer(PackB.Size(n, k, nr));
-        fixed (float* src = rowsByK)
+        var panels = (n + nr - 1) / nr;
+        var parts = Math.Min(threads, panels);
+        fixed (byte* src = rowsByK)
         {
-            PackB.FromRows(src, k, n, k, nr, data.Pointer);
+            var packer = new PanelPacker(impl, src, dtype, n, k, nr, data.Pointer);
+            if (parts == 1)
+            {
+                packer.Pack(0, panels);
+            }
+            else
+            {
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
+                    part => packer.Pack(panels * part / parts, panels * (part + 1) / parts));
+            }
         }
 
         return new PackedMatrix(Isa, n, k, nr, data, kernelH, kernelW);
+    }
+
+    /// <summary>Packs panels of stored rows: float32 ones in place, others converted a panel's rows at a time.</summary>
+    private readonly struct PanelPacker(KernelImpl impl, byte* src, DType dtype, int n, int k, int nr, float* dst)
+    {
+        public void Pack(int firstPanel, int endPanel)
+        {
+            var size = DTypes.SizeOf(dtype);
+            var inPlace = dtype == DType.F32 && BitConverter.IsLittleEndian;
+            var converted = inPlace ? [] : GC.AllocateUninitializedArray<float>(nr * k);
+            fixed (float* scratch = converted)
+            {
+                for (var panel = firstPanel; panel < endPanel; panel++)
+                {
+                    var n0 = panel * nr;
+                    var width = Math.Min(nr, n - n0);
+                    var rows = src + ((long)n0 * k * size);
+                    if (!inPlace)
+                    {
+                        ElementConversion.ToFloat32(dtype, new ReadOnlySpan<byte>(rows, width * k * size), new Span<float>(scratch, width * k));
+                    }
+
+                    impl.PackRows(inPlace ? (float*)rows : scratch, k, width, k, dst + ((long)n0 * k));
+                }
+            }
+        }
     }
 
     private void CheckWeight(PackedMatrix weight)

@@ -3,7 +3,7 @@ namespace CrossVit.Runtime.Kernels;
 /// <summary>
 /// Weights prepacked once into the GEMM panel layout of one <see cref="Kernels.Isa"/>: panels of
 /// <c>2 × vector width</c> output features, each holding, for every k, that many consecutive floats.
-/// Create with <see cref="KernelSet.PackLinear"/> or <see cref="KernelSet.PackConv"/>.
+/// Create with <see cref="KernelSet.PackLinear(ReadOnlySpan{float}, int, int)"/> (or its overload for stored bytes) or <see cref="KernelSet.PackConv"/>.
 /// </summary>
 public sealed unsafe class PackedMatrix
 {

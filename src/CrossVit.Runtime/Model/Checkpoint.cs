@@ -1,5 +1,6 @@
 using System.Text;
 using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Kernels;
 using CrossVit.Weights;
 
 namespace CrossVit.Runtime.Model;
@@ -18,10 +19,15 @@ internal sealed class Checkpoint
     private readonly SafetensorsFile _file;
     private readonly Dictionary<string, string> _fileNames;  // timm name -> name in the file
     private readonly HashSet<string> _identity;  // projection prefixes bound as identity
+    private readonly int _packThreads;
 
-    public Checkpoint(SafetensorsFile file, CrossVitConfig config)
+    /// <param name="file">The weights.</param>
+    /// <param name="config">The architecture they must match.</param>
+    /// <param name="packThreads">Threads that pack each weight matrix for the kernels (the model's session threads).</param>
+    public Checkpoint(SafetensorsFile file, CrossVitConfig config, int packThreads = 1)
     {
         _file = file;
+        _packThreads = packThreads;
         _fileNames = new(StringComparer.Ordinal);
         var duplicates = new List<string>();
         foreach (var t in file.Tensors)
@@ -70,6 +76,13 @@ internal sealed class Checkpoint
 
     /// <summary>The tensor as float32 (any float dtype of the file converted).</summary>
     public float[] Read(string name) => _file.ReadFloat32(_fileNames[name]);
+
+    /// <summary>An nn.Linear weight [outFeatures, inFeatures], packed for <paramref name="kernels"/> straight from the file's bytes.</summary>
+    public PackedMatrix PackLinear(KernelSet kernels, string name, int outFeatures, int inFeatures)
+    {
+        var tensor = _file.GetTensor(_fileNames[name]);
+        return kernels.PackLinear(_file.GetRawBytes(tensor), tensor.DType, outFeatures, inFeatures, _packThreads);
+    }
 
     /// <summary>Whether the projection at <paramref name="prefix"/> (<c>blocks.{s}.projs.{b}</c>) is bound as identity.</summary>
     public bool IsIdentity(string prefix) => _identity.Contains(prefix);

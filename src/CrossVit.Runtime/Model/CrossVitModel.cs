@@ -68,7 +68,7 @@ public sealed class CrossVitModel : IDisposable
         pooled.Validate(config.Branches);
         ModelFootprint.EnsureFits(config, options.MaxBatch, options.Threads);
         var kernels = KernelSet.Create(IsaSupport.Resolve(options.Isa));
-        return new CrossVitModel(config, new Checkpoint(weights, config), kernels, pooled);
+        return new CrossVitModel(config, new Checkpoint(weights, config, options.Threads), kernels, pooled);
     }
 
     /// <summary>A session with its own arena and worker threads; use it from one thread at a time.</summary>

@@ -1,4 +1,5 @@
 using CrossVit.Runtime.Kernels;
+using CrossVit.Weights;
 using FsCheck.Fluent;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;
@@ -46,6 +47,39 @@ public class LinearTests
             }
 
             AssertClose(y, want, magnitude, 1e-5, 2e-6, $"{isa} {c}");
+        });
+    }
+
+    private static readonly FsCheck.Gen<(int Out, int In, DType DType, int Threads, int Seed)> StoredShapes =
+        from outF in Dim(100, 1, 2, 8, 16, 31, 32, 33, 64, 65)
+        from inF in Dim(300, 1, 3, 16, 256)
+        from dtype in Gen.Elements(DType.F32, DType.F16, DType.BF16, DType.F64)
+        from threads in Gen.Choose(1, 4)
+        from seed in Seed
+        select (outF, inF, dtype, threads, seed);
+
+    /// <summary>
+    /// Packing a checkpoint's stored bytes in place (any float dtype, converted panel by panel, panels spread over
+    /// threads) gives the GEMM exactly what packing the whole tensor converted to float32 gives.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void PackingStoredElementsEqualsPackingTheirFloat32Values(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        ForAll(StoredShapes, c =>
+        {
+            var random = new Random(c.Seed);
+            var stored = new byte[c.Out * c.In * DTypes.SizeOf(c.DType)];
+            ElementConversion.FromFloat32(c.DType, RandomArray(random, c.Out * c.In), stored);
+            var values = new float[c.Out * c.In];
+            ElementConversion.ToFloat32(c.DType, stored, values);
+            var x = RandomArray(random, 5 * c.In);
+            var expected = new float[5 * c.Out];
+            var actual = new float[5 * c.Out];
+            kernels.Linear(x, 5, kernels.PackLinear(values, c.Out, c.In), [], expected);
+            kernels.Linear(x, 5, kernels.PackLinear(stored, c.DType, c.Out, c.In, c.Threads), [], actual);
+            Assert.Equal(expected, actual);
         });
     }
 

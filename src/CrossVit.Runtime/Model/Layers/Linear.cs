@@ -10,7 +10,7 @@ internal sealed class Linear(PackedMatrix weight, float[] bias)
     public int Out => weight.Rows;
 
     public static Linear Load(Checkpoint ckpt, KernelSet k, string prefix, int inFeatures, int outFeatures, bool bias = true) =>
-        new(k.PackLinear(ckpt.Read($"{prefix}.weight"), outFeatures, inFeatures), bias ? ckpt.Read($"{prefix}.bias") : []);
+        new(ckpt.PackLinear(k, $"{prefix}.weight", outFeatures, inFeatures), bias ? ckpt.Read($"{prefix}.bias") : []);
 
     /// <summary>Its GEMM over <paramref name="rows"/> rows per image, for the branch scheduler.</summary>
     public GemmCost Cost(int rows) => new(rows, (long)In * Out);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using CrossVit.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,7 +28,8 @@ public static class CrossVitServiceCollectionExtensions
         var options = services.AddOptions<CrossVitOptions>().Bind(configuration).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrossVitOptions>, CrossVitOptionsValidator>());
         services.TryAddSingleton<ModelHost>();
-        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<ImageClassifier>(provider));
+        services.TryAddSingleton(provider => new ImageClassifier(provider.GetRequiredService<ModelHost>(),
+            provider.GetRequiredService<IOptions<CrossVitOptions>>(), provider.GetRequiredService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModelHost>(provider => provider.GetRequiredService<ModelHost>()));
         return options;
     }

@@ -112,7 +112,8 @@ public sealed class AddCrossVitTests
         using var gate = new ManualResetEventSlim();
         var running = classifier.RunAsync(_ => gate.Wait(TimeSpan.FromMinutes(1)));
         var queued = classifier.ClassifyAsync(Chelsea);
-        while (classifier.QueueLength == 0) await Task.Delay(10);
+        for (int i = 0; i < 1000 && classifier.QueueLength == 0; i++) await Task.Delay(10);
+        Assert.Equal(1, classifier.QueueLength);
 
         Assert.Equal(HealthStatus.Degraded, (await Health(host)).Status);
         Assert.Equal(1, metrics.Observe(CrossVitMetrics.QueueLength));

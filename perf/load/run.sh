@@ -28,17 +28,18 @@ trap 'stop_server; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 1; }
 dotnet build samples/CrossVit.Server -c Release >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 
-# start_server LOG [VAR=value...]: runs the Release build with the given environment and waits for /healthz.
+# start_server LOG [VAR=value...]: runs the Release build with the given environment and waits until /readyz says the
+# model is loaded (/healthz answers as soon as the server listens).
 start_server() {
   local log=$1; shift
   env "$@" dotnet samples/CrossVit.Server/bin/Release/net10.0/CrossVit.Server.dll --urls "$url" >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 120); do
-    curl -sf "$url/healthz" >/dev/null 2>&1 && return 0
+    curl -sf "$url/readyz" >/dev/null 2>&1 && return 0
     kill -0 "$server_pid" 2>/dev/null || { cat "$log"; echo "the server exited during start-up" >&2; exit 1; }
     sleep 1
   done
-  cat "$log"; echo "the server did not answer /healthz within 120 s" >&2; exit 1
+  cat "$log"; echo "the server was not ready (/readyz) within 120 s" >&2; exit 1
 }
 
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$server_pid/status"; }

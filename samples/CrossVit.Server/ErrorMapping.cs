@@ -1,7 +1,9 @@
+using CrossVit.Hosting;
 using CrossVit.Imaging;
 using CrossVit.Weights;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace CrossVit.Server;
 
@@ -11,12 +13,13 @@ namespace CrossVit.Server;
 /// </summary>
 internal static class ErrorMapping
 {
-    public static void UseJsonErrors(this WebApplication app, ServerOptions options)
+    public static void UseJsonErrors(this WebApplication app)
     {
         // Answers that carry no body (unknown route 404, wrong method 405) get one too.
         app.UseStatusCodePages(context => WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
             $"{ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode)}: {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}."));
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ErrorMapping).FullName!);
+        var options = app.Services.GetRequiredService<IOptions<ServerOptions>>();
         app.Use(async (context, next) =>
         {
             try
@@ -33,7 +36,7 @@ internal static class ErrorMapping
                 if (status == StatusCodes.Status500InternalServerError)
                     logger.LogError(e, "Unexpected failure of {Method} {Path}.", context.Request.Method, context.Request.Path);
                 if (status == StatusCodes.Status503ServiceUnavailable)
-                    context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    context.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await WriteAsync(context, status, status == StatusCodes.Status500InternalServerError
                     ? "Internal server error; the server log has the details." : OneLine(e.Message));
             }
@@ -43,8 +46,8 @@ internal static class ErrorMapping
     private static int Status(Exception e) => e switch
     {
         BadHttpRequestException bad => bad.StatusCode,   // 413 for an oversized body, 400 for malformed HTTP
-        ServerBusyException => StatusCodes.Status503ServiceUnavailable,
-        InferenceTimeoutException => StatusCodes.Status504GatewayTimeout,
+        CrossVitUnavailableException => StatusCodes.Status503ServiceUnavailable,   // loading, queue full, queue wait over the timeout
+        CrossVitTimeoutException => StatusCodes.Status504GatewayTimeout,
         // InvalidDataException: a malformed multipart body.
         ImageFormatException or TensorFormatException or ArgumentException or InvalidDataException => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,

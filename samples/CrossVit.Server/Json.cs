@@ -22,21 +22,37 @@ internal sealed record ModelInfo(
 /// <summary>Every error answer.</summary>
 internal sealed record ErrorResponse(string Error, int Status);
 
+/// <summary>One health check of <c>/readyz</c>: healthy, degraded or unhealthy, and why.</summary>
+internal sealed record HealthEntry(string Status, string? Description);
+
+/// <summary><c>GET /healthz</c> and <c>GET /readyz</c>: the overall status and each check's.</summary>
+internal sealed record HealthResponse(string Status, Dictionary<string, HealthEntry> Checks);
+
 /// <summary>Source-generated serializers: no reflection at run time, snake_case names.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ClassifyResponse))]
 [JsonSerializable(typeof(BatchClassifyResponse))]
 [JsonSerializable(typeof(ModelInfo))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(HealthResponse))]
 internal sealed partial class ServerJson : JsonSerializerContext
 {
     /// <summary>
     /// As <see cref="Default"/>, but leaving quotes and angle brackets of error messages unescaped: the answers are
     /// JSON documents of their own, never embedded in HTML, where that escaping would matter.
     /// </summary>
-    public static ServerJson Api { get; } = new(new JsonSerializerOptions
+    public static ServerJson Api { get; } = new(Configure(new JsonSerializerOptions()));
+
+    /// <summary>
+    /// snake_case names and relaxed escaping; also applied to ASP.NET Core's JSON options, so that the schemas of
+    /// <c>/openapi/v1.json</c> name the properties as the answers do.
+    /// </summary>
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        // Numbers are numbers: ASP.NET Core's default also accepts them as strings, which the schemas would then allow.
+        options.NumberHandling = JsonNumberHandling.Strict;
+        return options;
+    }
 }

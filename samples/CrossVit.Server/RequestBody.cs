@@ -1,4 +1,4 @@
-using System.Globalization;
+using CrossVit.Hosting;
 
 namespace CrossVit.Server;
 
@@ -19,7 +19,7 @@ internal static class RequestBody
         {
             // Checked here because the buffer is allocated before Kestrel's own check, which runs on the first read.
             if (length > maxBytes)
-                throw new BadHttpRequestException($"The request body is {length} bytes; at most {maxBytes} are accepted ({ServerOptions.Section}:MaxBodyBytes).", StatusCodes.Status413PayloadTooLarge);
+                throw new BadHttpRequestException($"The request body is {length} bytes; at most {maxBytes} are accepted ({CrossVitOptions.Section}:MaxBodyBytes).", StatusCodes.Status413PayloadTooLarge);
             bytes = new byte[length];
             await request.Body.ReadExactlyAsync(bytes, cancel);
         }
@@ -33,41 +33,33 @@ internal static class RequestBody
     }
 
     /// <summary>The file parts of a multipart/form-data body, in order; other fields are ignored.</summary>
-    public static async Task<List<Upload>> ReadFilesAsync(HttpRequest request, int maxFiles, CancellationToken cancel)
+    public static async Task<List<ImageInput>> ReadFilesAsync(HttpRequest request, int maxFiles, CancellationToken cancel)
     {
         IFormCollection form;
         try
         {
             form = await request.ReadFormAsync(cancel);
         }
-        catch (IOException e) when (!cancel.IsCancellationRequested)
+        catch (IOException e) when (e is not BadHttpRequestException && !cancel.IsCancellationRequested)
         {
             // The multipart reader reports a body that ends inside a part this way, indistinguishable by type from
-            // a failure to buffer a part on disk; a truncated upload is by far the likelier cause.
+            // a failure to buffer a part on disk; a truncated upload is by far the likelier cause. Kestrel's own
+            // answers (413 for a body over the cap) are IOExceptions too, and pass through with their status.
             throw new InvalidDataException($"The multipart body is malformed: {e.Message}", e);
         }
         if (form.Files.Count == 0)
             throw new ArgumentException("The multipart body has no file parts; expected one or more images, each a part with a filename.");
         if (form.Files.Count > maxFiles)
-            throw new ArgumentException($"The multipart body has {form.Files.Count} files; expected at most {maxFiles} ({ServerOptions.Section}:MaxBatch).");
-        var uploads = new List<Upload>(form.Files.Count);
+            throw new ArgumentException($"The multipart body has {form.Files.Count} files; expected at most {maxFiles} ({CrossVitOptions.Section}:MaxBatch).");
+        var images = new List<ImageInput>(form.Files.Count);
         foreach (var file in form.Files)
         {
             if (file.Length == 0) throw new ArgumentException($"The file part '{file.FileName}' is empty; expected image bytes.");
             var bytes = new byte[file.Length];
             await using var stream = file.OpenReadStream();
             await stream.ReadExactlyAsync(bytes, cancel);
-            uploads.Add(new Upload(file.FileName, bytes));
+            images.Add(ImageInput.FromEncoded(bytes, file.FileName));
         }
-        return uploads;
-    }
-
-    /// <summary>An integer query parameter in [<paramref name="min"/>, <paramref name="max"/>], or its default when absent.</summary>
-    public static int QueryInt(HttpRequest request, string name, int fallback, int min, int max)
-    {
-        string? text = request.Query[name];
-        if (text is null) return fallback;
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max ? value
-            : throw new ArgumentException($"Query parameter {name}={text} is invalid; expected an integer from {min} to {max}.");
+        return images;
     }
 }

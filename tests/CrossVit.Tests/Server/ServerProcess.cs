@@ -53,7 +53,7 @@ public sealed class ServerProcess : IDisposable
             if (_process.HasExited) throw new InvalidOperationException($"CrossVit.Server exited during start-up with code {_process.ExitCode}.");
             try
             {
-                if (Client.GetAsync(new Uri("/healthz", UriKind.Relative)).Result.IsSuccessStatusCode) return;
+                if (Client.GetAsync(new Uri("/readyz", UriKind.Relative)).Result.IsSuccessStatusCode) return;
             }
             catch (AggregateException e) when (e.InnerException is HttpRequestException)
             {
@@ -61,7 +61,7 @@ public sealed class ServerProcess : IDisposable
             }
             Thread.Sleep(200);
         }
-        throw new TimeoutException("CrossVit.Server did not answer /healthz within a minute.");
+        throw new TimeoutException("CrossVit.Server was not ready (/readyz) within a minute.");
     }
 
     /// <summary>Asks the server to stop as a service manager would (SIGTERM) and waits for it to exit.</summary>

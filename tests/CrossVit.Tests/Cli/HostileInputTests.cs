@@ -1,6 +1,7 @@
+extern alias cli;
 using System.CommandLine;
 using System.Diagnostics;
-using CrossVit.Cli;
+using cli::CrossVit.Cli;
 using CrossVit.Runtime.Config;
 using CrossVit.Tests.Fuzzing;
 using Xunit;

@@ -1,41 +1,50 @@
 #!/usr/bin/env bash
-# Cold start of the NativeAOT CLI: process start to printed answer for one image with F32 crossvit_9_dagger_240
-# weights, median of repeated runs (the bar is 150 ms). Usage: perf/coldstart/run.sh [path/to/crossvit] [runs]
-# Without a binary argument the CLI is published first (NativeAOT, x86-64-v3: AVX2 kernels); for the AVX-512 build,
-# pass crossvit-x86-64-v4 from ./publish-aot.sh.
+# Cold start: process start to printed top-5 for one 600×400 PNG with F32 crossvit_9_dagger_240 weights (in the page
+# cache), NativeAOT against the JIT CLI, side by side; then where the native run's time goes (process start and exit,
+# weight load, decoding and preprocessing, the forward pass) from `classify --timings`.
+# Usage: perf/coldstart/run.sh [runs]   (needs hyperfine: apt-get install -y hyperfine)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs=${2:-20}
+runs=${1:-20}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+command -v hyperfine >/dev/null || { echo "perf/coldstart/run.sh needs hyperfine: apt-get install -y hyperfine"; exit 1; }
 
-binary=${1:-}
-if [ -z "$binary" ]; then
-  dotnet publish src/CrossVit.Cli -c Release -r linux-x64 -p:PublishAot=true \
-    --artifacts-path "$work/artifacts" -o "$work/bin" >"$work/publish.log" || { cat "$work/publish.log"; exit 1; }
-  binary=$work/bin/crossvit
-fi
+./publish-aot.sh "$work/aot" >"$work/publish.log" || { cat "$work/publish.log"; exit 1; }
+dotnet build src/CrossVit.Cli -c Release >"$work/build.log" || { cat "$work/build.log"; exit 1; }
+native=$work/aot/crossvit   # the launcher: the x86-64-v4 build where the CPU has AVX-512, else v3
+jit="dotnet src/CrossVit.Cli/bin/Release/net10.0/crossvit.dll"
 
-"$binary" init --model crossvit_9_dagger_240 --seed 0 --output "$work/weights.safetensors" >/dev/null
-image=tests/CrossVit.Tests/data/golden/images/chelsea.png
-command="$binary classify $image --weights $work/weights.safetensors"
-echo "command: $command"
-echo "cpus: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# A 600×400 RGB gradient, written with Python's standard library (no image tool needed).
+python3 - "$work/image.png" <<'EOF'
+import struct, sys, zlib
+w, h = 600, 400
+raw = b"".join(b"\0" + bytes(v for x in range(w) for v in (x * 255 // w, y * 255 // h, (x ^ y) & 255)) for y in range(h))
+chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                              + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+EOF
+"$native" init --model crossvit_9_dagger_240 --seed 0 --output "$work/weights.safetensors" >/dev/null
+arguments="classify $work/image.png --weights $work/weights.safetensors"
 
-if command -v hyperfine >/dev/null; then
-  # Warm-up runs put the binary, weights and image in the page cache: this measures process start, not disk reads.
-  # -N: no intermediate shell, so its start-up is not counted.
-  hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$work/result.json" "$command"
-  median_s=$(grep -o '"median": *[0-9.e-]*' "$work/result.json" | head -1 | sed 's/.*: *//')
-  median_ms=$(awk -v s="$median_s" 'BEGIN { printf "%.1f", s * 1000 }')
-else
-  for _ in 1 2 3; do $command >/dev/null; done
-  times=()
-  for _ in $(seq "$runs"); do
-    start=$(date +%s%N); $command >/dev/null; end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  median_us=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
-  median_ms=$(awk -v u="$median_us" 'BEGIN { printf "%.1f", u / 1000 }')
-fi
-echo "median cold start: $median_ms ms over $runs runs (bar: 150 ms)"
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cpus, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "native: $("$native" --version | tr '\n' ' ')"
+# Warm-up runs put the binaries, weights and image in the page cache; -N: no shell start-up in the figures.
+hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$work/result.json" \
+  -n native "$native $arguments" -n jit "$jit $arguments"
+median_ms() { python3 -c "import json,sys; r=[x for x in json.load(open(sys.argv[1]))['results'] if x['command']==sys.argv[2]][0]; print(f\"{r['median']*1000:.1f}\")" "$work/result.json" "$1"; }
+total=$(median_ms native)
+echo "median cold start: native $total ms, JIT $(median_ms jit) ms over $runs runs"
+
+# Medians of the in-process phases; the rest of the wall time is process start, runtime start-up and exit.
+for _ in $(seq "$runs"); do "$native" $arguments --timings 2>&1 >/dev/null | sed -n 's/^timings: //p'; done >"$work/timings"
+python3 - "$work/timings" "$total" <<'EOF'
+import re, statistics, sys
+phases = {}
+for line in open(sys.argv[1]):
+    for name, ms in re.findall(r"([a-z ]+?) ([0-9.]+) ms", line):
+        phases.setdefault(name.strip(), []).append(float(ms))
+medians = {name: statistics.median(v) for name, v in phases.items()}
+rest = float(sys.argv[2]) - sum(medians.values())
+print("native split (medians): " + ", ".join(f"{n} {m:.1f} ms" for n, m in medians.items()) + f", process start and exit {rest:.1f} ms")
+EOF

@@ -22,6 +22,4 @@ internal sealed unsafe class AlignedBuffer
     public long Length { get; }
 
     public float* Pointer { get; }
-
-    public Span<float> Span => new(Pointer, checked((int)Length));
 }

@@ -36,15 +36,21 @@ median_ms() { python3 -c "import json,sys; r=[x for x in json.load(open(sys.argv
 total=$(median_ms native)
 echo "median cold start: native $total ms, JIT $(median_ms jit) ms over $runs runs"
 
-# Medians of the in-process phases; the rest of the wall time is process start, runtime start-up and exit.
-for _ in $(seq "$runs"); do "$native" $arguments --timings 2>&1 >/dev/null | sed -n 's/^timings: //p'; done >"$work/timings"
-python3 - "$work/timings" "$total" <<'EOF'
+# The split, from runs with --timings: each run's in-process phases, and the rest of its wall time (process start,
+# runtime start-up and exit); medians over the runs.
+for _ in $(seq "$runs"); do
+  start=$(date +%s%N)
+  phases=$("$native" $arguments --timings 2>&1 >/dev/null | sed -n 's/^timings: //p')
+  echo "$(( ($(date +%s%N) - start) / 1000 )) $phases"
+done >"$work/timings"
+python3 - "$work/timings" <<'EOF'
 import re, statistics, sys
-phases = {}
+split = {}
 for line in open(sys.argv[1]):
-    for name, ms in re.findall(r"([a-z ]+?) ([0-9.]+) ms", line):
-        phases.setdefault(name.strip(), []).append(float(ms))
-medians = {name: statistics.median(v) for name, v in phases.items()}
-rest = float(sys.argv[2]) - sum(medians.values())
-print("native split (medians): " + ", ".join(f"{n} {m:.1f} ms" for n, m in medians.items()) + f", process start and exit {rest:.1f} ms")
+    wall_us, phases = line.split(" ", 1)
+    found = {name.strip(): float(ms) for name, ms in re.findall(r"([a-z ]+?) ([0-9.]+) ms", phases)}
+    found["process start and exit"] = int(wall_us) / 1000 - sum(found.values())
+    for name, ms in found.items():
+        split.setdefault(name, []).append(ms)
+print("native split (medians): " + ", ".join(f"{n} {statistics.median(v):.1f} ms" for n, v in split.items()))
 EOF

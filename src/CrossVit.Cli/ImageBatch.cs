@@ -1,4 +1,6 @@
 using CrossVit.Imaging;
+using CrossVit.Runtime.Classification;
+using CrossVit.Runtime.Config;
 
 namespace CrossVit.Cli;
 
@@ -9,9 +11,9 @@ internal static class ImageBatch
     /// The tensors of the images that decode, side by side in the order given, and for each path its error or null: one
     /// bad image is reported on its own while the others still go through.
     /// </summary>
-    public static (ReadOnlyMemory<float> Batch, string?[] Errors) Load(IReadOnlyList<string> paths, int size, double cropPct, Progress progress)
+    public static (ReadOnlyMemory<float> Batch, string?[] Errors) Load(IReadOnlyList<string> paths, CrossVitConfig config, Progress progress)
     {
-        int image = 3 * size * size, decoded = 0;
+        int image = ImageClassification.SlotSize(config), decoded = 0;
         var batch = new float[(long)paths.Count * image];
         var errors = new string?[paths.Count];
         for (int i = 0; i < paths.Count; i++)
@@ -19,7 +21,7 @@ internal static class ImageBatch
             if (paths.Count > 1) progress.Report($"decoding images: {i + 1}/{paths.Count}");
             try
             {
-                Preprocess.TimmEval(Decode(paths[i]), size, cropPct, Normalization.ImageNet, batch.AsSpan(decoded * image, image));
+                ImageClassification.Preprocess(config, Decode(paths[i]), batch.AsSpan(decoded * image, image));
                 decoded++;
             }
             catch (Exception e) when (e is CliException or ImageFormatException or IOException or UnauthorizedAccessException)

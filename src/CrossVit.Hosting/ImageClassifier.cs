@@ -112,9 +112,8 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         var loaded = Model;
+        ImageClassification.CheckModel(loaded.Model.Config);
         int classes = loaded.Model.Config.NumClasses;
-        if (classes == 0)
-            throw new ArgumentException("The model has no classifier head (num_classes is 0); run it for its features instead.");
         if (top < 1 || top > classes)
             throw new ArgumentOutOfRangeException(nameof(top), top, $"Top {top} is invalid; expected an integer from 1 to {classes}.");
         if (images.Count < 1 || images.Count > Options.MaxBatch)
@@ -200,20 +199,16 @@ public sealed class ImageClassifier : IDisposable
 
     private string Seconds => $"{Options.RequestTimeout.TotalSeconds:0.#} s";
 
-    /// <summary>Decodes the images, runs them as one batch and turns each row of logits into the top-K classes.</summary>
+    /// <summary>Decodes the images into one batch and classifies it (<see cref="ImageClassification"/>).</summary>
     private static Prediction[][] Classify(CrossVitModel model, IReadOnlyList<ImageInput> images, int k, DecodeLimits limits)
     {
-        int n = images.Count, size = model.Config.ImgSize[0], image = 3 * size * size, classes = model.Config.NumClasses;
+        int n = images.Count, image = ImageClassification.SlotSize(model.Config);
         // Pooled: a 240 × 240 image's tensor alone is over the large-object threshold, so a fresh one per call would be
         // collected only with generation 2.
         using var batch = SpanOwner<float>.Allocate(n * image);
-        using var logits = SpanOwner<float>.Allocate(n * classes);
         for (int i = 0; i < n; i++)
-            Preprocess.TimmEval(Decode(images, i, limits), size, model.Config.CropPct, Normalization.ImageNet, batch.Span.Slice(i * image, image));
-        model.Run(batch.Span, n, size, size, logits.Span);
-        var top = new Prediction[n][];
-        for (int i = 0; i < n; i++) top[i] = Classification.Top(logits.Span.Slice(i * classes, classes), k);
-        return top;
+            ImageClassification.Preprocess(model.Config, Decode(images, i, limits), batch.Span.Slice(i * image, image));
+        return ImageClassification.Classify(model, batch.Span, n, k);
     }
 
     /// <summary>Decodes one image; with several, the message says which one was malformed.</summary>

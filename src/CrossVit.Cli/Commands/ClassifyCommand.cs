@@ -54,24 +54,18 @@ internal static class ClassifyCommand
         // The status line is erased (disposed) before any answer is printed.
         using var progress = new Progress();
         using var trained = phases.Time("load", () => LoadTrained(source, options, progress));
-        var c = trained?.Config ?? DefaultModel.Config;
-        if (c.NumClasses == 0)
-            throw new CliException("The model has no classifier head (num_classes is 0); classify needs one. Use 'crossvit run' for features.");
-        if (c.InChannels != 3)
-            throw new CliException($"The model takes {c.InChannels} input channels; classify feeds it RGB images (3). Use 'crossvit run' with your own tensors.");
-        int size = c.ImgSize[0];
-        var (batch, errors) = phases.Time("decode and preprocess", () => ImageBatch.Load(paths, size, c.CropPct, progress));
-        int decoded = errors.Count(e => e is null);
-        float[] logits = [];
+        var config = trained?.Config ?? DefaultModel.Config;
+        ImageClassification.CheckModel(config);
+        var (batch, errors) = phases.Time("decode and preprocess", () => ImageBatch.Load(paths, config, progress));
+        int decoded = errors.Count(e => e is null), row = 0;
+        Prediction[][] top = [];
         if (decoded > 0)
         {
             using var demo = trained is null ? phases.Time("load", () => LoadDemo(options, progress)) : null;
             progress.Report(decoded == 1 ? "classifying..." : $"classifying {decoded} images...");
-            logits = phases.Time("forward", () => (trained ?? demo!).Run(batch.Span, decoded, size, size));
+            top = phases.Time("forward", () => ImageClassification.Classify(trained ?? demo!, batch.Span, decoded, k));
         }
-        int classes = c.NumClasses, row = 0;
-        return [.. paths.Select((path, i) => errors[i] is { } error ? new ImageAnswer(path, null, error)
-            : new ImageAnswer(path, Classification.Top(logits.AsSpan(row++ * classes, classes), Math.Min(k, classes)), null))];
+        return [.. paths.Select((path, i) => errors[i] is { } error ? new ImageAnswer(path, null, error) : new ImageAnswer(path, top[row++], null))];
     }
 
     private static CrossVitModel? LoadTrained(ModelSource source, ModelOptions options, Progress progress)

@@ -20,7 +20,7 @@ public static class FmaPeak
     {
         Isa.Avx512 => 16,
         Isa.Avx2 => 8,
-        Isa.V128 => 4,
+        Isa.V128 or Isa.Neon => 4,
         _ => 1,
     };
 
@@ -33,6 +33,7 @@ public static class FmaPeak
         Isa.Avx512 => Loop<Simd512, Vector512<float>>(),
         Isa.Avx2 => Loop<Simd256, Vector256<float>>(),
         Isa.V128 => Loop<Simd128, Vector128<float>>(),
+        Isa.Neon => Loop<SimdNeon, Vector128<float>>(),
         _ => Loop<ScalarSimd, float>(),
     };
 

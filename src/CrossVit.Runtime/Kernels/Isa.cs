@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace CrossVit.Runtime.Kernels;
@@ -9,7 +10,7 @@ public enum Isa
     /// <summary>Plain scalar float code.</summary>
     Scalar,
 
-    /// <summary>128-bit vectors (SSE on x64, NEON on Arm).</summary>
+    /// <summary>128-bit vectors through .NET's portable vector API (SSE on x64; on arm64 the same kernels without <see cref="Neon"/>'s own).</summary>
     V128,
 
     /// <summary>256-bit vectors with FMA (AVX2).</summary>
@@ -17,6 +18,12 @@ public enum Isa
 
     /// <summary>512-bit vectors (AVX-512 F/BW/DQ).</summary>
     Avx512,
+
+    /// <summary>
+    /// 128-bit NEON (AdvSimd) on arm64: the <see cref="V128"/> kernels plus NEON instructions the portable API does not
+    /// reach (multiply-add by element in the GEMM, lane loads, across-vector maximum).
+    /// </summary>
+    Neon,
 }
 
 /// <summary>Which <see cref="Isa"/> levels this CPU accelerates, and how one is chosen.</summary>
@@ -25,12 +32,13 @@ public static class IsaSupport
     /// <summary>Environment variable that overrides <see cref="Best"/> when no ISA is requested explicitly.</summary>
     public const string EnvironmentVariable = "CROSSVIT_ISA";
 
-    private const string ValidNames = "avx512, avx2, v128, scalar (case-insensitive)";
+    private const string ValidNames = "avx512, avx2, neon, v128, scalar (case-insensitive)";
 
     /// <summary>The widest ISA level this CPU accelerates.</summary>
     public static Isa Best =>
         IsSupported(Isa.Avx512) ? Isa.Avx512
         : IsSupported(Isa.Avx2) ? Isa.Avx2
+        : IsSupported(Isa.Neon) ? Isa.Neon
         : IsSupported(Isa.V128) ? Isa.V128
         : Isa.Scalar;
 
@@ -41,12 +49,13 @@ public static class IsaSupport
         Isa.V128 => Vector128.IsHardwareAccelerated,
         Isa.Avx2 => Avx2.IsSupported && Fma.IsSupported,
         Isa.Avx512 => Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported,
+        Isa.Neon => AdvSimd.Arm64.IsSupported,
         _ => false,
     };
 
     /// <summary>
     /// Picks the ISA: <paramref name="requested"/>, else the <c>CROSSVIT_ISA</c> environment variable
-    /// (avx512|avx2|v128|scalar, case-insensitive), else <see cref="Best"/>.
+    /// (avx512|avx2|neon|v128|scalar, case-insensitive), else <see cref="Best"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The environment variable holds an unknown name.</exception>
     /// <exception cref="InvalidOperationException">The chosen ISA is not supported by this CPU.</exception>
@@ -88,6 +97,6 @@ public static class IsaSupport
 
     private static readonly (string Text, Isa Isa)[] Names =
     [
-        ("avx512", Isa.Avx512), ("avx2", Isa.Avx2), ("v128", Isa.V128), ("scalar", Isa.Scalar),
+        ("avx512", Isa.Avx512), ("avx2", Isa.Avx2), ("neon", Isa.Neon), ("v128", Isa.V128), ("scalar", Isa.Scalar),
     ];
 }

@@ -42,6 +42,7 @@ public sealed unsafe class KernelSet
             Isa.V128 => new KernelImpl<Simd128, Vector128<float>>(),
             Isa.Avx2 => new KernelImpl<Simd256, Vector256<float>>(),
             Isa.Avx512 => new KernelImpl<Simd512, Vector512<float>>(),
+            Isa.Neon => new KernelImpl<SimdNeon, Vector128<float>>(),
             _ => throw new ArgumentOutOfRangeException(nameof(isa), isa, "Unknown ISA."),
         };
         return new KernelSet(isa, impl);

@@ -28,7 +28,7 @@ public class BenchCommandTests
         Assert.Equal("crossvit_9_dagger_240", r.GetProperty("model").GetString());
         Assert.Equal(2, r.GetProperty("batch").GetInt32());
         Assert.Equal(2, r.GetProperty("threads").GetInt32());
-        Assert.Contains(r.GetProperty("isa").GetString(), new[] { "avx512", "avx2", "v128", "scalar" });
+        Assert.Contains(r.GetProperty("isa").GetString(), new[] { "avx512", "avx2", "neon", "v128", "scalar" });
         double min = r.GetProperty("min_ms").GetDouble(), median = r.GetProperty("median_ms").GetDouble(), p90 = r.GetProperty("p90_ms").GetDouble();
         Assert.True(0 < min && min <= median && median <= p90, $"min {min}, median {median}, p90 {p90}");
         Assert.Equal(2 * 1000 / median, r.GetProperty("images_per_s").GetDouble(), 0.01);

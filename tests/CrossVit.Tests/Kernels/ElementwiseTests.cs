@@ -93,6 +93,7 @@ public class ElementwiseTests
                 case Isa.Avx512: Elementwise.Map<ExpOperator, Simd512, System.Runtime.Intrinsics.Vector512<float>>(px, py, x.Length); break;
                 case Isa.Avx2: Elementwise.Map<ExpOperator, Simd256, System.Runtime.Intrinsics.Vector256<float>>(px, py, x.Length); break;
                 case Isa.V128: Elementwise.Map<ExpOperator, Simd128, System.Runtime.Intrinsics.Vector128<float>>(px, py, x.Length); break;
+                case Isa.Neon: Elementwise.Map<ExpOperator, SimdNeon, System.Runtime.Intrinsics.Vector128<float>>(px, py, x.Length); break;
                 default: Elementwise.Map<ExpOperator, ScalarSimd, float>(px, py, x.Length); break;
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CrossVit.Runtime.Kernels;
 using Xunit;
 
@@ -9,6 +10,7 @@ public class IsaSupportTests
     [InlineData("avx512", Isa.Avx512)]
     [InlineData("AVX2", Isa.Avx2)]
     [InlineData(" V128 ", Isa.V128)]
+    [InlineData("NEON", Isa.Neon)]
     [InlineData("Scalar", Isa.Scalar)]
     public void ParsesNamesCaseInsensitively(string text, Isa expected) => Assert.Equal(expected, IsaSupport.Parse(text));
 
@@ -23,7 +25,7 @@ public class IsaSupportTests
     {
         var error = Assert.Throws<ArgumentException>(() => IsaSupport.Parse("sse9"));
         Assert.Contains("sse9", error.Message, StringComparison.Ordinal);
-        Assert.Contains("avx512, avx2, v128, scalar", error.Message, StringComparison.Ordinal);
+        Assert.Contains("avx512, avx2, neon, v128, scalar", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -33,6 +35,17 @@ public class IsaSupportTests
         Assert.Equal(Isa.Scalar, IsaSupport.Resolve(null, "scalar"));
         Assert.Equal(IsaSupport.Best, IsaSupport.Resolve(null, null));
         Assert.Throws<ArgumentException>(() => IsaSupport.Resolve(null, "bogus"));
+    }
+
+    [Fact]
+    public void NeonIsNamedOnArm64AndTheBest128BitPathThere()
+    {
+        var arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+        Assert.Equal(arm64, IsaSupport.IsSupported(Isa.Neon));
+        if (arm64)
+        {
+            Assert.Equal(Isa.Neon, IsaSupport.Best);
+        }
     }
 
     [Fact]

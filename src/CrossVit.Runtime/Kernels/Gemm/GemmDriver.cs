@@ -57,8 +57,17 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                             Prefetch.Range(next, (long)kc * Nr, tile, tiles);
                         }
 
-                        MicroKernel<TSimd, TVec>.Run(
-                            block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
+                        // NEON has its own micro-kernel (multiply-add by element); the test is a JIT-time constant.
+                        if (typeof(TSimd) == typeof(SimdNeon))
+                        {
+                            NeonMicroKernel.Run(
+                                block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
+                        }
+                        else
+                        {
+                            MicroKernel<TSimd, TVec>.Run(
+                                block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
+                        }
                     }
 
                     StoreEpilogue<TSimd, TVec>.Activate(c + ((long)m0 * ldc) + n0, ldc, mc, nr, sliceActivation);

@@ -274,8 +274,9 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         StoreEpilogue<TSimd, TVec>.StoreTile(tile, nr2, c, ldc, mr, nr, bias, accumulate);
     }
 
+    /// <summary>Stores a full row of the tile: + bias, + old C, straight from the registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Direct(TVec v0, TVec v1, float* c, float* bias, bool accumulate)
+    internal static void Direct(TVec v0, TVec v1, float* c, float* bias, bool accumulate)
     {
         if (bias != null)
         {

@@ -14,7 +14,7 @@ internal static class Peak
     {
         Isa.Avx512 => 16,
         Isa.Avx2 => 8,
-        Isa.V128 => 4,
+        Isa.V128 or Isa.Neon => 4,
         _ => 1,
     };
 }

@@ -115,6 +115,7 @@ def time_config(args, model_name, model, ort, ours, batch, threads, workdir):
         isa = result["isa"]
     ms = {k: statistics.median(v) for k, v in bursts.items()}
     row = {"model": model_name, "batch": batch, "threads": threads, "ours_ms": ms["ours"], "torch_ms": ms["torch"],
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "loadavg": os.getloadavg()[0],
            "ort_ms": ms["ort"], "torch_over_ours": ms["torch"] / ms["ours"], "ort_over_ours": ms["ort"] / ms["ours"],
            "isa": isa, "burst_medians_ms": bursts}
     print(f"{model_name} batch {batch} threads {threads}: ours {ms['ours']:.1f} ms, PyTorch {ms['torch']:.1f} ms, "
@@ -165,6 +166,7 @@ def main():
     p.add_argument("--iterations", type=int, default=2)
     p.add_argument("--json", type=Path, default=HERE / "results.json")
     p.add_argument("--md", type=Path, default=HERE / "results.md")
+    p.add_argument("--append", action="store_true", help="add the rows to those already in --json instead of replacing them")
     args = p.parse_args()
 
     ours, ort = Ours(args.crossvit), Ort(args.ort)
@@ -201,6 +203,14 @@ def main():
         "agreement": agreement,
         "results": results,
     }
+    if args.append and args.json.exists():
+        # One report from several runs (say, a larger model at fewer settings): the environment spans them.
+        old = json.loads(args.json.read_text())
+        env, old_env = report["environment"], old["environment"]
+        env["date"] = f"{old_env['date']} to {env['date']}"
+        env["loadavg_start"] = old_env["loadavg_start"]
+        report["agreement"] = old["agreement"] + agreement
+        report["results"] = old["results"] + results
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
     args.md.write_text(table)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side CPU timing of CrossVit.NET, PyTorch and ONNX Runtime on the same weights and inputs.
-# usage: perf/compare/run.sh [--models a,b] [--batch 1,8] [--threads 1,2] [--rounds 3] [--warmup 1] [--iterations 2] [--bdn]
+# usage: perf/compare/run.sh [--models a,b] [--batch 1,8] [--threads 1,2] [--rounds 3] [--warmup 1] [--iterations 2] [--bdn] [--append]
 # Writes perf/compare/results.md and results.json; scratch files (weights, ONNX, inputs) go to perf/compare/work.
 # --bdn: then BenchmarkDotNet's in-process comparison of ours and ONNX Runtime (OnnxRuntimeComparison), same models.
+# --append: add the rows to results.json's instead of replacing them (e.g. a larger model at fewer settings).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +20,8 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --rounds|--warmup|--iterations) timing+=("$1" "$2"); shift 2 ;;
     --bdn) bdn=1; shift ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    --append) timing+=("$1"); shift ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done

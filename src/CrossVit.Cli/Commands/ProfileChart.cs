@@ -26,7 +26,7 @@ internal static class ProfileChart
         var svg = new StringBuilder();
         Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
         Append(svg, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
-        Text(svg, 20, 26, $"Where a pass goes: {r.Model}, batch {r.Batch}, {r.Threads} thread{(r.Threads == 1 ? "" : "s")}, {r.Isa}", 16, "bold");
+        Text(svg, 20, 26, $"Where a pass goes: {r.Model}, batch {r.Batch}, {r.Threads} thread{(r.Threads == 1 ? "" : "s")}, {r.Isa.ToString().ToLowerInvariant()}", 16, "bold");
         Text(svg, 20, 46, FormattableString.Invariant(
             $"crossvit profile, {p.Passes} passes, {r.PassMilliseconds:F2} ms per pass; FMA loop peak {r.PeakGflops:F0} GFLOP/s on these threads"), 11, fill: "#555");
         Legend(svg, 20, 68);
@@ -46,6 +46,7 @@ internal static class ProfileChart
             string colour = OpKinds.IsMemoryBound(row.Op.Kind) ? Memory : Compute;
             string rate = row.GBps is { } gbps ? FormattableString.Invariant($"{gbps:F1} GB/s")
                 : row.Gflops is { } gflops ? FormattableString.Invariant($"{gflops:F0} GFLOP/s ({row.PeakFraction:P0} of peak)") : "";
+            if (row.Op.Kind == OpKind.CrossAttention && rate.Length > 0) rate += ", nominal";
             Text(svg, Left - 8, y + 17, label, 12, anchor: "end");
             Bar(svg, Left, y + 4, w, colour, FormattableString.Invariant($"{label}: {row.Milliseconds:F3} ms per pass, {row.Calls:0.#} calls, waits {row.WaitMilliseconds:F3} worker-ms"));
             if (waited >= 0.5)

@@ -93,6 +93,7 @@ internal static class ProfileCommand
         Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} here");
         Console.WriteLine($"branches  {r.Branches}");
         Console.WriteLine("wait: worker-milliseconds per pass spent inside the operations without work (waking, uneven shares, joins)");
+        Console.WriteLine($"{OpKinds.Label(OpKind.CrossAttention)}: GFLOP/s of ModelCost's nominal work (wk, wv over every token); the folded kernel does far less");
         Console.WriteLine();
         Table("op kind", [.. p.ByKind().Select(op => (OpKinds.Label(op.Kind), r.RowOf(op)))], r);
         if (!byLayer) return;

@@ -51,7 +51,10 @@ public sealed class PassProfile
     /// <summary>Time in the passes outside every operation (copies of CLS rows and position embeddings, pooling).</summary>
     public double OtherMilliseconds => Milliseconds - Layers.Sum(l => l.Milliseconds);
 
-    /// <summary>The layers summed by kind: one entry per <see cref="OpKinds.All"/>, in that order (zero where the model has none).</summary>
+    /// <summary>
+    /// The layers summed by kind: one entry per <see cref="OpKinds.All"/>, in that order (zero where the model has none),
+    /// each with the kind's <see cref="OpKinds.Id"/> as its layer.
+    /// </summary>
     public IReadOnlyList<OpProfile> ByKind() =>
     [
         .. OpKinds.All.Select(kind =>

@@ -1,5 +1,6 @@
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
 using Xunit;
 
@@ -95,6 +96,30 @@ public class ProfileTests
         Assert.InRange(parts / p.Milliseconds, 0.9, 1.0);
         Assert.Equal(p.Milliseconds - parts, p.OtherMilliseconds, 1e-9);
         Assert.All(p.ByKind(), k => Assert.True(k.WaitMilliseconds <= 2 * k.Milliseconds + 1e-9, $"{k}: two workers wait at most twice the wall time"));
+    }
+
+    [Fact]
+    public void WaitsCountTheWorkersLeftIdleOrOutsideTheirShares()
+    {
+        using var pool = new WorkerPool(3);
+        var recorder = new OpRecorder(pool.Threads);
+        var k = new ParallelKernels(KernelSet.Create(IsaSupport.Best), pool, new Workspace(), recorder: recorder);
+        var small = new OpSite(OpKind.LayerNorm, "small");
+        var large = new OpSite(OpKind.LayerNorm, "large");
+        var gamma = Enumerable.Repeat(1f, 64).ToArray();
+        var beta = new float[64];
+        var x = Enumerable.Range(0, 512 * 64).Select(i => (float)Math.Sin(i)).ToArray();
+        var y = new float[x.Length];
+        k.LayerNorm(x.AsSpan(0, 64), 1, 64, gamma, beta, 1e-6f, y, small);     // one row: the caller alone, two workers idle
+        for (int i = 0; i < 5; i++) k.LayerNorm(x, 512, 64, gamma, beta, 1e-6f, y, large);   // split three ways
+        var totals = new List<(OpSite Site, OpRecorder.Totals Totals)>();
+        recorder.AddTo(totals);
+        var (_, one) = totals.Single(t => t.Site == small);
+        Assert.Equal(2 * one.Ticks, one.WaitTicks);
+        var (_, split) = totals.Single(t => t.Site == large);
+        Assert.Equal(5, split.Calls);
+        Assert.InRange(split.WaitTicks, 1, 3 * split.Ticks);   // waking and joining take some time, and no worker waits longer than the call
+        Assert.Equal(2L * sizeof(float) * 512 * 64 * 5, split.Bytes);
     }
 
     [Fact]

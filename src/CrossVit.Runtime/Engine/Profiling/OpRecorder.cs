@@ -27,7 +27,7 @@ internal sealed class OpRecorder(int threads)
     {
         long wall = Stopwatch.GetTimestamp() - start, wait = 0;
         if (!split) wait = (threads - 1) * wall;
-        else
+        else if (threads > 1)   // a lone worker waits for no one (the time outside its share is the call's own)
         {
             for (int w = 0; w < threads; w++)
             {

@@ -166,7 +166,8 @@ def main():
     p.add_argument("--iterations", type=int, default=2)
     p.add_argument("--json", type=Path, default=HERE / "results.json")
     p.add_argument("--md", type=Path, default=HERE / "results.md")
-    p.add_argument("--append", action="store_true", help="add the rows to those already in --json instead of replacing them")
+    p.add_argument("--append", action="store_true",
+                   help="add the rows to those already in --json (replacing any of the same model, batch and threads)")
     args = p.parse_args()
 
     ours, ort = Ours(args.crossvit), Ort(args.ort)
@@ -204,13 +205,16 @@ def main():
         "results": results,
     }
     if args.append and args.json.exists():
-        # One report from several runs (say, a larger model at fewer settings): the environment spans them.
+        # One report from several runs (a larger model at fewer settings, or rows measured again): the environment
+        # spans them, and a row measured again replaces the old one.
         old = json.loads(args.json.read_text())
         env, old_env = report["environment"], old["environment"]
-        env["date"] = f"{old_env['date']} to {env['date']}"
+        env["date"] = f"{old_env['date'].split(' to ')[0]} to {env['date']}"
         env["loadavg_start"] = old_env["loadavg_start"]
-        report["agreement"] = old["agreement"] + agreement
-        report["results"] = old["results"] + results
+        timed = {(r["model"], r["batch"], r["threads"]) for r in results}
+        checked = {(a["model"], a["batch"]) for a in agreement}
+        report["agreement"] = [a for a in old["agreement"] if (a["model"], a["batch"]) not in checked] + agreement
+        report["results"] = [r for r in old["results"] if (r["model"], r["batch"], r["threads"]) not in timed] + results
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
     args.md.write_text(table)

@@ -3,7 +3,7 @@
 # usage: perf/compare/run.sh [--models a,b] [--batch 1,8] [--threads 1,2] [--rounds 3] [--warmup 1] [--iterations 2] [--bdn] [--append]
 # Writes perf/compare/results.md and results.json; scratch files (weights, ONNX, inputs) go to perf/compare/work.
 # --bdn: then BenchmarkDotNet's in-process comparison of ours and ONNX Runtime (OnnxRuntimeComparison), same models.
-# --append: add the rows to results.json's instead of replacing them (e.g. a larger model at fewer settings).
+# --append: add the rows to results.json's instead of replacing the file (rows measured again replace their old ones).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

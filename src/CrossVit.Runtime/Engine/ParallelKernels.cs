@@ -57,7 +57,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
         OpSite? site = null)
     {
         if (Planning) return;
-        long start = recorder is null ? 0 : OpRecorder.Start();
+        long start = recorder is null ? 0 : OpRecorder.Now();
         long macs = (long)rows * weight.Rows * weight.Cols;
         if (team.Threads == 1 || macs < MinMacsToSplit)
         {
@@ -81,7 +81,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
-            long start = recorder is null ? 0 : OpRecorder.Start();
+            long start = recorder is null ? 0 : OpRecorder.Now();
             var (outH, outW) = KernelSet.ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
             fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y) fixed (float* ps = scratch)
             {
@@ -100,7 +100,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
     public void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst, OpSite? site = null)
     {
         if (Planning) return;
-        long start = recorder is null ? 0 : OpRecorder.Start();
+        long start = recorder is null ? 0 : OpRecorder.Now();
         fixed (float* ps = src) fixed (float* pd = dst)
         {
             _channelsLast.Work = new ChannelsLastWork(kernels, ps, src.Length, channels, srcH, srcW, top, left, size, pd, dst.Length);
@@ -116,7 +116,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
-            long start = recorder is null ? 0 : OpRecorder.Start();
+            long start = recorder is null ? 0 : OpRecorder.Now();
             fixed (float* ps = src) fixed (float* pd = dst) fixed (float* pw = scratch)
             {
                 _resize.Work = new ResizeWork(kernels, ps, src.Length, planes, inH, inW, pd, dst.Length, outH, outW, mode, pw, scratchSize);
@@ -131,7 +131,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
         OpSite? site = null)
     {
         if (Planning) return;
-        long start = recorder is null ? 0 : OpRecorder.Start();
+        long start = recorder is null ? 0 : OpRecorder.Now();
         if (Workers(rows * dim, 4096) == 1)
         {
             kernels.LayerNorm(x, rows, dim, gamma, beta, eps, y);
@@ -149,7 +149,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
     public void Gelu(ReadOnlySpan<float> x, Span<float> y, OpSite? site = null)
     {
         if (Planning) return;
-        long start = recorder is null ? 0 : OpRecorder.Start();
+        long start = recorder is null ? 0 : OpRecorder.Now();
         if (Workers(x.Length, 4096) == 1)
         {
             kernels.Gelu(x, y);
@@ -177,7 +177,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
-            long start = recorder is null ? 0 : OpRecorder.Start();
+            long start = recorder is null ? 0 : OpRecorder.Now();
             fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
             {
                 _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride,
@@ -199,7 +199,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
-            long start = recorder is null ? 0 : OpRecorder.Start();
+            long start = recorder is null ? 0 : OpRecorder.Now();
             fixed (float* pq = q) fixed (float* px = x) fixed (float* pk = wk) fixed (float* pv = wv) fixed (float* pb = bv) fixed (float* po = output) fixed (float* ps = scratch)
             {
                 _clsAttention.Work = new ClsAttentionWork(kernels, pq, px, batch, tokens, dim, pk, pv, pb, bv.Length, heads, scale, po, ps, scratchSize);
@@ -268,9 +268,9 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
                 Work.Execute(worker, workers);
                 return;
             }
-            long start = OpRecorder.Start();
+            long start = OpRecorder.Now();
             Work.Execute(worker, workers);
-            Busy[worker] = OpRecorder.Start() - start;
+            Busy[worker] = OpRecorder.Now() - start;
         }
     }
 

@@ -16,7 +16,8 @@ internal sealed class OpRecorder(int threads)
     /// <summary>Stopwatch ticks each worker spent computing its share of the current operation.</summary>
     public long[] Busy { get; } = new long[threads];
 
-    public static long Start() => Stopwatch.GetTimestamp();
+    /// <summary>A Stopwatch timestamp.</summary>
+    public static long Now() => Stopwatch.GetTimestamp();
 
     /// <summary>
     /// Adds the operation begun at <paramref name="start"/> to <paramref name="site"/>: run on a team of

@@ -11,5 +11,7 @@ internal sealed class BenchConfig : ManualConfig
         AddJob(Job.ShortRun.WithWarmupCount(2).WithIterationCount(5).WithLaunchCount(1));
         AddColumn(new ThroughputColumn(false), new ThroughputColumn(true));
         AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
+        // Whole model names (crossvit_18_dagger_240), not the default's 20 characters.
+        WithSummaryStyle(BenchmarkDotNet.Reports.SummaryStyle.Default.WithMaxParameterColumnWidth(32));
     }
 }

@@ -1,10 +1,15 @@
 using BenchmarkDotNet.Running;
 using CrossVit.Benchmarks;
 
-// `quick [isa...]`: seconds-long median timings for tuning; anything else goes to BenchmarkDotNet.
+// `quick [isa...]`: seconds-long median timings for tuning; `ort`: ONNX Runtime resident for perf/compare/compare.py;
+// anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "quick")
 {
     QuickReport.Run(args[1..]);
+}
+else if (args.Length > 0 && args[0] == "ort")
+{
+    OnnxRuntimeRunner.Serve(Console.In, Console.Out);
 }
 else
 {

@@ -1,7 +1,8 @@
 """Checks that CrossVit.NET, PyTorch and ONNX Runtime compute the same logits, then times them alternately.
 
-PyTorch runs in this process, ONNX Runtime in a resident Node process (ort_runner.mjs), ours as one
-`crossvit bench --json` per burst (it times in-process, so process start and load are excluded).
+PyTorch runs in this process, ONNX Runtime through its .NET API in a resident process (`CrossVit.Benchmarks ort`,
+perf/CrossVit.Benchmarks/OnnxRuntimeRunner.cs), ours as one `crossvit bench --json` per burst (it times in-process,
+so process start and load are excluded).
 Each round runs one burst of each (warmup + iterations, burst median); a runtime's figure is the median of its
 burst medians. Expects WORKDIR/MODEL.safetensors and WORKDIR/MODEL.onnx (run.sh writes them).
 """
@@ -32,16 +33,16 @@ def ints(text):
 
 
 class Ort:
-    """ort_runner.mjs driven over stdin/stdout, one request at a time."""
+    """`CrossVit.Benchmarks ort` driven over stdin/stdout, one request at a time."""
 
-    def __init__(self):
-        self.proc = subprocess.Popen(["node", str(HERE / "ort_runner.mjs")], cwd=HERE, text=True,
+    def __init__(self, command):
+        self.proc = subprocess.Popen(shlex.split(command), cwd=HERE, text=True,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def call(self, **request):
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
-        reply = json.loads(self.proc.stdout.readline() or '{"ok": false, "error": "ort_runner.mjs exited"}')
+        reply = json.loads(self.proc.stdout.readline() or '{"ok": false, "error": "the ONNX Runtime runner exited"}')
         if not reply.pop("ok"):
             sys.exit(f"ONNX Runtime: {reply['error']}")
         return reply
@@ -114,6 +115,7 @@ def time_config(args, model_name, model, ort, ours, batch, threads, workdir):
         isa = result["isa"]
     ms = {k: statistics.median(v) for k, v in bursts.items()}
     row = {"model": model_name, "batch": batch, "threads": threads, "ours_ms": ms["ours"], "torch_ms": ms["torch"],
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "loadavg": os.getloadavg()[0],
            "ort_ms": ms["ort"], "torch_over_ours": ms["torch"] / ms["ours"], "ort_over_ours": ms["ort"] / ms["ours"],
            "isa": isa, "burst_medians_ms": bursts}
     print(f"{model_name} batch {batch} threads {threads}: ours {ms['ours']:.1f} ms, PyTorch {ms['torch']:.1f} ms, "
@@ -138,7 +140,7 @@ def markdown(report):
     lines = [
         f"Measured {env['date']} on {env['cpu']} ({env['cpus']} CPUs; load average {env['loadavg_start']:.1f} at start, "
         f"{env['loadavg_end']:.1f} at end); ours on {report['results'][0]['isa']}, PyTorch {env['torch']} "
-        f"(BLAS: {env['torch_blas']}), ONNX Runtime {env['onnxruntime']} (onnxruntime-node).",
+        f"(BLAS: {env['torch_blas']}), ONNX Runtime {env['onnxruntime']} ({env.get('onnxruntime_api', 'onnxruntime-node')}).",
         f"Median of {env['rounds']} alternating bursts, each the median of {env['iterations']} runs after "
         f"{env['warmup']} warmup. Ratio > 1: the peer is slower than ours.",
         "",
@@ -154,6 +156,7 @@ def markdown(report):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--crossvit", required=True, help="command that runs our CLI, e.g. 'dotnet path/crossvit.dll'")
+    p.add_argument("--ort", required=True, help="command that runs the ONNX Runtime runner, e.g. 'dotnet path/CrossVit.Benchmarks.dll ort'")
     p.add_argument("--workdir", type=Path, required=True)
     p.add_argument("--models", type=lambda s: s.split(","), required=True)
     p.add_argument("--batch", type=ints, required=True)
@@ -163,9 +166,11 @@ def main():
     p.add_argument("--iterations", type=int, default=2)
     p.add_argument("--json", type=Path, default=HERE / "results.json")
     p.add_argument("--md", type=Path, default=HERE / "results.md")
+    p.add_argument("--append", action="store_true",
+                   help="add the rows to those already in --json (replacing any of the same model, batch and threads)")
     args = p.parse_args()
 
-    ours, ort = Ours(args.crossvit), Ort()
+    ours, ort = Ours(args.crossvit), Ort(args.ort)
     loadavg_start = os.getloadavg()[0]
     if loadavg_start > os.cpu_count():
         # Spin-waiting thread pools (PyTorch's OpenMP above all) lose whole time slices on a busy machine.
@@ -192,12 +197,24 @@ def main():
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "cpu": cpu_name(), "cpus": os.cpu_count(), "loadavg_start": loadavg_start,
             "loadavg_end": os.getloadavg()[0], "torch": torch.__version__, "torch_blas": blas_library(),
-            "onnxruntime": ort_version, "rounds": args.rounds, "warmup": args.warmup, "iterations": args.iterations,
+            "onnxruntime": ort_version, "onnxruntime_api": ".NET API, Microsoft.ML.OnnxRuntime", "rounds": args.rounds,
+            "warmup": args.warmup, "iterations": args.iterations,
         },
         "tolerance": TOLERANCE,
         "agreement": agreement,
         "results": results,
     }
+    if args.append and args.json.exists():
+        # One report from several runs (a larger model at fewer settings, or rows measured again): the environment
+        # spans them, and a row measured again replaces the old one.
+        old = json.loads(args.json.read_text())
+        env, old_env = report["environment"], old["environment"]
+        env["date"] = f"{old_env['date'].split(' to ')[0]} to {env['date']}"
+        env["loadavg_start"] = old_env["loadavg_start"]
+        timed = {(r["model"], r["batch"], r["threads"]) for r in results}
+        checked = {(a["model"], a["batch"]) for a in agreement}
+        report["agreement"] = [a for a in old["agreement"] if (a["model"], a["batch"]) not in checked] + agreement
+        report["results"] = [r for r in old["results"] if (r["model"], r["batch"], r["threads"]) not in timed] + results
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
     args.md.write_text(table)

@@ -8,6 +8,7 @@ var root = new RootCommand("CrossVit.NET: CrossViT inference on the CPU, pure ma
     InspectCommand.Create(),
     InitCommand.Create(),
     BenchCommand.Create(),
+    ProfileCommand.Create(),
     PreprocessCommand.Create(),
     ClassifyCommand.Create(),
     CliError.Debug,

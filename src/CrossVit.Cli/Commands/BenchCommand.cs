@@ -12,44 +12,23 @@ namespace CrossVit.Cli.Commands;
 /// <summary><c>crossvit bench</c>: latency and throughput of one session, in-process.</summary>
 internal static class BenchCommand
 {
-    private const int MaxBatch = 1024;
-    private const int MaxRuns = 100_000;
-
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Preset name; seeded random weights unless --weights is given." };
-        var weights = new Option<string?>("--weights") { Description = "Checkpoint (.safetensors); its metadata may carry the config." };
-        var batch = Options.Int("--batch", $"Images per run, 1 to {MaxBatch}.", 1, MaxBatch, defaultValue: 1);
-        var threads = Options.Threads();
-        var warmup = Options.Int("--warmup", $"Untimed runs first, 0 to {MaxRuns}.", 0, MaxRuns, defaultValue: 5);
-        var iterations = Options.Int("--iterations", $"Timed runs, 1 to {MaxRuns}.", 1, MaxRuns, defaultValue: 20);
-        var branches = Options.Branches();
+        var options = new SessionRunOptions();
         var json = new Option<bool>("--json") { Description = "Also print one JSON line last." };
-        var command = new Command("bench", "Time forward passes of a session: median, p90 and min latency, throughput, allocations.")
-        {
-            model, weights, batch, threads, branches, warmup, iterations, json,
-        };
+        var command = new Command("bench", "Time forward passes of a session: median, p90 and min latency, throughput, allocations.");
+        options.AddTo(command);
+        command.Options.Add(json);
         command.SetAction(r =>
         {
-            int b = r.GetValue(batch), n = r.GetValue(iterations), t = r.GetValue(threads);
             long loading = Stopwatch.GetTimestamp();
-            using var m = LoadModel(r.GetValue(model), r.GetValue(weights), t);
+            using var m = options.LoadModel(r);
             double loadMs = Stopwatch.GetElapsedTime(loading).TotalMilliseconds;
-            var result = Measure(m, new SessionOptions { MaxBatch = b, Threads = t, Branches = r.GetValue(branches) }, r.GetValue(warmup), n) with { LoadMilliseconds = loadMs };
-            Print(result, r.GetValue(model) ?? Presets.Match(m.Config) ?? "custom", r.GetValue(json));
+            var result = Measure(m, options.Session(r), r.GetValue(options.Warmup), r.GetValue(options.Iterations)) with { LoadMilliseconds = loadMs };
+            Print(result, options.ModelName(r, m), r.GetValue(json));
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The model, its weights packed on the session's threads, as <c>classify</c> and <c>run</c> load theirs.</summary>
-    private static CrossVitModel LoadModel(string? preset, string? weights, int threads)
-    {
-        var options = new ModelOptions { Threads = threads };
-        if (weights is not null) return new ModelSource(weights, preset, null).Load(options);
-        return preset is null
-            ? throw new CliException("Give --model NAME (seeded random weights) or --weights FILE.")
-            : DefaultModel.Random(preset, options);
     }
 
     // PeakGflops: the median of FmaPeak on the session's threads, measured just before the timed runs.
@@ -64,9 +43,7 @@ internal static class BenchCommand
         var c = model.Config;
         int batch = options.MaxBatch;
         int size = c.ImgSize[0];
-        var random = new Random(0);
-        var input = new float[batch * c.InChannels * size * size];
-        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        var input = SessionRunOptions.Input(c, batch);
         var output = new float[batch * c.OutputSize];
         using var session = model.CreateSession(options);
         var ms = new double[iterations];
@@ -93,7 +70,7 @@ internal static class BenchCommand
     /// A session's <see cref="InferenceSession.BranchSchedule"/> in one line, e.g. "embedding seq; blocks 3+13 3+13 3+13;
     /// fusion 10+6 10+6 10+6": each part's workers per branch, or seq where the branches run one after another.
     /// </summary>
-    private static string Describe(IReadOnlyList<IReadOnlyList<int>?> schedule)
+    internal static string Describe(IReadOnlyList<IReadOnlyList<int>?> schedule)
     {
         static string Part(IReadOnlyList<int>? groups) => groups is null ? "seq" : string.Join('+', groups);
         var stages = Enumerable.Range(0, (schedule.Count - 1) / 2).ToList();

@@ -42,7 +42,8 @@ internal sealed unsafe class BranchTeams : ParallelJob
     private float* _tokens, _images;
     private int _tokensLength, _imagesLength, _batch, _height, _width;
 
-    public BranchTeams(KernelSet kernels, WorkerPool pool, int branches, BranchScheduling mode)
+    /// <summary>Cuts <paramref name="pool"/> into groups for <paramref name="branches"/> branches; with <paramref name="profile"/>, each group's operations are recorded.</summary>
+    public BranchTeams(KernelSet kernels, WorkerPool pool, int branches, BranchScheduling mode, bool profile = false)
     {
         _pool = pool;
         _mode = mode;
@@ -54,13 +55,16 @@ internal sealed unsafe class BranchTeams : ParallelJob
         {
             _groups[i] = new WorkerGroup();
             _workspaces[i] = new Workspace();
-            _kernels[i] = new ParallelKernels(kernels, _groups[i], _workspaces[i]);
+            _kernels[i] = new ParallelKernels(kernels, _groups[i], _workspaces[i], recorder: profile ? new OpRecorder(pool.Threads) : null);
         }
         _first = new int[branches + 1];
     }
 
     /// <summary>For each part of the pass, in the order planned, the workers per branch at <paramref name="batch"/>, or null where the branches run one after another.</summary>
     public IEnumerable<int[]?> Partitions(int batch) => _planned.Select(p => p.Partitions[batch - 1]);
+
+    /// <summary>What each group's operations recorded, in a profiled session (else empty).</summary>
+    public IEnumerable<OpRecorder> Recorders => _kernels.Select(k => k.Recorder).OfType<OpRecorder>();
 
     /// <summary>Floats in the groups' workspaces.</summary>
     public int ArenaSize => _workspaces.Sum(w => w.Capacity);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
 
@@ -17,6 +18,12 @@ public sealed record SessionOptions
 
     /// <summary>Whether the branches run one after another or concurrently on groups of the workers (see <see cref="BranchScheduling"/>).</summary>
     public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
+
+    /// <summary>
+    /// Whether the session times every operation of its passes, by kind and layer, for <see cref="InferenceSession.ReadProfile"/>.
+    /// A session without it does no timing work. Profiling changes no result: outputs stay bit-identical.
+    /// </summary>
+    public bool Profile { get; init; }
 
     /// <summary>Throws when these options cannot run a model of <paramref name="branches"/> branches.</summary>
     internal void Validate(int branches)
@@ -44,6 +51,7 @@ public sealed class InferenceSession : IDisposable
     private readonly ParallelKernels _kernels;
     private readonly BranchTeams? _teams;
     private int _busy;
+    private long _profiledPasses, _profiledImages, _profiledTicks;   // a profiled session's passes
 
     internal InferenceSession(CrossVitModel model, CrossVitNet net, KernelSet kernels, SessionOptions options)
     {
@@ -58,8 +66,8 @@ public sealed class InferenceSession : IDisposable
         _workspace = new Workspace();
         _pool = new WorkerPool(options.Threads);
         if (options.Branches != BranchScheduling.Sequential && branches > 1 && options.Threads >= branches)
-            _teams = new BranchTeams(kernels, _pool, branches, options.Branches);
-        _kernels = new ParallelKernels(kernels, _pool, _workspace, _teams);
+            _teams = new BranchTeams(kernels, _pool, branches, options.Branches, options.Profile);
+        _kernels = new ParallelKernels(kernels, _pool, _workspace, _teams, options.Profile ? new OpRecorder(options.Threads) : null);
         PlanArena();
     }
 
@@ -113,12 +121,49 @@ public sealed class InferenceSession : IDisposable
             throw new InvalidOperationException("InferenceSession.Run was called from two threads at once; use one session per thread, or CrossVitModel.Run.");
         try
         {
+            long start = _kernels.Recorder is null ? 0 : Stopwatch.GetTimestamp();
             _net.Forward(_kernels, input, batch, height, width, output, _workspace);
+            if (_kernels.Recorder is not null)
+            {
+                _profiledTicks += Stopwatch.GetTimestamp() - start;
+                _profiledPasses++;
+                _profiledImages += batch;
+            }
         }
         finally
         {
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    /// <summary>Whether this session profiles its passes (<see cref="SessionOptions.Profile"/>).</summary>
+    public bool IsProfiling => _kernels.Recorder is not null;
+
+    /// <summary>
+    /// What the passes since the session's creation or the last <see cref="ResetProfile"/> measured: the passes' time and
+    /// every operation's, by kind and layer. Call it between runs, on the thread that runs the session.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The session was created without <see cref="SessionOptions.Profile"/>.</exception>
+    public PassProfile ReadProfile()
+    {
+        var recorder = _kernels.Recorder ?? throw new InvalidOperationException("This session does not profile; create it with SessionOptions.Profile = true.");
+        var totals = new List<(OpSite Site, OpRecorder.Totals Totals)>();
+        recorder.AddTo(totals);
+        foreach (var group in _teams?.Recorders ?? []) group.AddTo(totals);
+        double msPerTick = 1000.0 / Stopwatch.Frequency;
+        var layers = totals.Where(e => e.Totals.Calls > 0).Select(e => new OpProfile(e.Site.Kind, e.Site.Layer, e.Totals.Calls, e.Totals.Ticks * msPerTick,
+            e.Totals.MultiplyAdds, e.Totals.Bytes, e.Totals.WaitTicks * msPerTick)).ToList();
+        return new PassProfile(Threads, _profiledPasses, _profiledImages, _profiledTicks * msPerTick, layers);
+    }
+
+    /// <summary>Forgets what the profile has measured so far, e.g. after warm-up runs.</summary>
+    /// <exception cref="InvalidOperationException">The session was created without <see cref="SessionOptions.Profile"/>.</exception>
+    public void ResetProfile()
+    {
+        var recorder = _kernels.Recorder ?? throw new InvalidOperationException("This session does not profile; create it with SessionOptions.Profile = true.");
+        recorder.Clear();
+        foreach (var group in _teams?.Recorders ?? []) group.Clear();
+        _profiledPasses = _profiledImages = _profiledTicks = 0;
     }
 
     /// <summary>Stops the worker threads.</summary>

@@ -11,8 +11,10 @@ namespace CrossVit.Runtime.Engine;
 /// elements, so every output element is computed by the same instructions whatever the thread count: results are
 /// bit-identical for any number of threads.
 /// In planning mode nothing is computed; the forward pass only walks its buffers, which sizes the session's arena.
+/// With a <paramref name="recorder"/> (a profiled session) every operation adds its time, work and waits to the site
+/// its layer passes; without one, each operation's profiling is a null check.
 /// </summary>
-internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team, Workspace workspace, BranchTeams? teams = null)
+internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team, Workspace workspace, BranchTeams? teams = null, OpRecorder? recorder = null)
 {
     /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
     private const int Granule = 64;
@@ -23,16 +25,19 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
     /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
     private const long MinMacsToSplit = 1 << 16;
 
-    private readonly Job<LinearWork> _linear = new();
-    private readonly Job<AttentionWork> _attention = new();
-    private readonly Job<ClsAttentionWork> _clsAttention = new();
-    private readonly Job<LayerNormWork> _layerNorm = new();
-    private readonly Job<GeluWork> _gelu = new();
-    private readonly Job<ConvWork> _conv = new();
-    private readonly Job<ResizeWork> _resize = new();
-    private readonly Job<ChannelsLastWork> _channelsLast = new();
+    private readonly Job<LinearWork> _linear = new() { Busy = recorder?.Busy };
+    private readonly Job<AttentionWork> _attention = new() { Busy = recorder?.Busy };
+    private readonly Job<ClsAttentionWork> _clsAttention = new() { Busy = recorder?.Busy };
+    private readonly Job<LayerNormWork> _layerNorm = new() { Busy = recorder?.Busy };
+    private readonly Job<GeluWork> _gelu = new() { Busy = recorder?.Busy };
+    private readonly Job<ConvWork> _conv = new() { Busy = recorder?.Busy };
+    private readonly Job<ResizeWork> _resize = new() { Busy = recorder?.Busy };
+    private readonly Job<ChannelsLastWork> _channelsLast = new() { Busy = recorder?.Busy };
 
     public KernelSet Kernels => kernels;
+
+    /// <summary>What this profiled session's operations recorded; null when it is not profiled.</summary>
+    public OpRecorder? Recorder => recorder;
 
     /// <summary>When set, operations return without computing (the arena is being planned).</summary>
     public bool Planning { get; set; }
@@ -48,12 +53,16 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
         for (int i = 0; i < costs.Length; i++) forward(i, this, t, ws);
     }
 
-    public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None)
+    public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None,
+        OpSite? site = null)
     {
         if (Planning) return;
-        if (team.Threads == 1 || (long)rows * weight.Rows * weight.Cols < MinMacsToSplit)
+        long start = recorder is null ? 0 : OpRecorder.Now();
+        long macs = (long)rows * weight.Rows * weight.Cols;
+        if (team.Threads == 1 || macs < MinMacsToSplit)
         {
             kernels.Linear(x, rows, weight, bias, y, epilogue);
+            recorder?.Stop(site, start, team.Threads, split: false, macs);
             return;
         }
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
@@ -61,21 +70,25 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
             _linear.Work = new LinearWork(kernels, px, rows, weight, pb, bias.Length, py, epilogue, SplitColumns(rows));
             team.Run(_linear);
         }
+        recorder?.Stop(site, start, team.Threads, split: true, macs);
     }
 
     /// <summary>One image's convolution, split into bands of output pixels; each worker builds its im2col blocks in the arena.</summary>
-    public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue)
+    public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue,
+        OpSite? site = null)
     {
         int scratchSize = kernels.ConvWorkspaceSize, mark = workspace.Mark();
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
+            long start = recorder is null ? 0 : OpRecorder.Now();
             var (outH, outW) = KernelSet.ConvOutputSize(inH, inW, weight.KernelH, weight.KernelW, stride, pad);
             fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y) fixed (float* ps = scratch)
             {
                 _conv.Work = new ConvWork(kernels, px, x.Length, inH, inW, weight, stride, pad, pb, bias.Length, py, y.Length, epilogue, outH * outW, ps, scratchSize);
                 team.Run(_conv);
             }
+            recorder?.Stop(site, start, team.Threads, split: true, (long)outH * outW * weight.Rows * weight.Cols);
         }
         workspace.Release(mark);
     }
@@ -84,38 +97,45 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
     /// dst [size, size, channels] = src [channels, srcH, srcW] at rows top.., columns left..: one image made
     /// channels-last (and cropped) for the patch embedding, split into bands of output rows.
     /// </summary>
-    public void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst)
+    public void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst, OpSite? site = null)
     {
         if (Planning) return;
+        long start = recorder is null ? 0 : OpRecorder.Now();
         fixed (float* ps = src) fixed (float* pd = dst)
         {
             _channelsLast.Work = new ChannelsLastWork(kernels, ps, src.Length, channels, srcH, srcW, top, left, size, pd, dst.Length);
             team.Run(_channelsLast);
         }
+        recorder?.Stop(site, start, team.Threads, split: true, 0, 2L * sizeof(float) * channels * size * size);
     }
 
     /// <summary>One image's planes resized, split into bands of output rows.</summary>
-    public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
+    public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode, OpSite? site = null)
     {
         int scratchSize = kernels.ResizeWorkspaceSize(inW, outH, outW), mark = workspace.Mark();
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
+            long start = recorder is null ? 0 : OpRecorder.Now();
             fixed (float* ps = src) fixed (float* pd = dst) fixed (float* pw = scratch)
             {
                 _resize.Work = new ResizeWork(kernels, ps, src.Length, planes, inH, inW, pd, dst.Length, outH, outW, mode, pw, scratchSize);
                 team.Run(_resize);
             }
+            recorder?.Stop(site, start, team.Threads, split: true, 0, (long)sizeof(float) * planes * (inH * inW + outH * outW));
         }
         workspace.Release(mark);
     }
 
-    public void LayerNorm(ReadOnlySpan<float> x, int rows, int dim, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float eps, Span<float> y)
+    public void LayerNorm(ReadOnlySpan<float> x, int rows, int dim, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float eps, Span<float> y,
+        OpSite? site = null)
     {
         if (Planning) return;
+        long start = recorder is null ? 0 : OpRecorder.Now();
         if (Workers(rows * dim, 4096) == 1)
         {
             kernels.LayerNorm(x, rows, dim, gamma, beta, eps, y);
+            recorder?.Stop(site, start, team.Threads, split: false, 0, 2L * sizeof(float) * rows * dim);
             return;
         }
         fixed (float* px = x) fixed (float* pg = gamma) fixed (float* pb = beta) fixed (float* py = y)
@@ -123,14 +143,17 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
             _layerNorm.Work = new LayerNormWork(kernels, px, rows, dim, pg, pb, eps, py);
             team.Run(_layerNorm);
         }
+        recorder?.Stop(site, start, team.Threads, split: true, 0, 2L * sizeof(float) * rows * dim);
     }
 
-    public void Gelu(ReadOnlySpan<float> x, Span<float> y)
+    public void Gelu(ReadOnlySpan<float> x, Span<float> y, OpSite? site = null)
     {
         if (Planning) return;
+        long start = recorder is null ? 0 : OpRecorder.Now();
         if (Workers(x.Length, 4096) == 1)
         {
             kernels.Gelu(x, y);
+            recorder?.Stop(site, start, team.Threads, split: false, 0, 2L * sizeof(float) * x.Length);
             return;
         }
         fixed (float* px = x) fixed (float* py = y)
@@ -138,6 +161,7 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
             _gelu.Work = new GeluWork(kernels, px, py, x.Length);
             team.Run(_gelu);
         }
+        recorder?.Stop(site, start, team.Threads, split: true, 0, 2L * sizeof(float) * x.Length);
     }
 
     /// <summary>
@@ -146,19 +170,21 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
     /// into chunks of query rows when the pairs alone would leave workers idle (<see cref="QueryChunks"/>).
     /// </summary>
     public void Attention(ReadOnlySpan<float> q, int ldq, int qStride, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int kvStride,
-        int batch, int tq, int tk, int heads, int headDim, float scale, Span<float> output, int ldo, int outStride)
+        int batch, int tq, int tk, int heads, int headDim, float scale, Span<float> output, int ldo, int outStride, OpSite? site = null)
     {
         // Per worker: one block of scores, then the head's packed keys and values.
         int scoresSize = KernelSet.AttentionScratchSize(tq, tk), scratchSize = scoresSize + kernels.AttentionWorkspaceSize(tq, tk, headDim), mark = workspace.Mark();
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
+            long start = recorder is null ? 0 : OpRecorder.Now();
             fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
             {
                 _attention.Work = new AttentionWork(kernels, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, batch, tq, tk, heads, headDim, scale, po, ldo, outStride,
                     QueryChunks(batch * heads, tq, team.Threads), ps, scoresSize, scratchSize);
                 team.Run(_attention);
             }
+            recorder?.Stop(site, start, team.Threads, split: true, 2L * batch * heads * tq * tk * headDim);
         }
         workspace.Release(mark);
     }
@@ -167,17 +193,20 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
     /// <c>KernelSet.ClsAttention</c> for a batch: q and output [batch, dim], x [batch, tokens, dim]. Work items are (image, head) pairs.
     /// </summary>
     public void ClsAttention(ReadOnlySpan<float> q, ReadOnlySpan<float> x, int batch, int tokens, int dim,
-        ReadOnlySpan<float> wk, ReadOnlySpan<float> wv, ReadOnlySpan<float> bv, int heads, float scale, Span<float> output)
+        ReadOnlySpan<float> wk, ReadOnlySpan<float> wv, ReadOnlySpan<float> bv, int heads, float scale, Span<float> output, OpSite? site = null)
     {
         int scratchSize = KernelSet.ClsAttentionScratchSize(tokens, dim), mark = workspace.Mark();
         var scratch = workspace.Take(team.Threads * scratchSize);
         if (!Planning)
         {
+            long start = recorder is null ? 0 : OpRecorder.Now();
             fixed (float* pq = q) fixed (float* px = x) fixed (float* pk = wk) fixed (float* pv = wv) fixed (float* pb = bv) fixed (float* po = output) fixed (float* ps = scratch)
             {
                 _clsAttention.Work = new ClsAttentionWork(kernels, pq, px, batch, tokens, dim, pk, pv, pb, bv.Length, heads, scale, po, ps, scratchSize);
                 team.Run(_clsAttention);
             }
+            // As ModelCost counts it: wk and wv over every token, then QKᵀ and attn·V of the one query.
+            recorder?.Stop(site, start, team.Threads, split: true, 2L * batch * tokens * dim * (dim + 1));
         }
         workspace.Release(mark);
     }
@@ -229,7 +258,20 @@ internal sealed unsafe class ParallelKernels(KernelSet kernels, WorkerTeam team,
     {
         public TWork Work;
 
-        public override void Execute(int worker, int workers) => Work.Execute(worker, workers);
+        /// <summary>In a profiled session, where each worker's time in its share goes.</summary>
+        public long[]? Busy;
+
+        public override void Execute(int worker, int workers)
+        {
+            if (Busy is null)
+            {
+                Work.Execute(worker, workers);
+                return;
+            }
+            long start = OpRecorder.Now();
+            Work.Execute(worker, workers);
+            Busy[worker] = OpRecorder.Now() - start;
+        }
     }
 
     private readonly struct LinearWork(KernelSet k, float* x, int rows, PackedMatrix w, float* bias, int biasLength, float* y, Epilogue epilogue, bool splitColumns) : IWork

@@ -22,6 +22,7 @@ internal sealed class CrossVitNet
     private readonly LayerNorm[] _norm;
     private readonly Linear[] _head;         // empty when num_classes is 0
     private readonly int[] _branchStart;     // offset of branch i's tokens for one image
+    private readonly OpSite[] _resize, _channelsLast;   // each branch's scale_image, for a profile
 
     public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet k)
     {
@@ -32,6 +33,8 @@ internal sealed class CrossVitNet
         _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, k, config, b)).ToArray();
         _embedCosts = Enumerable.Range(0, n).Select(b => _patchEmbed[b].Cost(config.ImgSize[b])).ToArray();
         _embed = Embed;   // one delegate for the model's lifetime, so a pass allocates none
+        _resize = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.resize")).ToArray();
+        _channelsLast = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.channels_last")).ToArray();
         _clsToken = Enumerable.Range(0, n).Select(b => ckpt.Read($"cls_token_{b}")).ToArray();
         _posEmbed = Enumerable.Range(0, n).Select(b => ckpt.Read($"pos_embed_{b}")).ToArray();
         _branchStart = new int[n + 1];
@@ -39,7 +42,7 @@ internal sealed class CrossVitNet
         _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, k, config, s, scales, _branchStart)).ToArray();
         _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(ckpt, $"norm.{b}", config.NormEps)).ToArray();
         _head = config.NumClasses > 0
-            ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses)).ToArray()
+            ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses, OpKind.Head)).ToArray()
             : [];
     }
 
@@ -73,7 +76,7 @@ internal sealed class CrossVitNet
         for (int b = 0; b < t.Batch; b++)
         {
             var item = t.Images.Slice(b * channels * height * width, channels * height * width);
-            ScaleImage(k, item, height, width, size, resized, image);
+            ScaleImage(k, i, item, height, width, size, resized, image);
             var xb = x.Slice(b * tokens * dim, tokens * dim);
             _posEmbed[i].CopyTo(xb);
             for (int c = 0; c < dim; c++) xb[c] = _clsToken[i][c] + xb[c];
@@ -90,13 +93,13 @@ internal sealed class CrossVitNet
     /// as is, center-cropped (crop_scale), or resized (bicubic A = -0.75 or bilinear, align_corners=False).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ScaleImage(ParallelKernels k, ReadOnlySpan<float> item, int height, int width, int size, Span<float> resized, Span<float> image)
+    private void ScaleImage(ParallelKernels k, int branch, ReadOnlySpan<float> item, int height, int width, int size, Span<float> resized, Span<float> image)
     {
         int channels = _config.InChannels, top = 0, left = 0, srcH = height, srcW = width;
         if (NeedsResize(height, width, size))
         {
             var mode = _config.Interpolation == Interpolation.Bilinear ? ResizeMode.Bilinear : ResizeMode.Bicubic;
-            k.Resize(item, channels, height, width, resized, size, size, mode);
+            k.Resize(item, channels, height, width, resized, size, size, mode, _resize[branch]);
             item = resized;
             srcH = srcW = size;
         }
@@ -106,7 +109,7 @@ internal sealed class CrossVitNet
             top = (int)Math.Round((height - size) / 2.0, MidpointRounding.ToEven);
             left = (int)Math.Round((width - size) / 2.0, MidpointRounding.ToEven);
         }
-        k.ChannelsLast(item, channels, srcH, srcW, top, left, size, image);
+        k.ChannelsLast(item, channels, srcH, srcW, top, left, size, image, _channelsLast[branch]);
     }
 
     /// <summary>Final norm, pooling (CLS, or mean of the patch tokens), and the mean of the branch heads.</summary>

@@ -24,6 +24,7 @@ public class CliSurfaceFuzzTests
         { "classify", "--top" }, { "classify", "--threads" },
         { "preprocess", "--size" }, { "preprocess", "--crop-pct" },
         { "bench", "--batch" }, { "bench", "--threads" }, { "bench", "--warmup" }, { "bench", "--iterations" }, { "bench", "--branches" },
+        { "profile", "--iterations" },   // profile takes bench's options (SessionRunOptions); one shows they are wired
         { "init", "--seed" },
         { "run", "--threads" },
     };
@@ -100,7 +101,7 @@ public class CliSurfaceFuzzTests
         {
             "classify" => ["classify", image, .. mini],
             "preprocess" => ["preprocess", image, "--output", output!, .. option == "--size" ? [] : (string[])["--size", "32"]],
-            "bench" => ["bench", "--model", "crossvit_tiny_240", .. Defaults(option, ("--iterations", "1"), ("--warmup", "0"))],
+            "bench" or "profile" => [command, "--model", "crossvit_tiny_240", .. Defaults(option, ("--iterations", "1"), ("--warmup", "0"))],
             "init" => ["init", "--config", TestData.Golden("mini_linear", "config.json"), "--output", output!],
             _ => ["run", .. mini, "--input", TestData.Golden("mini_linear", "input.npy"), "--output", output!],
         };

@@ -4,18 +4,18 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Runtime.Model.Layers;
 
 /// <summary>timm's ViT <c>Block</c>: x += attn(norm1(x)); x += mlp(norm2(x)).</summary>
-internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm norm2, Linear fc1, Linear fc2, int heads, float scale)
+internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm norm2, Linear fc1, Linear fc2, int heads, float scale, OpSite attention)
 {
     private int Dim => proj.Out;
 
     public static Block Load(Checkpoint ckpt, KernelSet k, string p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
         LayerNorm.Load(ckpt, $"{p}.norm1", eps),
-        Linear.Load(ckpt, k, $"{p}.attn.qkv", dim, 3 * dim, qkvBias),
-        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim),
+        Linear.Load(ckpt, k, $"{p}.attn.qkv", dim, 3 * dim, OpKind.Qkv, qkvBias),
+        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim, OpKind.AttentionProjection),
         LayerNorm.Load(ckpt, $"{p}.norm2", eps),
-        Linear.Load(ckpt, k, $"{p}.mlp.fc1", dim, hidden),
-        Linear.Load(ckpt, k, $"{p}.mlp.fc2", hidden, dim),
-        heads, scale);
+        Linear.Load(ckpt, k, $"{p}.mlp.fc1", dim, hidden, OpKind.Fc1Gelu),
+        Linear.Load(ckpt, k, $"{p}.mlp.fc2", hidden, dim, OpKind.Fc2),
+        heads, scale, new(OpKind.AttentionCore, $"{p}.attn"));
 
     /// <summary>Its work on <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
     public BranchCost Cost(int tokens) =>
@@ -45,7 +45,7 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
         qkv.Forward(k, xn, rows, qkvRows);
         int stride = tokens * 3 * dim;
         k.Attention(qkvRows, 3 * dim, stride, qkvRows[dim..], 3 * dim, qkvRows[(2 * dim)..], 3 * dim, stride,
-            batch, tokens, tokens, heads, dim / heads, scale, xn, dim, tokens * dim);
+            batch, tokens, tokens, heads, dim / heads, scale, xn, dim, tokens * dim, attention);
         ws.Release(mark);
     }
 }

@@ -8,18 +8,18 @@ namespace CrossVit.Runtime.Model.Layers;
 /// so the block's output is one token: <c>x[:, 0:1] + proj(attn(norm1(x)))</c>. The keys and values of the tokens are
 /// never formed: <c>KernelSet.ClsAttention</c> folds wk and wv onto the single query, so they stay unpacked, [dim, dim].
 /// </summary>
-internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk, float[] wv, float[] bv, Linear proj, int heads, float scale)
+internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk, float[] wv, float[] bv, Linear proj, int heads, float scale, OpSite attention)
 {
     private int Dim => proj.Out;
 
     public static CrossAttentionBlock Load(Checkpoint ckpt, KernelSet k, string p, int dim, int heads, bool qkvBias, float scale, double eps) => new(
         LayerNorm.Load(ckpt, $"{p}.norm1", eps),
-        Linear.Load(ckpt, k, $"{p}.attn.wq", dim, dim, qkvBias),
+        Linear.Load(ckpt, k, $"{p}.attn.wq", dim, dim, OpKind.CrossQuery, qkvBias),
         ckpt.Read($"{p}.attn.wk.weight"),    // wk's bias is bound but unused: softmax cancels it
         ckpt.Read($"{p}.attn.wv.weight"),
         qkvBias ? ckpt.Read($"{p}.attn.wv.bias") : [],
-        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim),
-        heads, scale);
+        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim, OpKind.CrossOutput),
+        heads, scale, new(OpKind.CrossAttention, $"{p}.attn"));
 
     /// <summary>Its work when the CLS attends over <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
     public BranchCost Cost(int tokens) => new([wq.Cost(1), proj.Cost(1)], [new(heads, 1, tokens, Dim)]);
@@ -39,7 +39,7 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk
         var query = ws.Take(batch * dim);               // wq of each item's normalized CLS: [batch, dim]
         wq.Forward(k, clsRows, batch, query);
         var headsOut = clsRows;                         // the normalized CLS rows are dead once q exists
-        k.ClsAttention(query, xn, batch, tokens, dim, wk, wv, bv, heads, scale, headsOut);
+        k.ClsAttention(query, xn, batch, tokens, dim, wk, wv, bv, heads, scale, headsOut, attention);
         proj.Forward(k, headsOut, batch, cls, Epilogue.Accumulate);
         ws.Release(mark);
     }

@@ -8,21 +8,23 @@ namespace CrossVit.Runtime.Model.Layers;
 /// <c>PatchEmbed</c>: a convolution with kernel = stride = patch, or for dagger models the three-conv stem
 /// (conv → ReLU → conv → ReLU → conv). Runs channels-last: image [S, S, cin] → tokens [patches, dim].
 /// </summary>
-internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[] weights, float[][] biases)
+internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[] weights, float[][] biases, OpSite[] sites)
 {
     public static PatchEmbed Load(Checkpoint ckpt, KernelSet k, CrossVitConfig config, int branch)
     {
         var shapes = config.StemConvs(branch);
         var weights = new PackedMatrix[shapes.Count];
         var biases = new float[shapes.Count][];
+        var sites = new OpSite[shapes.Count];
         for (int c = 0; c < shapes.Count; c++)
         {
             string p = config.MultiConv ? $"patch_embed.{branch}.proj.{2 * c}" : $"patch_embed.{branch}.proj";
             var s = shapes[c];
             weights[c] = k.PackConv(ckpt.Read($"{p}.weight"), s.OutChannels, s.InChannels, s.Kernel, s.Kernel);
             biases[c] = ckpt.Read($"{p}.bias");
+            sites[c] = new(OpKind.PatchEmbedding, p);
         }
-        return new(shapes, weights, biases);
+        return new(shapes, weights, biases, sites);
     }
 
     /// <summary>Floats of the largest intermediate activation of the stem for a <paramref name="size"/>² input (0 without a stem).</summary>
@@ -65,7 +67,7 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
             bool last = c == shapes.Count - 1;
             var y = last ? tokens : (c % 2 == 0 ? scratchA : scratchB);
             y = y[..(outSide * outSide * s.OutChannels)];
-            k.Conv2d(x, side, side, weights[c], s.Stride, s.Padding, biases[c], y, last ? Epilogue.Accumulate : Epilogue.Relu);
+            k.Conv2d(x, side, side, weights[c], s.Stride, s.Padding, biases[c], y, last ? Epilogue.Accumulate : Epilogue.Relu, sites[c]);
             x = y;
             side = outSide;
         }

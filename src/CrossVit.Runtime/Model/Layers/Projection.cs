@@ -7,10 +7,12 @@ namespace CrossVit.Runtime.Model.Layers;
 /// <c>projs</c> / <c>revert_projs</c>: LayerNorm → GELU → Linear between two branch widths, or the identity
 /// (lucid checkpoints of equal neighbouring widths).
 /// </summary>
-internal sealed class Projection(LayerNorm? norm, Linear? linear)
+internal sealed class Projection(LayerNorm? norm, Linear? linear, OpSite? gelu)
 {
     public static Projection Load(Checkpoint ckpt, KernelSet k, string p, int from, int to, double eps) =>
-        ckpt.IsIdentity(p) ? new(null, null) : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, k, $"{p}.2", from, to));
+        ckpt.IsIdentity(p)
+            ? new(null, null, null)
+            : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, k, $"{p}.2", from, to, OpKind.CrossProjections), new(OpKind.CrossProjections, $"{p}.1"));
 
     /// <summary>Its work on one row per image (the CLS), for the branch scheduler.</summary>
     public BranchCost Cost() => new(linear is null ? [] : [linear.Cost(1)], []);
@@ -26,7 +28,7 @@ internal sealed class Projection(LayerNorm? norm, Linear? linear)
         int mark = ws.Mark();
         var h = ws.Take(rows * norm.Dim);
         norm.Forward(k, x, rows, h);
-        k.Gelu(h, h);
+        k.Gelu(h, h, gelu);
         linear.Forward(k, h, rows, y);
         ws.Release(mark);
     }

@@ -1,0 +1,67 @@
+namespace CrossVit.Runtime.Engine;
+
+/// <summary>
+/// One layer's operations of one kind over the profiled passes of a session (<see cref="InferenceSession.ReadProfile"/>):
+/// totals over <see cref="PassProfile.Passes"/> passes.
+/// </summary>
+/// <param name="Kind">What the operation is.</param>
+/// <param name="Layer">timm's module name, e.g. <c>blocks.0.blocks.1.2.attn.qkv</c> (or the branch's <c>patch_embed.1.resize</c>).</param>
+/// <param name="Calls">Operations run.</param>
+/// <param name="Milliseconds">Wall-clock time inside them.</param>
+/// <param name="MultiplyAdds">Multiply-adds done, as <see cref="Model.ModelCost"/> counts them.</param>
+/// <param name="Bytes">Bytes read and written by the memory-bound kinds (<see cref="OpKinds.IsMemoryBound"/>); 0 for the others.</param>
+/// <param name="WaitMilliseconds">
+/// Worker-milliseconds spent inside the operations without work: each worker's share of the wall time minus the time
+/// it computed, summed over the team (waking, uneven shares, the join; the whole wall time of a worker an operation
+/// too small to split leaves idle).
+/// </param>
+public sealed record OpProfile(OpKind Kind, string Layer, long Calls, double Milliseconds, long MultiplyAdds, long Bytes, double WaitMilliseconds);
+
+/// <summary>
+/// What a profiled session measured (<see cref="SessionOptions.Profile"/>): the passes' wall time and every
+/// operation's, by layer in the order the pass first reached them. With concurrent branches the operations of
+/// different branches overlap, so their times may add up to more than the passes'.
+/// </summary>
+public sealed class PassProfile
+{
+    internal PassProfile(int threads, long passes, long images, double milliseconds, IReadOnlyList<OpProfile> layers)
+    {
+        Threads = threads;
+        Passes = passes;
+        Images = images;
+        Milliseconds = milliseconds;
+        Layers = layers;
+    }
+
+    /// <summary>The session's worker threads.</summary>
+    public int Threads { get; }
+
+    /// <summary>Passes profiled (calls of <see cref="InferenceSession.Run"/>).</summary>
+    public long Passes { get; }
+
+    /// <summary>Images in those passes.</summary>
+    public long Images { get; }
+
+    /// <summary>Wall-clock time of those passes, from entering the forward pass to leaving it.</summary>
+    public double Milliseconds { get; }
+
+    /// <summary>Every layer's operations of each kind.</summary>
+    public IReadOnlyList<OpProfile> Layers { get; }
+
+    /// <summary>Time in the passes outside every operation (copies of CLS rows and position embeddings, pooling).</summary>
+    public double OtherMilliseconds => Milliseconds - Layers.Sum(l => l.Milliseconds);
+
+    /// <summary>
+    /// The layers summed by kind: one entry per <see cref="OpKinds.All"/>, in that order (zero where the model has none),
+    /// each with the kind's <see cref="OpKinds.Id"/> as its layer.
+    /// </summary>
+    public IReadOnlyList<OpProfile> ByKind() =>
+    [
+        .. OpKinds.All.Select(kind =>
+        {
+            var of = Layers.Where(l => l.Kind == kind).ToList();
+            return new OpProfile(kind, OpKinds.Id(kind), of.Sum(l => l.Calls), of.Sum(l => l.Milliseconds), of.Sum(l => l.MultiplyAdds),
+                of.Sum(l => l.Bytes), of.Sum(l => l.WaitMilliseconds));
+        }),
+    ];
+}

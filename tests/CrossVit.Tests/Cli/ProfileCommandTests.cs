@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Model;
+using Xunit;
+
+namespace CrossVit.Tests.Cli;
+
+/// <summary><c>crossvit profile</c>: the table, the JSON line a script reads, and the SVG chart.</summary>
+public class ProfileCommandTests
+{
+    [Fact]
+    public void PrintsEveryKindThenOneJsonLineAndWritesTheChart()
+    {
+        string svg = Path.Combine(Path.GetTempPath(), $"crossvit-profile-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("profile", "--model", "crossvit_9_dagger_240", "--batch", "2", "--threads", "2",
+                "--warmup", "1", "--iterations", "2", "--by-layer", "--json", "--svg", svg);
+            Assert.True(code == 0, stderr);
+            Assert.Matches(@"model crossvit_9_dagger_240, batch 2, threads 2, isa \w+, 2 runs profiled", stdout);
+            foreach (var kind in OpKinds.All) Assert.Contains($"\n{OpKinds.Label(kind)} ", stdout, StringComparison.Ordinal);
+            Assert.Contains("blocks.0.blocks.1.0.attn.qkv (qkv)", stdout, StringComparison.Ordinal);
+
+            using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
+            var r = json.RootElement;
+            Assert.Equal(2, r.GetProperty("batch").GetInt32());
+            Assert.Equal(2, r.GetProperty("runs").GetInt32());
+            var kinds = r.GetProperty("kinds").EnumerateArray().ToList();
+            Assert.Equal(OpKinds.All.Select(OpKinds.Id), kinds.Select(k => k.GetProperty("kind").GetString()));
+            long macs = 2 * ModelCost.MultiplyAdds(Presets.Get("crossvit_9_dagger_240"));
+            Assert.Equal(macs, r.GetProperty("multiply_adds").GetInt64());
+            Assert.Equal(macs, kinds.Sum(k => k.GetProperty("multiply_adds").GetInt64()));
+            double pass = r.GetProperty("pass_ms").GetDouble(), parts = kinds.Sum(k => k.GetProperty("ms").GetDouble());
+            Assert.InRange(parts / pass, 0.9, 1.0001);
+            Assert.All(kinds, k => Assert.True(k.GetProperty("calls").GetDouble() > 0, k.ToString()));
+            var norm = kinds.Single(k => k.GetProperty("kind").GetString() == "layer_norm");
+            Assert.True(norm.GetProperty("gbps").GetDouble() > 0 && norm.GetProperty("gflops").ValueKind == JsonValueKind.Null, norm.ToString());
+            var fc2 = kinds.Single(k => k.GetProperty("kind").GetString() == "fc2");
+            Assert.True(fc2.GetProperty("peak_fraction").GetDouble() > 0 && fc2.GetProperty("gbps").ValueKind == JsonValueKind.Null, fc2.ToString());
+            Assert.Equal(r.GetProperty("peak_gflops").GetDouble() * fc2.GetProperty("peak_fraction").GetDouble(), fc2.GetProperty("gflops").GetDouble(),
+                0.01 * fc2.GetProperty("gflops").GetDouble() + 0.1);
+            Assert.Contains(r.GetProperty("layers").EnumerateArray(), l => l.GetProperty("layer").GetString() == "head.1");
+
+            var chart = XDocument.Load(svg).Root!;
+            Assert.Equal("svg", chart.Name.LocalName);
+            var labels = chart.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+            foreach (var kind in OpKinds.All) Assert.Contains(OpKinds.Label(kind), labels);
+        }
+        finally
+        {
+            File.Delete(svg);
+        }
+    }
+
+    [Theory]
+    [InlineData("Give --model NAME", "profile")]
+    [InlineData("--iterations 0 is out of range; expected 1 to 100000", "profile", "--model", "crossvit_tiny_240", "--iterations", "0")]
+    [InlineData("--svg '/nonexistent-folder/p.svg': the folder '/nonexistent-folder' does not exist.", "profile", "--model", "crossvit_tiny_240", "--svg", "/nonexistent-folder/p.svg")]
+    public void RefusesMistakesInOneLine(string message, params string[] args)
+    {
+        var (code, stdout, stderr) = CliRunner.Run(args);
+        Assert.Equal(1, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+    }
+}

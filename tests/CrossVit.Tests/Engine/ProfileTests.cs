@@ -1,0 +1,145 @@
+using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Model;
+using Xunit;
+
+namespace CrossVit.Tests.Engine;
+
+/// <summary>
+/// <see cref="SessionOptions.Profile"/>: the profile accounts for the pass's time and for <see cref="ModelCost"/>'s work,
+/// and changes no result. Timed, so it does not share threads with other tests.
+/// </summary>
+[Collection(nameof(SessionTests))]
+public class ProfileTests
+{
+    public static TheoryData<string, int, BranchScheduling> Cases => new()
+    {
+        { "crossvit_9_dagger_240", 2, BranchScheduling.Auto },
+        { "crossvit_9_dagger_240", 3, BranchScheduling.Concurrent },   // the groups' recorders, one of 1 worker and one of 2
+        { "mini_linear", 1, BranchScheduling.Auto },
+        { "mini_dagger", 2, BranchScheduling.Auto },
+        { "mini_fusion", 3, BranchScheduling.Auto },
+        { "mini_avgpool", 2, BranchScheduling.Concurrent },
+        { "mini_noresize", 1, BranchScheduling.Auto },
+        { "three_branch", 3, BranchScheduling.Concurrent },
+        { "three_branch_dagger", 2, BranchScheduling.Auto },
+        { "one_branch_gray_features", 2, BranchScheduling.Auto },
+    };
+
+    private static (CrossVitModel Model, float[] Input, int Batch, int Height, int Width) Load(string name)
+    {
+        bool golden = TestData.Cases.Contains(name);
+        string folder = golden ? TestData.Golden(name) : TestData.Reference(name);
+        var model = CrossVitModel.Load(CrossVitConfigJson.Load(Path.Combine(folder, "config.json")), Path.Combine(folder, "weights.safetensors"));
+        var input = CrossVit.Weights.Npy.Read(Path.Combine(folder, "input.npy"));
+        return (model, input.ToFloat32(), input.Shape[0], input.Shape[2], input.Shape[3]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ProfiledPassesGiveBitIdenticalOutputsAndCountModelCostsWork(string name, int threads, BranchScheduling branches)
+    {
+        var (model, input, batch, height, width) = Load(name);
+        using var plain = model.CreateSession(new SessionOptions { MaxBatch = batch, Threads = threads, Branches = branches });
+        using var profiled = model.CreateSession(new SessionOptions { MaxBatch = batch, Threads = threads, Branches = branches, Profile = true });
+        var expected = new float[batch * model.Config.OutputSize];
+        var actual = new float[expected.Length];
+        plain.Run(input, batch, height, width, expected);
+        profiled.Run(input, batch, height, width, actual);
+        Assert.Equal(expected, actual);
+
+        var p = profiled.ReadProfile();
+        Assert.Equal(1, p.Passes);
+        Assert.Equal(batch, p.Images);
+        var kinds = p.ByKind();
+        Assert.Equal(OpKinds.All, kinds.Select(k => k.Kind));
+        Assert.Equal(batch * ModelCost.MultiplyAdds(model.Config), kinds.Sum(k => k.MultiplyAdds));
+        Assert.Equal(p.Layers.Sum(l => l.MultiplyAdds), kinds.Sum(k => k.MultiplyAdds));
+        Assert.All(p.Layers, l => Assert.True(l.Calls > 0 && l.Milliseconds >= 0 && l.WaitMilliseconds >= 0, $"{l}"));
+        Assert.All(p.Layers.Where(l => OpKinds.IsMemoryBound(l.Kind)), l => Assert.True(l.Bytes > 0, $"{l}"));
+        // One ViT attention core per block and branch, per pass.
+        int blocks = model.Config.Depth.Sum(stage => stage.Take(model.Config.Branches).Sum());
+        Assert.Equal(blocks, kinds.Single(k => k.Kind == OpKind.AttentionCore).Calls);
+    }
+
+    [Fact]
+    public void CrossVit9DaggerHasEveryKindOncePerLayerInPassOrder()
+    {
+        var (model, input, batch, height, width) = Load("crossvit_9_dagger_240");
+        using var session = model.CreateSession(new SessionOptions { MaxBatch = batch, Profile = true });
+        var output = new float[batch * model.Config.OutputSize];
+        session.Run(input, batch, height, width, output);
+        var p = session.ReadProfile();
+        Assert.All(p.ByKind(), k => Assert.True(k.Calls > 0, $"{k.Kind} was never run"));
+        Assert.Equal("patch_embed.0.channels_last", p.Layers[0].Layer);
+        Assert.Equal(OpKind.Head, p.Layers[^1].Kind);
+        Assert.Contains(p.Layers, l => l.Layer == "blocks.2.blocks.1.2.mlp.fc2" && l.Kind == OpKind.Fc2 && l.Calls == 1);
+        Assert.Contains(p.Layers, l => l.Layer == "blocks.0.fusion.1.attn" && l.Kind == OpKind.CrossAttention);
+        Assert.Equal(p.Layers.Count, p.Layers.Select(l => l.Layer).Distinct().Count());
+    }
+
+    [Fact]
+    public void PartsSumToThePass()
+    {
+        var (model, input, batch, height, width) = Load("crossvit_9_dagger_240");
+        using var session = model.CreateSession(new SessionOptions { MaxBatch = batch, Threads = 2, Profile = true });
+        var output = new float[batch * model.Config.OutputSize];
+        for (int i = 0; i < 3; i++) session.Run(input, batch, height, width, output);
+        session.ResetProfile();
+        Assert.Equal(0, session.ReadProfile().Passes);
+        for (int i = 0; i < 10; i++) session.Run(input, batch, height, width, output);
+        var p = session.ReadProfile();
+        Assert.Equal(10, p.Passes);
+        double parts = p.Layers.Sum(l => l.Milliseconds);
+        // The operations are timed inside the pass, so they cannot exceed it; what lies outside them is a few copies.
+        Assert.InRange(parts / p.Milliseconds, 0.9, 1.0);
+        Assert.Equal(p.Milliseconds - parts, p.OtherMilliseconds, 1e-9);
+        Assert.All(p.ByKind(), k => Assert.True(k.WaitMilliseconds <= 2 * k.Milliseconds + 1e-9, $"{k}: two workers wait at most twice the wall time"));
+    }
+
+    [Fact]
+    public void WaitsCountTheWorkersLeftIdleOrOutsideTheirShares()
+    {
+        using var pool = new WorkerPool(3);
+        var recorder = new OpRecorder(pool.Threads);
+        var k = new ParallelKernels(KernelSet.Create(IsaSupport.Best), pool, new Workspace(), recorder: recorder);
+        var small = new OpSite(OpKind.LayerNorm, "small");
+        var large = new OpSite(OpKind.LayerNorm, "large");
+        var gamma = Enumerable.Repeat(1f, 64).ToArray();
+        var beta = new float[64];
+        var x = Enumerable.Range(0, 512 * 64).Select(i => (float)Math.Sin(i)).ToArray();
+        var y = new float[x.Length];
+        k.LayerNorm(x.AsSpan(0, 64), 1, 64, gamma, beta, 1e-6f, y, small);     // one row: the caller alone, two workers idle
+        for (int i = 0; i < 5; i++) k.LayerNorm(x, 512, 64, gamma, beta, 1e-6f, y, large);   // split three ways
+        var totals = new List<(OpSite Site, OpRecorder.Totals Totals)>();
+        recorder.AddTo(totals);
+        var (_, one) = totals.Single(t => t.Site == small);
+        Assert.Equal(2 * one.Ticks, one.WaitTicks);
+        var (_, split) = totals.Single(t => t.Site == large);
+        Assert.Equal(5, split.Calls);
+        Assert.InRange(split.WaitTicks, 1, 3 * split.Ticks);   // waking and joining take some time, and no worker waits longer than the call
+        Assert.Equal(2L * sizeof(float) * 512 * 64 * 5, split.Bytes);
+    }
+
+    [Fact]
+    public void OnlyAProfiledSessionHasAProfile()
+    {
+        var (model, _, _, _, _) = Load("mini_linear");
+        using var session = model.CreateSession();
+        Assert.False(session.IsProfiling);
+        var e = Assert.Throws<InvalidOperationException>(session.ReadProfile);
+        Assert.Contains("SessionOptions.Profile = true", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(session.ResetProfile);
+    }
+
+    [Fact]
+    public void TaxonomyNamesEveryKindOnce()
+    {
+        Assert.Equal(Enum.GetValues<OpKind>(), OpKinds.All);
+        Assert.Equal(OpKinds.All.Count, OpKinds.All.Select(OpKinds.Id).Distinct().Count());
+        Assert.Equal(OpKinds.All.Count, OpKinds.All.Select(OpKinds.Label).Distinct().Count());
+        Assert.Equal([OpKind.BranchResize, OpKind.LayerNorm], OpKinds.All.Where(OpKinds.IsMemoryBound));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OpKinds.Id((OpKind)99));
+    }
+}

@@ -3,14 +3,14 @@ using CrossVit.Runtime.Kernels;
 
 namespace CrossVit.Benchmarks;
 
-/// <summary>Self-attention from a fused qkv [T, 3C], 4 heads; FLOPs = 4·T²·C (QKᵀ and P·V).</summary>
+/// <summary>Self-attention from a fused _qkv [T, 3C], 4 heads; FLOPs = 4·T²·C (QKᵀ and P·V).</summary>
 [Config(typeof(BenchConfig))]
 public class AttentionBenchmarks : IThroughput
 {
-    private KernelSet kernels = null!;
-    private float[] qkv = [];
-    private float[] output = [];
-    private float[] scratch = [];
+    private KernelSet _kernels = null!;
+    private float[] _qkv = [];
+    private float[] _output = [];
+    private float[] _scratch = [];
 
     [ParamsSource(nameof(Isas))]
     public Isa Isa { get; set; }
@@ -37,16 +37,16 @@ public class AttentionBenchmarks : IThroughput
     public void Setup()
     {
         var random = new Random(1);
-        kernels = KernelSet.Create(Isa);
-        qkv = Enumerable.Range(0, T * 3 * C).Select(_ => random.NextSingle() - 0.5f).ToArray();
-        output = new float[T * C];
-        scratch = new float[KernelSet.AttentionScratchSize(T, T)];
+        _kernels = KernelSet.Create(Isa);
+        _qkv = Enumerable.Range(0, T * 3 * C).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        _output = new float[T * C];
+        _scratch = new float[KernelSet.AttentionScratchSize(T, T)];
     }
 
     [Benchmark]
     public void Attention()
     {
         var c = C;
-        kernels.Attention(qkv, 3 * c, qkv.AsSpan(c), 3 * c, qkv.AsSpan(2 * c), 3 * c, T, T, c / Shapes.Heads, 1f / MathF.Sqrt(c / Shapes.Heads), output, c, 0, Shapes.Heads, scratch);
+        _kernels.Attention(_qkv, 3 * c, _qkv.AsSpan(c), 3 * c, _qkv.AsSpan(2 * c), 3 * c, T, T, c / Shapes.Heads, 1f / MathF.Sqrt(c / Shapes.Heads), _output, c, 0, Shapes.Heads, _scratch);
     }
 }

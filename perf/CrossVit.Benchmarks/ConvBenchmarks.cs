@@ -7,11 +7,11 @@ namespace CrossVit.Benchmarks;
 [Config(typeof(BenchConfig))]
 public class ConvBenchmarks : IThroughput
 {
-    private KernelSet kernels = null!;
-    private PackedMatrix weight = null!;
-    private float[] x = [];
-    private float[] bias = [];
-    private float[] y = [];
+    private KernelSet _kernels = null!;
+    private PackedMatrix _weight = null!;
+    private float[] _x = [];
+    private float[] _bias = [];
+    private float[] _y = [];
 
     [ParamsSource(nameof(Isas))]
     public Isa Isa { get; set; }
@@ -22,7 +22,7 @@ public class ConvBenchmarks : IThroughput
 
     public static IEnumerable<Isa> Isas => BenchIsas.All;
 
-    public static IEnumerable<string> ShapeNames => Shapes.Stem.Select(s => $"{s.InH}x{s.InW}x{s.Cin}-k{s.Kernel}s{s.Stride}p{s.Pad}-{s.Cout}");
+    public static IEnumerable<string> ShapeNames => Shapes.Stem.Select(s => $"{s.InH}_x{s.InW}_x{s.Cin}-k{s.Kernel}s{s.Stride}p{s.Pad}-{s.Cout}");
 
     public double Work
     {
@@ -43,21 +43,21 @@ public class ConvBenchmarks : IThroughput
     {
         var s = Parse();
         var random = new Random(1);
-        kernels = KernelSet.Create(Isa);
-        x = Enumerable.Range(0, s.InH * s.InW * s.Cin).Select(_ => random.NextSingle() - 0.5f).ToArray();
-        weight = kernels.PackConv(Enumerable.Range(0, s.Cout * s.Cin * s.Kernel * s.Kernel).Select(_ => random.NextSingle() - 0.5f).ToArray(), s.Cout, s.Cin, s.Kernel, s.Kernel);
-        bias = new float[s.Cout];
+        _kernels = KernelSet.Create(Isa);
+        _x = Enumerable.Range(0, s.InH * s.InW * s.Cin).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        _weight = _kernels.PackConv(Enumerable.Range(0, s.Cout * s.Cin * s.Kernel * s.Kernel).Select(_ => random.NextSingle() - 0.5f).ToArray(), s.Cout, s.Cin, s.Kernel, s.Kernel);
+        _bias = new float[s.Cout];
         var (outH, outW) = KernelSet.ConvOutputSize(s.InH, s.InW, s.Kernel, s.Kernel, s.Stride, s.Pad);
-        y = new float[outH * outW * s.Cout];
+        _y = new float[outH * outW * s.Cout];
     }
 
     [Benchmark]
     public void Conv()
     {
         var s = Parse();
-        kernels.Conv2d(x, s.InH, s.InW, weight, s.Stride, s.Pad, bias, y, Epilogue.Relu);
+        _kernels.Conv2d(_x, s.InH, s.InW, _weight, s.Stride, s.Pad, _bias, _y, Epilogue.Relu);
     }
 
     private (int InH, int InW, int Cin, int Kernel, int Stride, int Pad, int Cout) Parse() =>
-        Shapes.Stem.First(s => $"{s.InH}x{s.InW}x{s.Cin}-k{s.Kernel}s{s.Stride}p{s.Pad}-{s.Cout}" == Shape);
+        Shapes.Stem.First(s => $"{s.InH}_x{s.InW}_x{s.Cin}-k{s.Kernel}s{s.Stride}p{s.Pad}-{s.Cout}" == Shape);
 }

@@ -7,11 +7,11 @@ namespace CrossVit.Benchmarks;
 [Config(typeof(BenchConfig))]
 public class ElementwiseBenchmarks : IThroughput
 {
-    private KernelSet kernels = null!;
-    private float[] x = [];
-    private float[] y = [];
-    private float[] gamma = [];
-    private float[] beta = [];
+    private KernelSet _kernels = null!;
+    private float[] _x = [];
+    private float[] _y = [];
+    private float[] _gamma = [];
+    private float[] _beta = [];
 
     [ParamsSource(nameof(Isas))]
     public Isa Isa { get; set; }
@@ -34,16 +34,16 @@ public class ElementwiseBenchmarks : IThroughput
     public void Setup()
     {
         var random = new Random(1);
-        kernels = KernelSet.Create(Isa);
-        x = Enumerable.Range(0, T * C).Select(_ => (random.NextSingle() * 8) - 4).ToArray();
-        y = new float[T * C];
-        gamma = Enumerable.Repeat(1f, C).ToArray();
-        beta = new float[C];
+        _kernels = KernelSet.Create(Isa);
+        _x = Enumerable.Range(0, T * C).Select(_ => (random.NextSingle() * 8) - 4).ToArray();
+        _y = new float[T * C];
+        _gamma = Enumerable.Repeat(1f, C).ToArray();
+        _beta = new float[C];
     }
 
     [Benchmark]
-    public void LayerNorm() => kernels.LayerNorm(x, T, C, gamma, beta, 1e-6f, y);
+    public void LayerNorm() => _kernels.LayerNorm(_x, T, C, _gamma, _beta, 1e-6f, _y);
 
     [Benchmark]
-    public void Gelu() => kernels.Gelu(x, y);
+    public void Gelu() => _kernels.Gelu(_x, _y);
 }

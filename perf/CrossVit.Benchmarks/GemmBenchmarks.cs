@@ -7,11 +7,11 @@ namespace CrossVit.Benchmarks;
 [Config(typeof(BenchConfig))]
 public class GemmBenchmarks : IThroughput
 {
-    private KernelSet kernels = null!;
-    private PackedMatrix weight = null!;
-    private float[] x = [];
-    private float[] bias = [];
-    private float[] y = [];
+    private KernelSet _kernels = null!;
+    private PackedMatrix _weight = null!;
+    private float[] _x = [];
+    private float[] _bias = [];
+    private float[] _y = [];
 
     [ParamsSource(nameof(Isas))]
     public Isa Isa { get; set; }
@@ -21,7 +21,7 @@ public class GemmBenchmarks : IThroughput
 
     public static IEnumerable<Isa> Isas => BenchIsas.All;
 
-    public static IEnumerable<string> ShapeNames => Shapes.Gemm.Select(s => $"{s.M}x{s.K}x{s.N}");
+    public static IEnumerable<string> ShapeNames => Shapes.Gemm.Select(s => $"{s.M}_x{s.K}_x{s.N}");
 
     public double Work => 2.0 * M * K * N;
 
@@ -39,13 +39,13 @@ public class GemmBenchmarks : IThroughput
     public void Setup()
     {
         var random = new Random(1);
-        kernels = KernelSet.Create(Isa);
-        x = Enumerable.Range(0, M * K).Select(_ => random.NextSingle() - 0.5f).ToArray();
-        weight = kernels.PackLinear(Enumerable.Range(0, N * K).Select(_ => random.NextSingle() - 0.5f).ToArray(), N, K);
-        bias = new float[N];
-        y = new float[M * N];
+        _kernels = KernelSet.Create(Isa);
+        _x = Enumerable.Range(0, M * K).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        _weight = _kernels.PackLinear(Enumerable.Range(0, N * K).Select(_ => random.NextSingle() - 0.5f).ToArray(), N, K);
+        _bias = new float[N];
+        _y = new float[M * N];
     }
 
     [Benchmark]
-    public void Linear() => kernels.Linear(x, M, weight, bias, y);
+    public void Linear() => _kernels.Linear(_x, M, _weight, _bias, _y);
 }

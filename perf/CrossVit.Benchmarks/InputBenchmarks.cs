@@ -4,8 +4,8 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Benchmarks;
 
 /// <summary>
-/// The input's way into the model, one 240×240 RGB image: the large branch's bicubic resize to 224×224, and the
-/// channels-last copy; reported as GB/s of input + output traffic.
+/// The input's way into the model, one 240×240 RGB _image: the large branch's bicubic resize to 224×224, and the
+/// channels-last copy; reported as GB/s of input + _output traffic.
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class InputBenchmarks : IThroughput
@@ -14,9 +14,9 @@ public class InputBenchmarks : IThroughput
 
     private const int Channels = 3, Size = 240, Resized = 224;
 
-    private KernelSet kernels = null!;
-    private float[] image = [];
-    private float[] output = [];
+    private KernelSet _kernels = null!;
+    private float[] _image = [];
+    private float[] _output = [];
 
     [ParamsSource(nameof(Isas))]
     public Isa Isa { get; set; }
@@ -34,9 +34,9 @@ public class InputBenchmarks : IThroughput
     public void Setup()
     {
         var random = new Random(1);
-        kernels = KernelSet.Create(Isa);
-        image = Enumerable.Range(0, Channels * Size * Size).Select(_ => random.NextSingle()).ToArray();
-        output = new float[Channels * Size * Size];
+        _kernels = KernelSet.Create(Isa);
+        _image = Enumerable.Range(0, Channels * Size * Size).Select(_ => random.NextSingle()).ToArray();
+        _output = new float[Channels * Size * Size];
     }
 
     [Benchmark]
@@ -44,11 +44,11 @@ public class InputBenchmarks : IThroughput
     {
         if (Shape == Resize)
         {
-            kernels.Resize(image, Channels, Size, Size, output, Resized, Resized, ResizeMode.Bicubic);
+            _kernels.Resize(_image, Channels, Size, Size, _output, Resized, Resized, ResizeMode.Bicubic);
         }
         else
         {
-            kernels.ChannelsLast(image, Channels, Size, Size, 0, 0, Size, output, 0, Size);
+            _kernels.ChannelsLast(_image, Channels, Size, Size, 0, 0, Size, _output, 0, Size);
         }
     }
 }

@@ -5,38 +5,38 @@ using CrossVit.Runtime.Model;
 
 namespace CrossVit.Benchmarks;
 
-/// <summary>Whole forward passes through one session of a model with seeded random weights; MemoryDiagnoser shows 0 B per pass.</summary>
+/// <summary>Whole forward passes through one _session of a _model with seeded random weights; MemoryDiagnoser shows 0 B per pass.</summary>
 [Config(typeof(BenchConfig))]
 [MemoryDiagnoser]
 public abstract class SessionBenchmarks : IDisposable
 {
-    private CrossVitModel model = null!;
-    private InferenceSession session = null!;
-    private float[] input = [];
-    private float[] output = [];
-    private int batch;
+    private CrossVitModel _model = null!;
+    private InferenceSession _session = null!;
+    private float[] _input = [];
+    private float[] _output = [];
+    private int _batch;
 
     [Benchmark]
-    public void Forward() => session.Run(input, batch, model.Config.ImgSize[0], model.Config.ImgSize[0], output);
+    public void Forward() => _session.Run(_input, _batch, _model.Config.ImgSize[0], _model.Config.ImgSize[0], _output);
 
     [GlobalCleanup]
     public void Dispose()
     {
-        session.Dispose();
-        model.Dispose();
+        _session.Dispose();
+        _model.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Loads <paramref name="config"/> and opens the session the benchmark runs, at its largest batch.</summary>
+    /// <summary>Loads <paramref name="config"/> and opens the _session the benchmark runs, at its largest _batch.</summary>
     protected void Open(CrossVitConfig config, SessionOptions options)
     {
-        model = RandomWeights.Load(config, seed: 0);
-        session = model.CreateSession(options);
-        batch = options.MaxBatch;
+        _model = RandomWeights.Load(config, seed: 0);
+        _session = _model.CreateSession(options);
+        _batch = options.MaxBatch;
         int size = config.ImgSize[0];
         var random = new Random(0);
-        input = new float[batch * config.InChannels * size * size];
-        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
-        output = new float[batch * config.OutputSize];
+        _input = new float[_batch * config.InChannels * size * size];
+        foreach (ref float v in _input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        _output = new float[_batch * config.OutputSize];
     }
 }

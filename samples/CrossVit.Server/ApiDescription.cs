@@ -43,8 +43,11 @@ internal sealed class ApiDescription : IOpenApiDocumentTransformer
     public static async Task Classify(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         foreach (var parameter in operation.Parameters ?? [])
+        {
             if (parameter is OpenApiParameter { Name: "top" } top)
                 top.Description = "Classes per image, from 1 to the model's class count; 5 (or the class count, if fewer) when absent.";
+        }
+
         if (operation.Responses?["200"].Content?["application/json"] is { Schema: { } single } ok)
             ok.Schema = new OpenApiSchema { OneOf = [single, await context.GetOrCreateSchemaAsync(typeof(BatchClassifyResponse), null, cancellationToken)] };
 

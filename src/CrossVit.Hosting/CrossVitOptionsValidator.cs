@@ -24,9 +24,12 @@ internal sealed class CrossVitOptionsValidator : IValidateOptions<CrossVitOption
         if (o.MaxImagePixels < 1) return Invalid(nameof(o.MaxImagePixels), o.MaxImagePixels, "a positive integer");
         if (o.RequestTimeout <= TimeSpan.Zero) return Invalid(nameof(o.RequestTimeout), o.RequestTimeout, "a positive time span such as 00:01:00");
         if (o.Weights is null)
+        {
             return o.Model is not null || o.Config is not null
                 ? $"{S}:Model and {S}:Config describe the weights file; set {S}:Weights too, or none of them for the demo model."
                 : null;
+        }
+
         if (!File.Exists(o.Weights)) return $"The weights file '{o.Weights}' ({S}:Weights) does not exist.";
         if (o.Model is not null && o.Config is not null) return $"Set only one of {S}:Model and {S}:Config.";
         if (o.Model is not null && !Presets.TryGet(o.Model, out _))

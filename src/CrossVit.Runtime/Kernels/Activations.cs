@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -80,4 +81,67 @@ internal readonly struct ReluOperator : IUnaryOperator
     public static TVec Invoke<TSimd, TVec>(TVec x)
         where TSimd : ISimd<TVec>
         where TVec : struct => TSimd.Max(x, TSimd.Create(0f));
+}
+
+/// <summary>GELU's checked entry.</summary>
+public sealed unsafe partial class KernelSet
+{
+    /// <summary>Exact GELU, 0.5·x·(1 + erf(x/√2)), absolute error ≤ 1e-6. y may alias x.</summary>
+    public void Gelu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckGelu(x, y);
+        fixed (float* px = x)
+        fixed (float* py = y)
+        {
+            impl.Gelu(px, py, x.Length);
+        }
+    }
+
+    /// <summary>Throws unless y can hold GELU of x.</summary>
+    internal static void CheckGelu(ReadOnlySpan<float> x, Span<float> y) => Require(y.Length >= x.Length, "y is shorter than x.");
+}
+
+internal abstract unsafe partial class KernelImpl
+{
+    public abstract void Gelu(float* x, float* y, int length);
+}
+
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override void Gelu(float* x, float* y, int length) => Elementwise.Map<GeluOperator, TSimd, TVec>(x, y, length);
+}
+
+internal sealed unsafe partial class ParallelKernels
+{
+    /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
+    private const int Granule = 64;
+
+    private readonly Job<GeluWork> _gelu = new();
+
+    public void Gelu(ReadOnlySpan<float> x, Span<float> y, OpSite? site = null)
+    {
+        if (Planning) return;
+        long start = _recorder is null ? 0 : OpRecorder.Now();
+        if (Workers(x.Length, 4096) == 1)
+        {
+            _kernels.Gelu(x, y);
+            _recorder?.Stop(site, start, _team.Threads, split: false, 0, 2L * sizeof(float) * x.Length);
+            return;
+        }
+        KernelSet.CheckGelu(x, y);
+        fixed (float* px = x) fixed (float* py = y)
+        {
+            Run(_gelu, new GeluWork(_impl, px, py, x.Length));
+        }
+        _recorder?.Stop(site, start, _team.Threads, split: true, 0, 2L * sizeof(float) * x.Length);
+    }
+
+    private readonly struct GeluWork(KernelImpl impl, float* x, float* y, int length) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(length, Granule, worker, workers);
+            if (start < end) impl.Gelu(x + start, y + start, end - start);
+        }
+    }
 }

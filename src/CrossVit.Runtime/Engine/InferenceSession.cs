@@ -53,13 +53,11 @@ public sealed class InferenceSession : IDisposable
     private int _busy;
     private long _profiledPasses, _profiledImages, _profiledTicks;   // a profiled session's passes
 
+    /// <summary>A session with <paramref name="options"/>, which the caller has checked (<see cref="SessionOptions.Validate"/>, the ISA).</summary>
     internal InferenceSession(CrossVitModel model, CrossVitNet net, KernelSet kernels, SessionOptions options)
     {
         int branches = model.Config.Branches;
-        options.Validate(branches);
         ModelFootprint.EnsureArenaFits(model.Config, options.MaxBatch, options.Threads);
-        if (options.Isa is { } isa && isa != kernels.Isa)
-            throw new ArgumentException($"The model's weights are packed for {kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
         _model = model;
         _net = net;
         MaxBatch = options.MaxBatch;
@@ -117,6 +115,12 @@ public sealed class InferenceSession : IDisposable
         _model.CheckRunArguments(input, batch, height, width, output);
         if (batch > MaxBatch)
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"This session was created for batches of at most {MaxBatch}.");
+        RunChecked(input, batch, height, width, output);
+    }
+
+    /// <summary><see cref="Run"/> with arguments the caller has checked, <paramref name="batch"/> ≤ <see cref="MaxBatch"/> included.</summary>
+    internal void RunChecked(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
+    {
         if (Interlocked.Exchange(ref _busy, 1) != 0)
             throw new InvalidOperationException("InferenceSession.Run was called from two threads at once; use one session per thread, or CrossVitModel.Run.");
         try

@@ -40,6 +40,12 @@ public sealed unsafe partial class KernelSet
             throw new InvalidOperationException($"ISA '{isa}' is not supported by this CPU (best supported: {IsaSupport.Best}).");
         }
 
+        return CreateSupported(isa);
+    }
+
+    /// <summary>Kernels for <paramref name="isa"/>, which the caller knows this CPU supports (<see cref="IsaSupport.Resolve(Isa?)"/> checked it).</summary>
+    internal static KernelSet CreateSupported(Isa isa)
+    {
         KernelImpl impl = isa switch
         {
             Isa.Scalar => new KernelImpl<ScalarSimd, float>(),

@@ -67,7 +67,7 @@ public sealed class CrossVitModel : IDisposable
         var pooled = new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch, Branches = options.Branches };
         pooled.Validate(config.Branches);
         ModelFootprint.EnsureFits(config, options.MaxBatch, options.Threads);
-        var kernels = KernelSet.Create(IsaSupport.Resolve(options.Isa));
+        var kernels = KernelSet.CreateSupported(IsaSupport.Resolve(options.Isa));
         return new CrossVitModel(config, new Checkpoint(weights, config, options.Threads), kernels, pooled);
     }
 
@@ -75,7 +75,11 @@ public sealed class CrossVitModel : IDisposable
     public InferenceSession CreateSession(SessionOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new InferenceSession(this, _net, _kernels, options ?? new SessionOptions());
+        options ??= new SessionOptions();
+        options.Validate(Config.Branches);
+        if (options.Isa is { } isa && isa != _kernels.Isa)
+            throw new ArgumentException($"The model's weights are packed for {_kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
+        return new InferenceSession(this, _net, _kernels, options);
     }
 
     /// <summary>Whether <paramref name="weights"/> holds exactly the tensors <paramref name="config"/> needs.</summary>
@@ -91,14 +95,15 @@ public sealed class CrossVitModel : IDisposable
     {
         CheckRunArguments(input, batch, height, width, output);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_pool.TryTake(out var session)) session = CreateSession(_pooledOptions);
+        // The pooled options were checked when the model loaded.
+        if (!_pool.TryTake(out var session)) session = new InferenceSession(this, _net, _kernels, _pooledOptions);
         try
         {
             int imageIn = Config.InChannels * height * width, imageOut = Config.OutputSize;
             for (int first = 0; first < batch; first += session.MaxBatch)
             {
                 int count = Math.Min(session.MaxBatch, batch - first);
-                session.Run(input.Slice(first * imageIn, count * imageIn), count, height, width, output.Slice(first * imageOut, count * imageOut));
+                session.RunChecked(input.Slice(first * imageIn, count * imageIn), count, height, width, output.Slice(first * imageOut, count * imageOut));
             }
         }
         finally

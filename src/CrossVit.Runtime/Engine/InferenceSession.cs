@@ -1,10 +1,10 @@
 using System.Diagnostics;
+using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Kernels;
-using CrossVit.Runtime.Model;
 
 namespace CrossVit.Runtime.Engine;
 
-/// <summary>Options of <see cref="CrossVitModel.CreateSession"/>.</summary>
+/// <summary>Options of <see cref="Model.CrossVitModel.CreateSession"/>.</summary>
 public sealed record SessionOptions
 {
     /// <summary>Largest batch one <see cref="InferenceSession.Run"/> call may take; the arena is planned for it.</summary>
@@ -37,15 +37,15 @@ public sealed record SessionOptions
 }
 
 /// <summary>
-/// Runs a <see cref="CrossVitModel"/> with working memory and worker threads of its own: one arena, planned at creation
+/// Runs a <see cref="Model.CrossVitModel"/> with working memory and worker threads of its own: one arena, planned at creation
 /// for <see cref="SessionOptions.MaxBatch"/>, and a fixed pool of workers. After the first call a run allocates nothing.
 /// Use one session per thread (a call from a second thread while one runs throws); results are bit-identical for every
 /// thread count.
 /// </summary>
 public sealed class InferenceSession : IDisposable
 {
-    private readonly CrossVitModel _model;
-    private readonly CrossVitNet _net;
+    private readonly CrossVitConfig _config;
+    private readonly IForwardPass _net;
     private readonly WorkerPool _pool;
     private readonly Workspace _workspace;
     private readonly ParallelKernels _kernels;
@@ -53,12 +53,14 @@ public sealed class InferenceSession : IDisposable
     private int _busy;
     private long _profiledPasses, _profiledImages, _profiledTicks;   // a profiled session's passes
 
-    /// <summary>A session with <paramref name="options"/>, which the caller has checked (<see cref="SessionOptions.Validate"/>, the ISA).</summary>
-    internal InferenceSession(CrossVitModel model, CrossVitNet net, KernelSet kernels, SessionOptions options)
+    /// <summary>
+    /// A session running <paramref name="net"/> (a network of <paramref name="config"/>) with <paramref name="options"/>,
+    /// which the caller has checked (<see cref="SessionOptions.Validate"/>, the ISA, the memory the arena needs).
+    /// </summary>
+    internal InferenceSession(CrossVitConfig config, IForwardPass net, KernelSet kernels, SessionOptions options)
     {
-        int branches = model.Config.Branches;
-        ModelFootprint.EnsureArenaFits(model.Config, options.MaxBatch, options.Threads);
-        _model = model;
+        int branches = config.Branches;
+        _config = config;
         _net = net;
         MaxBatch = options.MaxBatch;
         _workspace = new Workspace();
@@ -89,7 +91,7 @@ public sealed class InferenceSession : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
         return _teams is null
-            ? new IReadOnlyList<int>?[1 + 2 * _model.Config.Depth.Count]
+            ? new IReadOnlyList<int>?[1 + 2 * _config.Depth.Count]
             : [.. _teams.Partitions(batch).Select(p => p is null ? null : Array.AsReadOnly(p))];
     }
 
@@ -108,11 +110,11 @@ public sealed class InferenceSession : IDisposable
 
     /// <summary>
     /// Runs <paramref name="batch"/> (≤ <see cref="MaxBatch"/>) images, float32 NCHW [batch, channels, height, width],
-    /// writing [batch, OutputSize] to <paramref name="output"/> (see <see cref="CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>).
+    /// writing [batch, OutputSize] to <paramref name="output"/> (see <see cref="Model.CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>).
     /// </summary>
     public void Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
     {
-        _model.CheckRunArguments(input, batch, height, width, output);
+        CheckRunArguments(_config, input, batch, height, width, output);
         if (batch > MaxBatch)
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"This session was created for batches of at most {MaxBatch}.");
         RunChecked(input, batch, height, width, output);
@@ -138,6 +140,19 @@ public sealed class InferenceSession : IDisposable
         {
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    /// <summary>Throws unless <paramref name="input"/> holds <paramref name="batch"/> images of <paramref name="config"/>'s channels and <paramref name="output"/> has room for their outputs.</summary>
+    internal static void CheckRunArguments(CrossVitConfig config, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        long expected = (long)batch * config.InChannels * height * width;
+        if (input.Length != expected)
+            throw new ArgumentException($"Input has {input.Length} floats; expected batch × channels × height × width = {batch} × {config.InChannels} × {height} × {width} = {expected}.", nameof(input));
+        if (output.Length < (long)batch * config.OutputSize)
+            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {config.OutputSize} = {batch * config.OutputSize}.", nameof(output));
     }
 
     /// <summary>Whether this session profiles its passes (<see cref="SessionOptions.Profile"/>).</summary>
@@ -179,7 +194,7 @@ public sealed class InferenceSession : IDisposable
     /// </summary>
     private void PlanArena()
     {
-        var c = _model.Config;
+        var c = _config;
         int size = c.ImgSize[0];
         var input = new float[MaxBatch * c.InChannels * size * size];
         var output = new float[MaxBatch * c.OutputSize];

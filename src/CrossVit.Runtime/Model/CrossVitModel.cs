@@ -79,7 +79,14 @@ public sealed class CrossVitModel : IDisposable
         options.Validate(Config.Branches);
         if (options.Isa is { } isa && isa != _kernels.Isa)
             throw new ArgumentException($"The model's weights are packed for {_kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
-        return new InferenceSession(this, _net, _kernels, options);
+        return NewSession(options);
+    }
+
+    /// <summary>A session with options already checked; the arena's memory is checked here, when it is about to be taken.</summary>
+    private InferenceSession NewSession(SessionOptions options)
+    {
+        ModelFootprint.EnsureArenaFits(Config, options.MaxBatch, options.Threads);
+        return new InferenceSession(Config, _net, _kernels, options);
     }
 
     /// <summary>Whether <paramref name="weights"/> holds exactly the tensors <paramref name="config"/> needs.</summary>
@@ -93,10 +100,10 @@ public sealed class CrossVitModel : IDisposable
     /// </summary>
     public void Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
     {
-        CheckRunArguments(input, batch, height, width, output);
+        InferenceSession.CheckRunArguments(Config, input, batch, height, width, output);
         ObjectDisposedException.ThrowIf(_disposed, this);
         // The pooled options were checked when the model loaded.
-        if (!_pool.TryTake(out var session)) session = new InferenceSession(this, _net, _kernels, _pooledOptions);
+        if (!_pool.TryTake(out var session)) session = NewSession(_pooledOptions);
         try
         {
             int imageIn = Config.InChannels * height * width, imageOut = Config.OutputSize;
@@ -112,18 +119,6 @@ public sealed class CrossVitModel : IDisposable
             // A call that outlived Dispose must not leave its session's workers running.
             if (Volatile.Read(ref _disposed)) DisposePooled();
         }
-    }
-
-    internal void CheckRunArguments(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        long expected = (long)batch * Config.InChannels * height * width;
-        if (input.Length != expected)
-            throw new ArgumentException($"Input has {input.Length} floats; expected batch × channels × height × width = {batch} × {Config.InChannels} × {height} × {width} = {expected}.", nameof(input));
-        if (output.Length < (long)batch * Config.OutputSize)
-            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {Config.OutputSize} = {batch * Config.OutputSize}.", nameof(output));
     }
 
     /// <summary>As <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>, returning a new [batch, OutputSize] array.</summary>

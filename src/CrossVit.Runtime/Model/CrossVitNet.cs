@@ -10,7 +10,7 @@ namespace CrossVit.Runtime.Model;
 /// timm's <c>CrossVit</c> network with its weights bound and packed for one <see cref="KernelSet"/>.
 /// Activations of all branches live in one buffer, branch after branch, each [batch, 1 + patches_i, dim_i].
 /// </summary>
-internal sealed class CrossVitNet
+internal sealed class CrossVitNet : IForwardPass
 {
     private readonly CrossVitConfig _config;
     private readonly PatchEmbed[] _patchEmbed;

@@ -21,28 +21,27 @@ internal sealed class CrossVitNet : IForwardPass
     private readonly MultiScaleBlock[] _blocks;
     private readonly LayerNorm[] _norm;
     private readonly Linear[] _head;         // empty when num_classes is 0
-    private readonly int[] _branchStart;     // offset of branch i's tokens for one image
+    private readonly TokenLayout _layout;
     private readonly OpSite[] _resize, _channelsLast;   // each branch's scale_image, for a profile
 
-    public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet k)
+    public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet kernels)
     {
         _config = config;
         int n = config.Branches;
         var scales = Enumerable.Range(0, n)
             .Select(b => (float)(config.QkScale ?? Math.Pow(config.EmbedDim[b] / config.NumHeads[b], -0.5))).ToArray();
-        _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, k, config, b)).ToArray();
+        _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, kernels, config, b)).ToArray();
         _embedCosts = Enumerable.Range(0, n).Select(b => _patchEmbed[b].Cost(config.ImgSize[b])).ToArray();
         _embed = Embed;   // one delegate for the model's lifetime, so a pass allocates none
         _resize = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.resize")).ToArray();
         _channelsLast = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.channels_last")).ToArray();
         _clsToken = Enumerable.Range(0, n).Select(b => ckpt.Read($"cls_token_{b}")).ToArray();
         _posEmbed = Enumerable.Range(0, n).Select(b => ckpt.Read($"pos_embed_{b}")).ToArray();
-        _branchStart = new int[n + 1];
-        for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
-        _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, k, config, s, scales, _branchStart)).ToArray();
+        _layout = new TokenLayout(config);
+        _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, kernels, config, s, scales, _layout)).ToArray();
         _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(ckpt, $"norm.{b}", config.NormEps)).ToArray();
         _head = config.NumClasses > 0
-            ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses, OpKind.Head)).ToArray()
+            ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, kernels, $"head.{b}", config.EmbedDim[b], config.NumClasses, OpKind.Head)).ToArray()
             : [];
     }
 
@@ -50,7 +49,7 @@ internal sealed class CrossVitNet : IForwardPass
     public void Forward(ParallelKernels k, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output, Workspace ws)
     {
         int n = _config.Branches, mark = ws.Mark();
-        var tokens = ws.Take(batch * _branchStart[n]);
+        var tokens = ws.Take(batch * _layout.FloatsPerImage);
         var t = new PassTensors(tokens, input, batch, height, width);
         k.Branches(_embedCosts, _embed, t, ws);
         foreach (var stage in _blocks) stage.Forward(k, t, ws);
@@ -58,17 +57,13 @@ internal sealed class CrossVitNet : IForwardPass
         ws.Release(mark);
     }
 
-    private int Tokens(int branch) => 1 + _config.NumPatches(branch);
-
-    private Span<float> Branch(Span<float> tokens, int batch, int i) => MultiScaleBlock.Branch(tokens, _branchStart, batch, i);
-
     /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Embed(int i, ParallelKernels k, PassTensors t, Workspace ws)
     {
-        var x = Branch(t.Tokens, t.Batch, i);
+        var x = _layout.Branch(t.Tokens, t.Batch, i);
         int height = t.Height, width = t.Width, channels = _config.InChannels;
-        int size = _config.ImgSize[i], dim = _config.EmbedDim[i], tokens = Tokens(i), mark = ws.Mark();
+        int size = _config.ImgSize[i], dim = _config.EmbedDim[i], tokens = _layout.Tokens(i), mark = ws.Mark();
         var image = ws.Take(size * size * channels);
         var resized = ws.Take(channels * size * size);   // taken even when unused, so the arena's plan fits every input size
         var scratchA = ws.Take(_patchEmbed[i].ScratchSize(size));
@@ -120,8 +115,8 @@ internal sealed class CrossVitNet : IForwardPass
         if (_head.Length > 0) output[..(batch * _config.NumClasses)].Clear();
         for (int i = 0; i < n; i++)
         {
-            int dim = _config.EmbedDim[i], count = Tokens(i);
-            var x = Branch(tokens, batch, i);
+            int dim = _config.EmbedDim[i], count = _layout.Tokens(i);
+            var x = _layout.Branch(tokens, batch, i);
             var pooled = ws.Take(batch * dim);
             for (int b = 0; b < batch; b++)
             {

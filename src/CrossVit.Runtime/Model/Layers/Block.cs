@@ -8,13 +8,13 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
 {
     private int Dim => proj.Out;
 
-    public static Block Load(Checkpoint ckpt, KernelSet k, string p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
+    public static Block Load(Checkpoint ckpt, KernelSet kernels, string p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
         LayerNorm.Load(ckpt, $"{p}.norm1", eps),
-        Linear.Load(ckpt, k, $"{p}.attn.qkv", dim, 3 * dim, OpKind.Qkv, qkvBias),
-        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim, OpKind.AttentionProjection),
+        Linear.Load(ckpt, kernels, $"{p}.attn.qkv", dim, 3 * dim, OpKind.Qkv, qkvBias),
+        Linear.Load(ckpt, kernels, $"{p}.attn.proj", dim, dim, OpKind.AttentionProjection),
         LayerNorm.Load(ckpt, $"{p}.norm2", eps),
-        Linear.Load(ckpt, k, $"{p}.mlp.fc1", dim, hidden, OpKind.Fc1Gelu),
-        Linear.Load(ckpt, k, $"{p}.mlp.fc2", hidden, dim, OpKind.Fc2),
+        Linear.Load(ckpt, kernels, $"{p}.mlp.fc1", dim, hidden, OpKind.Fc1Gelu),
+        Linear.Load(ckpt, kernels, $"{p}.mlp.fc2", hidden, dim, OpKind.Fc2),
         heads, scale, new(OpKind.AttentionCore, $"{p}.attn"));
 
     /// <summary>Its work on <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>

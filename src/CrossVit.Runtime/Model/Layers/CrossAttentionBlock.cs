@@ -12,13 +12,13 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk
 {
     private int Dim => proj.Out;
 
-    public static CrossAttentionBlock Load(Checkpoint ckpt, KernelSet k, string p, int dim, int heads, bool qkvBias, float scale, double eps) => new(
+    public static CrossAttentionBlock Load(Checkpoint ckpt, KernelSet kernels, string p, int dim, int heads, bool qkvBias, float scale, double eps) => new(
         LayerNorm.Load(ckpt, $"{p}.norm1", eps),
-        Linear.Load(ckpt, k, $"{p}.attn.wq", dim, dim, OpKind.CrossQuery, qkvBias),
+        Linear.Load(ckpt, kernels, $"{p}.attn.wq", dim, dim, OpKind.CrossQuery, qkvBias),
         ckpt.Read($"{p}.attn.wk.weight"),    // wk's bias is bound but unused: softmax cancels it
         ckpt.Read($"{p}.attn.wv.weight"),
         qkvBias ? ckpt.Read($"{p}.attn.wv.bias") : [],
-        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim, OpKind.CrossOutput),
+        Linear.Load(ckpt, kernels, $"{p}.attn.proj", dim, dim, OpKind.CrossOutput),
         heads, scale, new(OpKind.CrossAttention, $"{p}.attn"));
 
     /// <summary>Its work when the CLS attends over <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>

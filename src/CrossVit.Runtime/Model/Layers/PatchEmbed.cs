@@ -10,7 +10,7 @@ namespace CrossVit.Runtime.Model.Layers;
 /// </summary>
 internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[] weights, float[][] biases, OpSite[] sites)
 {
-    public static PatchEmbed Load(Checkpoint ckpt, KernelSet k, CrossVitConfig config, int branch)
+    public static PatchEmbed Load(Checkpoint ckpt, KernelSet kernels, CrossVitConfig config, int branch)
     {
         var shapes = config.StemConvs(branch);
         var weights = new PackedMatrix[shapes.Count];
@@ -20,7 +20,7 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
         {
             string p = config.MultiConv ? $"patch_embed.{branch}.proj.{2 * c}" : $"patch_embed.{branch}.proj";
             var s = shapes[c];
-            weights[c] = k.PackConv(ckpt.Read($"{p}.weight"), s.OutChannels, s.InChannels, s.Kernel, s.Kernel);
+            weights[c] = kernels.PackConv(ckpt.Read($"{p}.weight"), s.OutChannels, s.InChannels, s.Kernel, s.Kernel);
             biases[c] = ckpt.Read($"{p}.bias");
             sites[c] = new(OpKind.PatchEmbedding, p);
         }

@@ -9,10 +9,10 @@ namespace CrossVit.Runtime.Model.Layers;
 /// </summary>
 internal sealed class Projection(LayerNorm? norm, Linear? linear, OpSite? gelu)
 {
-    public static Projection Load(Checkpoint ckpt, KernelSet k, string p, int from, int to, double eps) =>
+    public static Projection Load(Checkpoint ckpt, KernelSet kernels, string p, int from, int to, double eps) =>
         ckpt.IsIdentity(p)
             ? new(null, null, null)
-            : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, k, $"{p}.2", from, to, OpKind.CrossProjections), new(OpKind.CrossProjections, $"{p}.1"));
+            : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, kernels, $"{p}.2", from, to, OpKind.CrossProjections), new(OpKind.CrossProjections, $"{p}.1"));
 
     /// <summary>Its work on one row per image (the CLS), for the branch scheduler.</summary>
     public BranchCost Cost() => new(linear is null ? [] : [linear.Cost(1)], []);

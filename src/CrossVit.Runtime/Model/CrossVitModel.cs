@@ -47,6 +47,13 @@ public sealed class CrossVitModel : IDisposable
     /// <summary>The model's architecture.</summary>
     public CrossVitConfig Config { get; }
 
+    /// <summary>Sees every branch's tokens after the patch embedding and after each stage of every pass (tests of the layers); null by default.</summary>
+    internal TokenObserver? TokenObserver
+    {
+        get => _net.Observer;
+        set => _net.Observer = value;
+    }
+
     /// <summary>The ISA the kernels run on.</summary>
     public Isa Isa => _kernels.Isa;
 

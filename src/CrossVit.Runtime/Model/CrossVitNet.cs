@@ -52,9 +52,23 @@ internal sealed class CrossVitNet : IForwardPass
         var tokens = ws.Take(batch * _layout.FloatsPerImage);
         var t = new PassTensors(tokens, input, batch, height, width);
         k.Branches(_embedCosts, _embed, t, ws);
-        foreach (var stage in _blocks) stage.Forward(k, t, ws);
+        Observe(k, -1, tokens, batch);
+        for (int s = 0; s < _blocks.Length; s++)
+        {
+            _blocks[s].Forward(k, t, ws);
+            Observe(k, s, tokens, batch);
+        }
         Head(k, tokens, batch, output, ws);
         ws.Release(mark);
+    }
+
+    /// <summary>When set, sees every branch's tokens after the patch embedding and after each stage; unset, each point costs a null check.</summary>
+    public TokenObserver? Observer { get; set; }
+
+    private void Observe(ParallelKernels k, int stage, Span<float> tokens, int batch)
+    {
+        if (Observer is not { } observer || k.Planning) return;
+        for (int b = 0; b < _config.Branches; b++) observer(stage, b, _layout.Branch(tokens, batch, b));
     }
 
     /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>

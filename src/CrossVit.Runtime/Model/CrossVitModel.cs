@@ -41,7 +41,7 @@ public sealed class CrossVitModel : IDisposable
         Config = config;
         _kernels = kernels;
         _pooledOptions = pooledOptions;
-        _net = new CrossVitNet(config, checkpoint, kernels);
+        _net = new CrossVitNet(config, new CheckpointWeights(checkpoint, kernels));
     }
 
     /// <summary>The model's architecture.</summary>

@@ -24,24 +24,32 @@ internal sealed class CrossVitNet : IForwardPass
     private readonly TokenLayout _layout;
     private readonly OpSite[] _resize, _channelsLast;   // each branch's scale_image, for a profile
 
-    public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet kernels)
+    /// <summary>The network of <paramref name="config"/>, its tensors taken from <paramref name="w"/> in timm's registration order.</summary>
+    public CrossVitNet(CrossVitConfig config, IWeightSource w)
     {
         _config = config;
         int n = config.Branches;
+        var root = WeightPath.Root;
         var scales = Enumerable.Range(0, n)
             .Select(b => (float)(config.QkScale ?? Math.Pow(config.EmbedDim[b] / config.NumHeads[b], -0.5))).ToArray();
-        _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, kernels, config, b)).ToArray();
+        _layout = new TokenLayout(config);
+        _posEmbed = new float[n][];
+        _clsToken = new float[n][];
+        for (int b = 0; b < n; b++)
+        {
+            _posEmbed[b] = w.Read(root.Name($"pos_embed_{b}"), 1, _layout.Tokens(b), config.EmbedDim[b]);
+            _clsToken[b] = w.Read(root.Name($"cls_token_{b}"), 1, 1, config.EmbedDim[b]);
+        }
+        _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(w, root.Pp("patch_embed").Pp(b), config, b)).ToArray();
         _embedCosts = Enumerable.Range(0, n).Select(b => _patchEmbed[b].Cost(config.ImgSize[b])).ToArray();
         _embed = Embed;   // one delegate for the model's lifetime, so a pass allocates none
-        _resize = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.resize")).ToArray();
-        _channelsLast = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.channels_last")).ToArray();
-        _clsToken = Enumerable.Range(0, n).Select(b => ckpt.Read($"cls_token_{b}")).ToArray();
-        _posEmbed = Enumerable.Range(0, n).Select(b => ckpt.Read($"pos_embed_{b}")).ToArray();
-        _layout = new TokenLayout(config);
-        _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, kernels, config, s, scales, _layout)).ToArray();
-        _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(ckpt, $"norm.{b}", config.NormEps)).ToArray();
+        _resize = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, root.Pp("patch_embed").Pp(b).Name("resize"))).ToArray();
+        _channelsLast = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, root.Pp("patch_embed").Pp(b).Name("channels_last"))).ToArray();
+        _blocks = Enumerable.Range(0, config.Depth.Count)
+            .Select(s => MultiScaleBlock.Load(w, root.Pp("blocks").Pp(s), config, s, scales, _layout)).ToArray();
+        _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(w, root.Pp("norm").Pp(b), config.EmbedDim[b], config.NormEps)).ToArray();
         _head = config.NumClasses > 0
-            ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, kernels, $"head.{b}", config.EmbedDim[b], config.NumClasses, OpKind.Head)).ToArray()
+            ? Enumerable.Range(0, n).Select(b => Linear.Load(w, root.Pp("head").Pp(b), config.EmbedDim[b], config.NumClasses, OpKind.Head)).ToArray()
             : [];
     }
 

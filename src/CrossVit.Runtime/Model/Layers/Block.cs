@@ -8,14 +8,14 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
 {
     private int Dim => proj.Out;
 
-    public static Block Load(Checkpoint ckpt, KernelSet kernels, string p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
-        LayerNorm.Load(ckpt, $"{p}.norm1", eps),
-        Linear.Load(ckpt, kernels, $"{p}.attn.qkv", dim, 3 * dim, OpKind.Qkv, qkvBias),
-        Linear.Load(ckpt, kernels, $"{p}.attn.proj", dim, dim, OpKind.AttentionProjection),
-        LayerNorm.Load(ckpt, $"{p}.norm2", eps),
-        Linear.Load(ckpt, kernels, $"{p}.mlp.fc1", dim, hidden, OpKind.Fc1Gelu),
-        Linear.Load(ckpt, kernels, $"{p}.mlp.fc2", hidden, dim, OpKind.Fc2),
-        heads, scale, new(OpKind.AttentionCore, $"{p}.attn"));
+    public static Block Load(IWeightSource w, WeightPath p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
+        LayerNorm.Load(w, p.Pp("norm1"), dim, eps),
+        Linear.Load(w, p.Pp("attn").Pp("qkv"), dim, 3 * dim, OpKind.Qkv, qkvBias),
+        Linear.Load(w, p.Pp("attn").Pp("proj"), dim, dim, OpKind.AttentionProjection),
+        LayerNorm.Load(w, p.Pp("norm2"), dim, eps),
+        Linear.Load(w, p.Pp("mlp").Pp("fc1"), dim, hidden, OpKind.Fc1Gelu),
+        Linear.Load(w, p.Pp("mlp").Pp("fc2"), hidden, dim, OpKind.Fc2),
+        heads, scale, new(OpKind.AttentionCore, p.Name("attn")));
 
     /// <summary>Its work on <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
     public BranchCost Cost(int tokens) =>

@@ -4,12 +4,12 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Runtime.Model.Layers;
 
 /// <summary><c>nn.LayerNorm</c> over the last dimension.</summary>
-internal sealed class LayerNorm(float[] weight, float[] bias, float eps, OpSite site)
+internal sealed class LayerNorm(float[] weight, float[] bias, int dim, float eps, OpSite site)
 {
-    public int Dim => weight.Length;
+    public int Dim => dim;
 
-    public static LayerNorm Load(Checkpoint ckpt, string prefix, double eps) =>
-        new(ckpt.Read($"{prefix}.weight"), ckpt.Read($"{prefix}.bias"), (float)eps, new(OpKind.LayerNorm, prefix));
+    public static LayerNorm Load(IWeightSource w, WeightPath p, int dim, double eps) =>
+        new(w.Read(p.Name("weight"), dim), w.Read(p.Name("bias"), dim), dim, (float)eps, new(OpKind.LayerNorm, p.Prefix));
 
     /// <summary>y[rows, dim] = norm(x[rows, dim]); y may be x.</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y) =>

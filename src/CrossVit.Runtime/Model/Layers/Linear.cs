@@ -4,13 +4,13 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Runtime.Model.Layers;
 
 /// <summary><c>nn.Linear</c>: weight <c>[out, in]</c> packed for the kernels at load, optional bias <c>[out]</c>; a profile counts it as <paramref name="site"/>.</summary>
-internal sealed class Linear(PackedMatrix weight, float[] bias, OpSite site)
+internal sealed class Linear(PackedMatrix weight, float[] bias, int inFeatures, int outFeatures, OpSite site)
 {
-    public int In => weight.Cols;
-    public int Out => weight.Rows;
+    public int In => inFeatures;
+    public int Out => outFeatures;
 
-    public static Linear Load(Checkpoint ckpt, KernelSet kernels, string prefix, int inFeatures, int outFeatures, OpKind kind, bool bias = true) =>
-        new(ckpt.PackLinear(kernels, $"{prefix}.weight", outFeatures, inFeatures), bias ? ckpt.Read($"{prefix}.bias") : [], new(kind, prefix));
+    public static Linear Load(IWeightSource w, WeightPath p, int inFeatures, int outFeatures, OpKind kind, bool bias = true) =>
+        new(w.PackLinear(p.Name("weight"), outFeatures, inFeatures), bias ? w.Read(p.Name("bias"), outFeatures) : [], inFeatures, outFeatures, new(kind, p.Prefix));
 
     /// <summary>Its GEMM over <paramref name="rows"/> rows per image, for the branch scheduler.</summary>
     public GemmCost Cost(int rows) => new(rows, (long)In * Out);

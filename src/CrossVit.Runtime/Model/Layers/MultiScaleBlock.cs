@@ -31,30 +31,38 @@ internal sealed class MultiScaleBlock
         _forwardFusion = ForwardFusion;
     }
 
-    /// <summary>Stage <paramref name="stage"/>, on tokens laid out as <paramref name="layout"/> says.</summary>
-    public static MultiScaleBlock Load(Checkpoint ckpt, KernelSet kernels, CrossVitConfig c, int stage, float[] scales, TokenLayout layout)
+    /// <summary>
+    /// Stage <paramref name="stage"/> at <paramref name="p"/>, on tokens laid out as <paramref name="layout"/> says. Its
+    /// children are loaded in timm's registration order: every branch's blocks, then the projections, the fusions and
+    /// the reverse projections.
+    /// </summary>
+    public static MultiScaleBlock Load(IWeightSource w, WeightPath p, CrossVitConfig c, int stage, float[] scales, TokenLayout layout)
     {
         int n = c.Branches, fusionDepth = c.Depth[stage][n];
-        string p = $"blocks.{stage}";
         var blocks = new Block[n][];
         var projs = new Projection[n];
         var fusion = new CrossAttentionBlock[n][];
         var revert = new Projection[n];
         for (int b = 0; b < n; b++)
         {
-            int dim = c.EmbedDim[b], next = c.Next(b), nextDim = c.EmbedDim[next];
+            var branch = p.Pp("blocks").Pp(b);
             blocks[b] = Enumerable.Range(0, c.Depth[stage][b])
-                .Select(i => Block.Load(ckpt, kernels, $"{p}.blocks.{b}.{i}", dim, c.MlpHidden(b), c.NumHeads[b], c.QkvBias, scales[b], c.NormEps))
+                .Select(i => Block.Load(w, branch.Pp(i), c.EmbedDim[b], c.MlpHidden(b), c.NumHeads[b], c.QkvBias, scales[b], c.NormEps))
                 .ToArray();
-            projs[b] = Projection.Load(ckpt, kernels, $"{p}.projs.{b}", dim, nextDim, c.NormEps);
+        }
+        for (int b = 0; b < n; b++) projs[b] = Projection.Load(w, p.Pp("projs").Pp(b), c.EmbedDim[b], c.EmbedDim[c.Next(b)], c.NormEps);
+        for (int b = 0; b < n; b++)
+        {
+            int next = c.Next(b);
+            var at = p.Pp("fusion").Pp(b);
             // timm names a single fusion block without an index ("backward capability").
             fusion[b] = fusionDepth == 0
-                ? [CrossAttentionBlock.Load(ckpt, kernels, $"{p}.fusion.{b}", nextDim, c.NumHeads[next], c.QkvBias, scales[next], c.NormEps)]
+                ? [CrossAttentionBlock.Load(w, at, c.EmbedDim[next], c.NumHeads[next], c.QkvBias, scales[next], c.NormEps)]
                 : Enumerable.Range(0, fusionDepth)
-                    .Select(i => CrossAttentionBlock.Load(ckpt, kernels, $"{p}.fusion.{b}.{i}", nextDim, c.NumHeads[next], c.QkvBias, scales[next], c.NormEps))
+                    .Select(i => CrossAttentionBlock.Load(w, at.Pp(i), c.EmbedDim[next], c.NumHeads[next], c.QkvBias, scales[next], c.NormEps))
                     .ToArray();
-            revert[b] = Projection.Load(ckpt, kernels, $"{p}.revert_projs.{b}", nextDim, dim, c.NormEps);
         }
+        for (int b = 0; b < n; b++) revert[b] = Projection.Load(w, p.Pp("revert_projs").Pp(b), c.EmbedDim[c.Next(b)], c.EmbedDim[b], c.NormEps);
         return new(c, blocks, projs, fusion, revert, layout);
     }
 

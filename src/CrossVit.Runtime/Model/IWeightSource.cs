@@ -21,6 +21,9 @@ internal interface IWeightSource
     /// <summary>An nn.Conv2d weight [outChannels, inChannels, kernel, kernel], packed for the kernels.</summary>
     PackedMatrix PackConv(string name, int outChannels, int inChannels, int kernel);
 
-    /// <summary>Whether the projection at <paramref name="path"/> is bound as the identity (see <see cref="Checkpoint"/>).</summary>
+    /// <summary>
+    /// Whether the module at <paramref name="path"/>, asked only where it may be the identity (a projection between
+    /// equal widths), is bound as the identity: the checkpoint has none of its tensors (see <see cref="Checkpoint"/>).
+    /// </summary>
     bool IsIdentity(WeightPath path);
 }

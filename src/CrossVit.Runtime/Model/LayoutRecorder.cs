@@ -10,13 +10,20 @@ namespace CrossVit.Runtime.Model;
 internal sealed class LayoutRecorder : IWeightSource
 {
     private readonly List<TensorSpec> _tensors = [];
+    private readonly List<string> _optional = [];
 
     /// <summary>The tensors <paramref name="config"/>'s network binds.</summary>
-    public static IReadOnlyList<TensorSpec> Tensors(CrossVitConfig config)
+    public static IReadOnlyList<TensorSpec> Tensors(CrossVitConfig config) => Record(config).Tensors;
+
+    /// <summary>
+    /// The tensors <paramref name="config"/>'s network binds, and the paths of the modules that may be absent from a
+    /// checkpoint, bound as the identity (<see cref="IWeightSource.IsIdentity"/>).
+    /// </summary>
+    public static (IReadOnlyList<TensorSpec> Tensors, IReadOnlyList<string> Optional) Record(CrossVitConfig config)
     {
         var recorder = new LayoutRecorder();
         _ = new CrossVitNet(config, recorder);
-        return recorder._tensors;
+        return (recorder._tensors, recorder._optional);
     }
 
     public float[] Read(string name, params int[] shape)
@@ -40,5 +47,9 @@ internal sealed class LayoutRecorder : IWeightSource
         return null!;
     }
 
-    public bool IsIdentity(WeightPath path) => false;
+    public bool IsIdentity(WeightPath path)
+    {
+        _optional.Add(path.Prefix);
+        return false;
+    }
 }

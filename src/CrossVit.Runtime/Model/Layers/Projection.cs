@@ -11,7 +11,7 @@ internal sealed class Projection(LayerNorm? norm, Linear? linear, OpSite? gelu)
 {
     /// <summary>timm's <c>nn.Sequential</c>: the norm is child 0, the GELU child 1 (no tensors), the linear child 2.</summary>
     public static Projection Load(IWeightSource w, WeightPath p, int from, int to, double eps) =>
-        w.IsIdentity(p)
+        from == to && w.IsIdentity(p)
             ? new(null, null, null)
             : new(LayerNorm.Load(w, p.Pp(0), from, eps), Linear.Load(w, p.Pp(2), from, to, OpKind.CrossProjections), new(OpKind.CrossProjections, p.Name("1")));
 

@@ -53,6 +53,15 @@ internal sealed class CrossVitNet : IForwardPass
             : [];
     }
 
+    /// <summary>The network of <paramref name="config"/> without weights: its shapes, names and costs only; it cannot run.</summary>
+    public static CrossVitNet Unbound(CrossVitConfig config) => new(config, new LayoutRecorder());
+
+    /// <summary>Multiply-adds of one image, as each layer declares its own.</summary>
+    public long MultiplyAdds() =>
+        Enumerable.Range(0, _config.Branches).Sum(b => _patchEmbed[b].MultiplyAdds(_config.ImgSize[b]))
+        + _blocks.Sum(stage => stage.MultiplyAdds())
+        + _head.Sum(head => head.MultiplyAdds(1));
+
     /// <summary>input: [batch, in_channels, height, width] → output: [batch, OutputSize] (logits, or features when num_classes is 0).</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output, Workspace ws)
     {

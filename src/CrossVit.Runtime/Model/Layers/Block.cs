@@ -17,6 +17,10 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
         Linear.Load(w, p.Pp("mlp").Pp("fc2"), hidden, dim, OpKind.Fc2),
         heads, scale, new(OpKind.AttentionCore, p.Name("attn")));
 
+    /// <summary>Its multiply-adds on <paramref name="tokens"/> tokens of one image: the four linear layers, then QKᵀ and attn·V.</summary>
+    public long MultiplyAdds(int tokens) =>
+        qkv.MultiplyAdds(tokens) + proj.MultiplyAdds(tokens) + fc1.MultiplyAdds(tokens) + fc2.MultiplyAdds(tokens) + 2L * tokens * tokens * Dim;
+
     /// <summary>Its work on <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
     public BranchCost Cost(int tokens) =>
         new([qkv.Cost(tokens), proj.Cost(tokens), fc1.Cost(tokens), fc2.Cost(tokens)], [new(heads, tokens, tokens, Dim / heads)]);

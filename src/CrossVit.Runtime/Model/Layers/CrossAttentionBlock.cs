@@ -25,6 +25,12 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk
         return new(norm1, wq, wk, wv, bv, proj, heads, scale, new(OpKind.CrossAttention, attn.Prefix));
     }
 
+    /// <summary>
+    /// Its multiply-adds when the CLS of one image attends over <paramref name="tokens"/> tokens: wq and proj on the CLS,
+    /// wk and wv over every token (counted as unfolded, as PyTorch's profiler counts timm's), then QKᵀ and attn·V of the one query.
+    /// </summary>
+    public long MultiplyAdds(int tokens) => wq.MultiplyAdds(1) + proj.MultiplyAdds(1) + 2L * tokens * Dim * (Dim + 1);
+
     /// <summary>Its work when the CLS attends over <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
     public BranchCost Cost(int tokens) => new([wq.Cost(1), proj.Cost(1)], [new(heads, 1, tokens, Dim)]);
 

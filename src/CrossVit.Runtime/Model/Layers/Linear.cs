@@ -12,6 +12,9 @@ internal sealed class Linear(PackedMatrix weight, float[] bias, int inFeatures, 
     public static Linear Load(IWeightSource w, WeightPath p, int inFeatures, int outFeatures, OpKind kind, bool bias = true) =>
         new(w.PackLinear(p.Name("weight"), outFeatures, inFeatures), bias ? w.Read(p.Name("bias"), outFeatures) : [], inFeatures, outFeatures, new(kind, p.Prefix));
 
+    /// <summary>Its multiply-adds over <paramref name="rows"/> rows.</summary>
+    public long MultiplyAdds(int rows) => (long)rows * In * Out;
+
     /// <summary>Its GEMM over <paramref name="rows"/> rows per image, for the branch scheduler.</summary>
     public GemmCost Cost(int rows) => new(rows, (long)In * Out);
 

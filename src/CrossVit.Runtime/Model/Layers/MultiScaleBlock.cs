@@ -103,6 +103,19 @@ internal sealed class MultiScaleBlock
         ws.Release(mark);
     }
 
+    /// <summary>Its multiply-adds on one image: every branch's blocks and fusion.</summary>
+    public long MultiplyAdds()
+    {
+        long total = 0;
+        for (int i = 0; i < _config.Branches; i++)
+        {
+            total += _blocks[i].Sum(block => block.MultiplyAdds(_layout.Tokens(i)));
+            total += _projs[i].MultiplyAdds() + _revertProjs[i].MultiplyAdds();
+            total += _fusion[i].Select((block, n) => block.MultiplyAdds(n == 0 ? _layout.Tokens(_config.Next(i)) : 1)).Sum();
+        }
+        return total;
+    }
+
     /// <summary>The work of <see cref="ForwardFusion"/> for branch i, for the branch scheduler.</summary>
     private BranchCost FusionCost(int i) => BranchCost.Sum(
         [_projs[i].Cost(), .. _fusion[i].Select((block, n) => block.Cost(n == 0 ? _layout.Tokens(_config.Next(i)) : 1)), _revertProjs[i].Cost()]);

@@ -40,6 +40,9 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
         return largest;
     }
 
+    /// <summary>Its multiply-adds on a <paramref name="size"/>² image: each convolution's weights once per output pixel.</summary>
+    public long MultiplyAdds(int size) => Cost(size).Gemms.Sum(g => g.Rows * g.Weights);
+
     /// <summary>Its convolutions on a <paramref name="size"/>² image, each a GEMM over the output pixels, for the branch scheduler.</summary>
     public BranchCost Cost(int size)
     {

@@ -15,6 +15,9 @@ internal sealed class Projection(LayerNorm? norm, Linear? linear, OpSite? gelu)
             ? new(null, null, null)
             : new(LayerNorm.Load(w, p.Pp(0), from, eps), Linear.Load(w, p.Pp(2), from, to, OpKind.CrossProjections), new(OpKind.CrossProjections, p.Name("1")));
 
+    /// <summary>Its multiply-adds on the CLS of one image.</summary>
+    public long MultiplyAdds() => linear?.MultiplyAdds(1) ?? 0;
+
     /// <summary>Its work on one row per image (the CLS), for the branch scheduler.</summary>
     public BranchCost Cost() => new(linear is null ? [] : [linear.Cost(1)], []);
 

@@ -36,8 +36,6 @@ internal sealed unsafe partial class ParallelKernels
         _recorder = recorder;
     }
 
-    public KernelSet Kernels => _kernels;
-
     /// <summary>What this profiled session's operations recorded; null when it is not profiled.</summary>
     public OpRecorder? Recorder => _recorder;
 

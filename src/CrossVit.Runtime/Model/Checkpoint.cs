@@ -5,9 +5,6 @@ using CrossVit.Weights;
 
 namespace CrossVit.Runtime.Model;
 
-/// <summary>A checkpoint whose tensors do not match the config: every problem is listed.</summary>
-public sealed class CheckpointMismatchException(string message) : Exception(message);
-
 /// <summary>
 /// A safetensors checkpoint checked strictly against a config's <see cref="CheckpointLayout"/>. Accepts timm's names,
 /// the IBM original / lucid spelling (<c>pos_embed.0</c>, <c>cls_token.0</c>) and a <c>module.</c> prefix. Where two

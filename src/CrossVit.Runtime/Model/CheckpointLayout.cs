@@ -2,13 +2,6 @@ using CrossVit.Runtime.Config;
 
 namespace CrossVit.Runtime.Model;
 
-/// <summary>One tensor a checkpoint must hold: timm's <c>state_dict</c> name and PyTorch shape.</summary>
-public sealed record TensorSpec(string Name, IReadOnlyList<int> Shape)
-{
-    /// <summary>Number of elements.</summary>
-    public long ElementCount => Shape.Aggregate(1L, (a, d) => a * d);
-}
-
 /// <summary>
 /// Every tensor of a config's timm <c>state_dict</c>, in timm's registration order. It is the single source of
 /// the checkpoint's names: binding, parameter counts, <c>crossvit init</c> and <c>inspect</c> all use it. The layers

@@ -6,22 +6,6 @@ using CrossVit.Weights;
 
 namespace CrossVit.Runtime.Model;
 
-/// <summary>Options of <see cref="CrossVitModel.Load(CrossVitConfig, string, ModelOptions?)"/>.</summary>
-public sealed record ModelOptions
-{
-    /// <summary>Kernel ISA; <c>null</c> means the <c>CROSSVIT_ISA</c> environment variable, else the best this CPU has.</summary>
-    public Isa? Isa { get; init; }
-
-    /// <summary>Worker threads of each session <see cref="CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/> rents.</summary>
-    public int Threads { get; init; } = 1;
-
-    /// <summary>Largest batch a rented session runs at once; larger calls go through in chunks of this size.</summary>
-    public int MaxBatch { get; init; } = 8;
-
-    /// <summary>How each rented session schedules the branches (see <see cref="SessionOptions.Branches"/>).</summary>
-    public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
-}
-
 /// <summary>
 /// A CrossViT model: a validated config and its weights, bound strictly by timm's names and packed for the kernels
 /// at load. Immutable and thread-safe: <see cref="CreateSession"/> gives a thread its own working memory and workers,

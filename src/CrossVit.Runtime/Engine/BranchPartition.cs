@@ -1,3 +1,5 @@
+using CrossVit.Runtime.Kernels;
+
 namespace CrossVit.Runtime.Engine;
 
 /// <summary>

@@ -3,22 +3,6 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Runtime.Engine;
 
 /// <summary>
-/// A pass's tensors as the branches' layers see them: every branch's tokens, and the input images
-/// [batch, channels, height, width] that the patch embedding reads.
-/// </summary>
-internal readonly ref struct PassTensors(Span<float> tokens, ReadOnlySpan<float> images, int batch, int height, int width)
-{
-    public Span<float> Tokens { get; } = tokens;
-    public ReadOnlySpan<float> Images { get; } = images;
-    public int Batch { get; } = batch;
-    public int Height { get; } = height;
-    public int Width { get; } = width;
-}
-
-/// <summary>Branch <paramref name="branch"/>'s part of a stretch of the pass, on the kernels and workspace it is given.</summary>
-internal delegate void BranchForward(int branch, ParallelKernels k, PassTensors t, Workspace ws);
-
-/// <summary>
 /// Runs the branches concurrently through a part of the pass (the patch embedding, a stage's blocks, a stage's
 /// fusion): the session's workers are cut into one <see cref="WorkerGroup"/> per branch, sized by
 /// <see cref="BranchPartition"/>, each with kernels and a workspace of its own; a group's first worker runs its

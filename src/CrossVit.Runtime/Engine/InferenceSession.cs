@@ -1,51 +1,19 @@
 using System.Diagnostics;
+using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Kernels;
-using CrossVit.Runtime.Model;
 
 namespace CrossVit.Runtime.Engine;
 
-/// <summary>Options of <see cref="CrossVitModel.CreateSession"/>.</summary>
-public sealed record SessionOptions
-{
-    /// <summary>Largest batch one <see cref="InferenceSession.Run"/> call may take; the arena is planned for it.</summary>
-    public int MaxBatch { get; init; } = 1;
-
-    /// <summary>Worker threads, the calling thread included.</summary>
-    public int Threads { get; init; } = 1;
-
-    /// <summary>Must be <c>null</c> or the model's ISA: weights are packed for one ISA when the model loads.</summary>
-    public Isa? Isa { get; init; }
-
-    /// <summary>Whether the branches run one after another or concurrently on groups of the workers (see <see cref="BranchScheduling"/>).</summary>
-    public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
-
-    /// <summary>
-    /// Whether the session times every operation of its passes, by kind and layer, for <see cref="InferenceSession.ReadProfile"/>.
-    /// A session without it does no timing work. Profiling changes no result: outputs stay bit-identical.
-    /// </summary>
-    public bool Profile { get; init; }
-
-    /// <summary>Throws when these options cannot run a model of <paramref name="branches"/> branches.</summary>
-    internal void Validate(int branches)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, "options.MaxBatch");
-        ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, "options.Threads");
-        if (Branches == BranchScheduling.Concurrent && Threads < branches)
-            throw new ArgumentException(
-                $"BranchScheduling.Concurrent gives every branch a worker of its own: this model has {branches} branches, so it needs Threads ≥ {branches}, not {Threads}.", "options");
-    }
-}
-
 /// <summary>
-/// Runs a <see cref="CrossVitModel"/> with working memory and worker threads of its own: one arena, planned at creation
+/// Runs a <see cref="Model.CrossVitModel"/> with working memory and worker threads of its own: one arena, planned at creation
 /// for <see cref="SessionOptions.MaxBatch"/>, and a fixed pool of workers. After the first call a run allocates nothing.
 /// Use one session per thread (a call from a second thread while one runs throws); results are bit-identical for every
 /// thread count.
 /// </summary>
 public sealed class InferenceSession : IDisposable
 {
-    private readonly CrossVitModel _model;
-    private readonly CrossVitNet _net;
+    private readonly CrossVitConfig _config;
+    private readonly IForwardPass _net;
     private readonly WorkerPool _pool;
     private readonly Workspace _workspace;
     private readonly ParallelKernels _kernels;
@@ -53,14 +21,14 @@ public sealed class InferenceSession : IDisposable
     private int _busy;
     private long _profiledPasses, _profiledImages, _profiledTicks;   // a profiled session's passes
 
-    internal InferenceSession(CrossVitModel model, CrossVitNet net, KernelSet kernels, SessionOptions options)
+    /// <summary>
+    /// A session running <paramref name="net"/> (a network of <paramref name="config"/>) with <paramref name="options"/>,
+    /// which the caller has checked (<see cref="SessionOptions.Validate"/>, the ISA, the memory the arena needs).
+    /// </summary>
+    internal InferenceSession(CrossVitConfig config, IForwardPass net, KernelSet kernels, SessionOptions options)
     {
-        int branches = model.Config.Branches;
-        options.Validate(branches);
-        ModelFootprint.EnsureArenaFits(model.Config, options.MaxBatch, options.Threads);
-        if (options.Isa is { } isa && isa != kernels.Isa)
-            throw new ArgumentException($"The model's weights are packed for {kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
-        _model = model;
+        int branches = config.Branches;
+        _config = config;
         _net = net;
         MaxBatch = options.MaxBatch;
         _workspace = new Workspace();
@@ -91,7 +59,7 @@ public sealed class InferenceSession : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
         return _teams is null
-            ? new IReadOnlyList<int>?[1 + 2 * _model.Config.Depth.Count]
+            ? new IReadOnlyList<int>?[1 + 2 * _config.Depth.Count]
             : [.. _teams.Partitions(batch).Select(p => p is null ? null : Array.AsReadOnly(p))];
     }
 
@@ -110,13 +78,19 @@ public sealed class InferenceSession : IDisposable
 
     /// <summary>
     /// Runs <paramref name="batch"/> (≤ <see cref="MaxBatch"/>) images, float32 NCHW [batch, channels, height, width],
-    /// writing [batch, OutputSize] to <paramref name="output"/> (see <see cref="CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>).
+    /// writing [batch, OutputSize] to <paramref name="output"/> (see <see cref="Model.CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>).
     /// </summary>
     public void Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
     {
-        _model.CheckRunArguments(input, batch, height, width, output);
+        CheckRunArguments(_config, input, batch, height, width, output);
         if (batch > MaxBatch)
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"This session was created for batches of at most {MaxBatch}.");
+        RunChecked(input, batch, height, width, output);
+    }
+
+    /// <summary><see cref="Run"/> with arguments the caller has checked, <paramref name="batch"/> ≤ <see cref="MaxBatch"/> included.</summary>
+    internal void RunChecked(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
+    {
         if (Interlocked.Exchange(ref _busy, 1) != 0)
             throw new InvalidOperationException("InferenceSession.Run was called from two threads at once; use one session per thread, or CrossVitModel.Run.");
         try
@@ -134,6 +108,19 @@ public sealed class InferenceSession : IDisposable
         {
             Volatile.Write(ref _busy, 0);
         }
+    }
+
+    /// <summary>Throws unless <paramref name="input"/> holds <paramref name="batch"/> images of <paramref name="config"/>'s channels and <paramref name="output"/> has room for their outputs.</summary>
+    internal static void CheckRunArguments(CrossVitConfig config, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        long expected = (long)batch * config.InChannels * height * width;
+        if (input.Length != expected)
+            throw new ArgumentException($"Input has {input.Length} floats; expected batch × channels × height × width = {batch} × {config.InChannels} × {height} × {width} = {expected}.", nameof(input));
+        if (output.Length < (long)batch * config.OutputSize)
+            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {config.OutputSize} = {batch * config.OutputSize}.", nameof(output));
     }
 
     /// <summary>Whether this session profiles its passes (<see cref="SessionOptions.Profile"/>).</summary>
@@ -175,7 +162,7 @@ public sealed class InferenceSession : IDisposable
     /// </summary>
     private void PlanArena()
     {
-        var c = _model.Config;
+        var c = _config;
         int size = c.ImgSize[0];
         var input = new float[MaxBatch * c.InChannels * size * size];
         var output = new float[MaxBatch * c.OutputSize];

@@ -1,12 +1,5 @@
 namespace CrossVit.Runtime.Engine;
 
-/// <summary>Work split across a <see cref="WorkerTeam"/>: every worker calls <see cref="Execute"/> once per run.</summary>
-internal abstract class ParallelJob
-{
-    /// <summary>Does worker <paramref name="worker"/>'s share (0 ≤ worker &lt; <paramref name="workers"/>).</summary>
-    public abstract void Execute(int worker, int workers);
-}
-
 /// <summary>
 /// Threads that run a <see cref="ParallelJob"/> together, the calling thread as worker 0: a session's whole
 /// <see cref="WorkerPool"/>, or the <see cref="WorkerGroup"/> one branch has while the branches run concurrently.

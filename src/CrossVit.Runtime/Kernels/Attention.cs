@@ -1,23 +1,9 @@
 using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Gemm;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
-
-/// <summary>Score block shape shared by every ISA, so the scratch size does not depend on the kernel set.</summary>
-internal static class AttentionBlock
-{
-    /// <summary>Query rows per score block: 64 × 401 scores (100 KB) stay in L2.</summary>
-    public const int Rows = 64;
-
-    /// <summary>Below this many queries (cross-attention has one) packing K and V costs more than it saves: score rows are dot products.</summary>
-    public const int GemvMaxRows = 3;
-
-    public static int ScratchSize(int tq, int tk) => Math.Min(tq, Rows) * Stride(tk);
-
-    /// <summary>Row stride of the scores: tk rounded up to 16 floats, so each row starts on a 64-byte boundary.</summary>
-    public static int Stride(int tk) => (tk + 15) / 16 * 16;
-}
 
 /// <summary>
 /// Multi-head attention, one head at a time: keys and values of the head are packed as GEMM B panels, then for each
@@ -95,5 +81,182 @@ internal static unsafe class Attention<TSimd, TVec>
 
         Softmax<TSimd, TVec>.Run(scores, tk, scale);
         DotProducts.WeightedRowSum<TSimd, TVec>(scores, v, ldv, tk, headDim, output);
+    }
+}
+
+/// <summary>Attention's checked entries.</summary>
+public sealed unsafe partial class KernelSet
+{
+    /// <summary>
+    /// Multi-head attention with heads side by side in columns: head h uses columns [h·headDim, (h+1)·headDim) of
+    /// q, k, v and output; out[i] = softmax_j(q[i]·k[j] · scale) · v. Only heads [headStart, headStart + headCount)
+    /// are computed, so threads can split heads.
+    /// </summary>
+    /// <param name="q">Queries, tq rows of stride ldq.</param>
+    /// <param name="ldq">Row stride of q.</param>
+    /// <param name="k">Keys, tk rows of stride ldk.</param>
+    /// <param name="ldk">Row stride of k.</param>
+    /// <param name="v">Values, tk rows of stride ldv.</param>
+    /// <param name="ldv">Row stride of v.</param>
+    /// <param name="tq">Query count.</param>
+    /// <param name="tk">Key/value count (≥ 1).</param>
+    /// <param name="headDim">Columns per head.</param>
+    /// <param name="scale">Score scale, usually headDim^-½.</param>
+    /// <param name="output">Output, tq rows of stride ldo; must not overlap the inputs' columns of the computed heads.</param>
+    /// <param name="ldo">Row stride of output.</param>
+    /// <param name="headStart">First head to compute.</param>
+    /// <param name="headCount">Number of heads to compute.</param>
+    /// <param name="scratch">At least <see cref="AttentionScratchSize"/>(tq, tk) floats.</param>
+    public void Attention(
+        ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
+        Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch)
+    {
+        var size = checked((int)impl.AttentionWorkspaceSize(tq, tk, headDim));
+        Attention(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scratch, new Span<float>(ThreadScratch.Get(size), size));
+    }
+
+    /// <summary>Floats of workspace the internal <c>Attention</c> overload needs besides the score scratch (packed keys and values of one head).</summary>
+    internal int AttentionWorkspaceSize(int tq, int tk, int headDim) => checked((int)impl.AttentionWorkspaceSize(tq, tk, headDim));
+
+    /// <summary>Attention with caller-owned workspace (an engine arena) of <see cref="AttentionWorkspaceSize(int, int, int)"/> floats.</summary>
+    internal void Attention(
+        ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
+        Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch, Span<float> workspace)
+    {
+        if (!CheckAttention(q.Length, ldq, k.Length, ldk, v.Length, ldv, tq, tk, headDim, output.Length, ldo, headStart, headCount))
+        {
+            return;
+        }
+
+        Require(scratch.Length >= AttentionScratchSize(tq, tk), $"scratch needs {AttentionScratchSize(tq, tk)} floats.");
+        Require(workspace.Length >= AttentionWorkspaceSize(tq, tk, headDim), $"workspace needs {AttentionWorkspaceSize(tq, tk, headDim)} floats.");
+        fixed (float* pq = q)
+        fixed (float* pk = k)
+        fixed (float* pv = v)
+        fixed (float* po = output)
+        fixed (float* ps = scratch)
+        fixed (float* pw = workspace)
+        {
+            impl.Attention(pq, ldq, pk, ldk, pv, ldv, tq, tk, headDim, scale, po, ldo, headStart, headCount, ps, pw);
+        }
+    }
+
+    /// <summary>
+    /// Throws unless q, k, v and output (of the lengths given) hold heads [headStart, headStart + headCount) of tq
+    /// queries over tk keys; false when there is nothing to compute.
+    /// </summary>
+    internal static bool CheckAttention(
+        long qLength, int ldq, long kLength, int ldk, long vLength, int ldv, int tq, int tk, int headDim, long outputLength, int ldo, int headStart, int headCount)
+    {
+        Require(tq >= 0 && tk > 0 && headDim > 0 && headStart >= 0 && headCount >= 0, "Attention needs tq ≥ 0, tk > 0, headDim > 0, headStart ≥ 0, headCount ≥ 0.");
+        if (tq == 0 || headCount == 0)
+        {
+            return false;
+        }
+
+        var width = (headStart + headCount) * headDim;
+        Require(ldq >= width && ldk >= width && ldv >= width && ldo >= width, $"Row strides must cover {width} columns.");
+        Require(qLength >= ((long)(tq - 1) * ldq) + width, "q is too short.");
+        Require(kLength >= ((long)(tk - 1) * ldk) + width, "k is too short.");
+        Require(vLength >= ((long)(tk - 1) * ldv) + width, "v is too short.");
+        Require(outputLength >= ((long)(tq - 1) * ldo) + width, "output is too short.");
+        return true;
+    }
+
+    /// <summary>Floats of scratch <c>Attention</c> needs: one block of scores.</summary>
+    public static int AttentionScratchSize(int tq, int tk) => AttentionBlock.ScratchSize(tq, tk);
+}
+
+internal abstract unsafe partial class KernelImpl
+{
+    /// <summary>Floats of workspace <see cref="Attention"/> needs besides the score scratch.</summary>
+    public abstract long AttentionWorkspaceSize(int tq, int tk, int headDim);
+
+    public abstract void Attention(
+        float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
+        float* output, int ldo, int headStart, int headCount, float* scores, float* workspace);
+}
+
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override long AttentionWorkspaceSize(int tq, int tk, int headDim) => Attention<TSimd, TVec>.WorkspaceSize(tq, tk, headDim);
+
+    public override void Attention(
+        float* q, int ldq, float* k, int ldk, float* v, int ldv, int tq, int tk, int headDim, float scale,
+        float* output, int ldo, int headStart, int headCount, float* scores, float* workspace) =>
+        Attention<TSimd, TVec>.Run(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scores, workspace);
+}
+
+internal sealed unsafe partial class ParallelKernels
+{
+    /// <summary>Fewest query rows in an attention chunk.</summary>
+    private const int MinQueryRows = 16;
+
+    private readonly Job<AttentionWork> _attention = new();
+
+    /// <summary>
+    /// Multi-head attention for a batch: image b's q, k, v and output start at b times their batch strides;
+    /// within an image the layout is that of <c>KernelSet.Attention</c>. Work items are (image, head) pairs, each cut
+    /// into chunks of query rows when the pairs alone would leave workers idle (<see cref="QueryChunks"/>).
+    /// </summary>
+    public void Attention(ReadOnlySpan<float> q, int ldq, int qStride, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int kvStride,
+        int batch, int tq, int tk, int heads, int headDim, float scale, Span<float> output, int ldo, int outStride, OpSite? site = null)
+    {
+        // Per worker: one block of scores, then the head's packed keys and values.
+        int scoresSize = KernelSet.AttentionScratchSize(tq, tk), scratchSize = scoresSize + _kernels.AttentionWorkspaceSize(tq, tk, headDim), mark = _workspace.Mark();
+        var scratch = _workspace.Take(_team.Threads * scratchSize);
+        if (!Planning)
+        {
+            long start = _recorder is null ? 0 : OpRecorder.Now();
+            // The last image's views are the shortest: checking them checks every image's.
+            long last = Math.Max(0, batch - 1);
+            if (batch > 0 && KernelSet.CheckAttention(q.Length - (last * qStride), ldq, k.Length - (last * kvStride), ldk, v.Length - (last * kvStride), ldv,
+                tq, tk, headDim, output.Length - (last * outStride), ldo, 0, heads))
+            {
+                fixed (float* pq = q) fixed (float* pk = k) fixed (float* pv = v) fixed (float* po = output) fixed (float* ps = scratch)
+                {
+                    Run(_attention, new AttentionWork(_impl, pq, ldq, qStride, pk, ldk, pv, ldv, kvStride, tq, tk, heads, headDim, scale, po, ldo, outStride,
+                        batch * heads, QueryChunks(batch * heads, tq, _team.Threads), ps, scoresSize, scratchSize));
+                }
+            }
+            _recorder?.Stop(site, start, _team.Threads, split: true, 2L * batch * heads * tq * tk * headDim);
+        }
+        _workspace.Release(mark);
+    }
+
+    /// <summary>
+    /// Chunks of query rows per (image, head) pair: the fewest that give every worker within 10% of an equal share of
+    /// the items, with at least <see cref="MinQueryRows"/> rows each (every chunk packs its head's keys and values
+    /// again). One whenever the pairs already divide well: 4 heads on 2 workers stay whole; on 3 they become 12 items
+    /// (3 chunks each), where whole heads would give one worker twice the others' work.
+    /// </summary>
+    internal static int QueryChunks(int pairs, int tq, int workers)
+    {
+        int most = Math.Max(1, tq / MinQueryRows);
+        for (int chunks = 1; chunks < most; chunks++)
+        {
+            long items = (long)pairs * chunks, busiest = (items + workers - 1) / workers;
+            if (busiest * workers <= 1.1 * items) return chunks;
+        }
+        return most;
+    }
+
+    private readonly struct AttentionWork(KernelImpl impl, float* q, int ldq, int qStride, float* key, int ldk, float* v, int ldv, int kvStride,
+        int tq, int tk, int heads, int headDim, float scale, float* output, int ldo, int outStride, int pairs, int chunks, float* scratch, int scoresSize, int scratchSize) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            // Items are (image, head, chunk of query rows); a query row's result does not depend on its chunk.
+            var (start, end) = Share(pairs * chunks, 1, worker, workers);
+            float* scores = scratch + (long)worker * scratchSize, packed = scores + scoresSize;
+            for (int item = start; item < end; item++)
+            {
+                int pair = item / chunks, chunk = item % chunks, b = pair / heads, h = pair % heads;
+                var (first, last) = Share(tq, 1, chunk, chunks);
+                if (first == last) continue;
+                impl.Attention(q + (long)b * qStride + (long)first * ldq, ldq, key + (long)b * kvStride, ldk, v + (long)b * kvStride, ldv,
+                    last - first, tk, headDim, scale, output + (long)b * outStride + (long)first * ldo, ldo, h, 1, scores, packed);
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -47,6 +48,78 @@ internal static unsafe class ChannelsLast<TSimd, TVec>
             {
                 to[i] = from[(i % channels * plane) + (i / channels)];
             }
+        }
+    }
+}
+
+/// <summary>The channels-last copy's checked entry.</summary>
+public sealed unsafe partial class KernelSet
+{
+    /// <summary>
+    /// dst [size, size, channels] = src [channels, srcH, srcW] from row <paramref name="top"/>, column
+    /// <paramref name="left"/>: an image made channels-last (and cropped) for the patch embedding. Only dst rows
+    /// [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) are written, so threads can
+    /// split the copy into bands.
+    /// </summary>
+    internal void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst, int firstRow, int rows)
+    {
+        CheckChannelsLast(src, channels, srcH, srcW, top, left, size, dst);
+        Require(firstRow >= 0 && rows >= 0 && firstRow + (long)rows <= size, $"rows [{firstRow}, {firstRow + (long)rows}) lie outside [0, {size}).");
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        {
+            impl.ChannelsLast(ps, channels, srcH, srcW, top, left, size, pd, firstRow, rows);
+        }
+    }
+
+    /// <summary>Throws unless a size × size window at (top, left) of src fits, and dst holds it channels-last.</summary>
+    internal static void CheckChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst)
+    {
+        Require(channels > 0 && size >= 0, "ChannelsLast needs channels > 0 and size ≥ 0.");
+        Require(top >= 0 && left >= 0 && top + size <= srcH && left + size <= srcW && src.Length >= (long)channels * srcH * srcW,
+            $"A {size}×{size} window at ({top}, {left}) does not fit {channels} planes of {srcH}×{srcW} floats ({src.Length} given).");
+        Require(dst.Length >= (long)size * size * channels, $"dst has {dst.Length} floats, expected {size}×{size}×{channels}.");
+    }
+}
+
+internal abstract unsafe partial class KernelImpl
+{
+    /// <summary>Rows [firstRow, firstRow + rows) of an image made channels-last and cropped (see <c>KernelSet.ChannelsLast</c>).</summary>
+    public abstract void ChannelsLast(float* src, int channels, int srcH, int srcW, int top, int left, int size, float* dst, int firstRow, int rows);
+}
+
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override void ChannelsLast(float* src, int channels, int srcH, int srcW, int top, int left, int size, float* dst, int firstRow, int rows) =>
+        ChannelsLast<TSimd, TVec>.Run(src, channels, srcH, srcW, top, left, size, dst, firstRow, rows);
+}
+
+internal sealed unsafe partial class ParallelKernels
+{
+    private readonly Job<ChannelsLastWork> _channelsLast = new();
+
+    /// <summary>
+    /// dst [size, size, channels] = src [channels, srcH, srcW] at rows top.., columns left..: one image made
+    /// channels-last (and cropped) for the patch embedding, split into bands of output rows.
+    /// </summary>
+    public void ChannelsLast(ReadOnlySpan<float> src, int channels, int srcH, int srcW, int top, int left, int size, Span<float> dst, OpSite? site = null)
+    {
+        if (Planning) return;
+        long start = _recorder is null ? 0 : OpRecorder.Now();
+        KernelSet.CheckChannelsLast(src, channels, srcH, srcW, top, left, size, dst);
+        fixed (float* ps = src) fixed (float* pd = dst)
+        {
+            Run(_channelsLast, new ChannelsLastWork(_impl, ps, channels, srcH, srcW, top, left, size, pd));
+        }
+        _recorder?.Stop(site, start, _team.Threads, split: true, 0, 2L * sizeof(float) * channels * size * size);
+    }
+
+    private readonly struct ChannelsLastWork(KernelImpl impl, float* src, int channels, int srcH, int srcW, int top, int left, int size, float* dst) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(size, 1, worker, workers);
+            if (start < end) impl.ChannelsLast(src, channels, srcH, srcW, top, left, size, dst, start, end - start);
         }
     }
 }

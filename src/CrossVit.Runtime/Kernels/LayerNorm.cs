@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -72,6 +73,77 @@ internal static unsafe class LayerNorm<TSimd, TVec>
         {
             var normalized = TS.Multiply(TS.Subtract(TS.Load(x + i), m), s);
             TS.Store(TS.MultiplyAdd(normalized, TS.Load(gamma + i), TS.Load(beta + i)), y + i);
+        }
+    }
+}
+
+/// <summary>LayerNorm's checked entry.</summary>
+public sealed unsafe partial class KernelSet
+{
+    /// <summary>Per row of length dim: y = (x − mean) / sqrt(var + eps) · gamma + beta, biased variance. y may alias x.</summary>
+    public void LayerNorm(ReadOnlySpan<float> x, int rows, int dim, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float eps, Span<float> y)
+    {
+        CheckLayerNorm(x, rows, dim, gamma, beta, y);
+        fixed (float* px = x)
+        fixed (float* pg = gamma)
+        fixed (float* pb = beta)
+        fixed (float* py = y)
+        {
+            impl.LayerNorm(px, rows, dim, pg, pb, eps, py);
+        }
+    }
+
+    /// <summary>Throws unless the arguments describe a LayerNorm of rows × dim floats.</summary>
+    internal static void CheckLayerNorm(ReadOnlySpan<float> x, int rows, int dim, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y)
+    {
+        Require(rows >= 0 && dim > 0, "LayerNorm needs rows ≥ 0 and dim > 0.");
+        Require(x.Length >= (long)rows * dim && y.Length >= (long)rows * dim, $"x and y need {rows}×{dim} floats.");
+        Require(gamma.Length >= dim && beta.Length >= dim, $"gamma and beta need {dim} floats.");
+    }
+}
+
+internal abstract unsafe partial class KernelImpl
+{
+    public abstract void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y);
+}
+
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override void LayerNorm(float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y) =>
+        LayerNorm<TSimd, TVec>.Run(x, rows, dim, gamma, beta, eps, y);
+}
+
+internal sealed unsafe partial class ParallelKernels
+{
+    private readonly Job<LayerNormWork> _layerNorm = new();
+
+    public void LayerNorm(ReadOnlySpan<float> x, int rows, int dim, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float eps, Span<float> y,
+        OpSite? site = null)
+    {
+        if (Planning) return;
+        long start = _recorder is null ? 0 : OpRecorder.Now();
+        if (Workers(rows * dim, 4096) == 1)
+        {
+            _kernels.LayerNorm(x, rows, dim, gamma, beta, eps, y);
+            _recorder?.Stop(site, start, _team.Threads, split: false, 0, 2L * sizeof(float) * rows * dim);
+            return;
+        }
+        KernelSet.CheckLayerNorm(x, rows, dim, gamma, beta, y);
+        fixed (float* px = x) fixed (float* pg = gamma) fixed (float* pb = beta) fixed (float* py = y)
+        {
+            Run(_layerNorm, new LayerNormWork(_impl, px, rows, dim, pg, pb, eps, py));
+        }
+        _recorder?.Stop(site, start, _team.Threads, split: true, 0, 2L * sizeof(float) * rows * dim);
+    }
+
+    private readonly struct LayerNormWork(KernelImpl impl, float* x, int rows, int dim, float* gamma, float* beta, float eps, float* y) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            // Bands of whole row tiles, as the GEMMs split: each worker normalises the rows it has just written.
+            var (start, end) = Share(rows, impl.RowTile, worker, workers);
+            if (start == end) return;
+            impl.LayerNorm(x + (long)start * dim, end - start, dim, gamma, beta, eps, y + (long)start * dim);
         }
     }
 }

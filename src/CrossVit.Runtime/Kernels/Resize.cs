@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
@@ -137,4 +138,98 @@ internal static unsafe class Resize<TSimd, TVec>
 
     /// <summary>Cubic convolution weight for 1 &lt; |d| &lt; 2.</summary>
     private static float CubicFar(float d, float a) => ((((a * d) - (5f * a)) * d) + (8f * a)) * d - (4f * a);
+}
+
+/// <summary>Resize's checked entries.</summary>
+public sealed unsafe partial class KernelSet
+{
+    /// <summary>
+    /// Resizes each of <paramref name="planes"/> [inH, inW] planes to [outH, outW] like torch
+    /// <c>interpolate(mode, align_corners=False, antialias=False)</c>: half-pixel centres, bicubic A = −0.75,
+    /// source indices clamped at the borders.
+    /// </summary>
+    public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
+    {
+        var size = ResizeWorkspaceSize(inW, outH, outW);
+        Resize(src, planes, inH, inW, dst, outH, outW, mode, new Span<float>(ThreadScratch.Get(size), size), 0, planes * outH);
+    }
+
+    /// <summary>Floats of workspace the internal <c>Resize</c> overload needs.</summary>
+    internal int ResizeWorkspaceSize(int inW, int outH, int outW) => checked((int)impl.ResizeWorkspaceSize(inW, outH, outW));
+
+    /// <summary>
+    /// Output rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of the planes
+    /// stacked (planes · outH rows in all), with caller-owned workspace (an engine arena) of <see cref="ResizeWorkspaceSize"/>
+    /// floats: threads split a resize into bands of rows, each computed as it would be whole.
+    /// </summary>
+    internal void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode, Span<float> workspace, int firstRow, int rows)
+    {
+        CheckResize(src, planes, inH, inW, dst, outH, outW);
+        Require(firstRow >= 0 && rows >= 0 && firstRow + (long)rows <= (long)planes * outH, $"rows [{firstRow}, {firstRow + (long)rows}) lie outside the {planes}×{outH} output rows.");
+        Require(workspace.Length >= ResizeWorkspaceSize(inW, outH, outW), $"workspace needs {ResizeWorkspaceSize(inW, outH, outW)} floats.");
+        fixed (float* ps = src)
+        fixed (float* pd = dst)
+        fixed (float* pw = workspace)
+        {
+            impl.Resize(ps, inH, inW, pd, outH, outW, mode, pw, firstRow, rows);
+        }
+    }
+
+    /// <summary>Throws unless src holds planes × inH × inW floats and dst planes × outH × outW.</summary>
+    internal static void CheckResize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW)
+    {
+        Require(planes >= 0 && inH > 0 && inW > 0 && outH > 0 && outW > 0, "Resize needs positive sizes.");
+        Require(src.Length >= (long)planes * inH * inW, "src is too short.");
+        Require(dst.Length >= (long)planes * outH * outW, "dst is too short.");
+    }
+}
+
+internal abstract unsafe partial class KernelImpl
+{
+    /// <summary>Floats of workspace <see cref="Resize"/> needs.</summary>
+    public abstract long ResizeWorkspaceSize(int inW, int outH, int outW);
+
+    /// <summary>Output rows [firstRow, firstRow + rows) of the planes stacked (planes · outH rows in all).</summary>
+    public abstract void Resize(float* src, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace, int firstRow, int rows);
+}
+
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override long ResizeWorkspaceSize(int inW, int outH, int outW) => Resize<TSimd, TVec>.WorkspaceSize(inW, outH, outW);
+
+    public override void Resize(float* src, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace, int firstRow, int rows) =>
+        Resize<TSimd, TVec>.Run(src, inH, inW, dst, outH, outW, mode, workspace, firstRow, rows);
+}
+
+internal sealed unsafe partial class ParallelKernels
+{
+    private readonly Job<ResizeWork> _resize = new();
+
+    /// <summary>One image's planes resized, split into bands of output rows.</summary>
+    public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode, OpSite? site = null)
+    {
+        int scratchSize = _kernels.ResizeWorkspaceSize(inW, outH, outW), mark = _workspace.Mark();
+        var scratch = _workspace.Take(_team.Threads * scratchSize);
+        if (!Planning)
+        {
+            long start = _recorder is null ? 0 : OpRecorder.Now();
+            KernelSet.CheckResize(src, planes, inH, inW, dst, outH, outW);
+            fixed (float* ps = src) fixed (float* pd = dst) fixed (float* pw = scratch)
+            {
+                Run(_resize, new ResizeWork(_impl, ps, planes, inH, inW, pd, outH, outW, mode, pw, scratchSize));
+            }
+            _recorder?.Stop(site, start, _team.Threads, split: true, 0, (long)sizeof(float) * planes * (inH * inW + outH * outW));
+        }
+        _workspace.Release(mark);
+    }
+
+    private readonly struct ResizeWork(KernelImpl impl, float* src, int planes, int inH, int inW, float* dst,
+        int outH, int outW, ResizeMode mode, float* scratch, int scratchSize) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(planes * outH, 1, worker, workers);
+            if (start < end) impl.Resize(src, inH, inW, dst, outH, outW, mode, scratch + (long)worker * scratchSize, start, end - start);
+        }
+    }
 }

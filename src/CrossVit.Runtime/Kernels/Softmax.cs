@@ -104,3 +104,26 @@ internal static unsafe class Softmax<TSimd, TVec>
         }
     }
 }
+
+/// <summary>Softmax's checked entry.</summary>
+public sealed unsafe partial class KernelSet
+{
+    /// <summary>In-place, max-subtracted softmax of one row.</summary>
+    public void Softmax(Span<float> row)
+    {
+        fixed (float* p = row)
+        {
+            impl.Softmax(p, row.Length, 1f);
+        }
+    }
+}
+
+internal abstract unsafe partial class KernelImpl
+{
+    public abstract void Softmax(float* row, int length, float scale);
+}
+
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override void Softmax(float* row, int length, float scale) => Softmax<TSimd, TVec>.Run(row, length, scale);
+}

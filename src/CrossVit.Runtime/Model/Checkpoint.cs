@@ -5,9 +5,6 @@ using CrossVit.Weights;
 
 namespace CrossVit.Runtime.Model;
 
-/// <summary>A checkpoint whose tensors do not match the config: every problem is listed.</summary>
-public sealed class CheckpointMismatchException(string message) : Exception(message);
-
 /// <summary>
 /// A safetensors checkpoint checked strictly against a config's <see cref="CheckpointLayout"/>. Accepts timm's names,
 /// the IBM original / lucid spelling (<c>pos_embed.0</c>, <c>cls_token.0</c>) and a <c>module.</c> prefix. Where two
@@ -37,12 +34,13 @@ internal sealed class Checkpoint
                 duplicates.Add($"'{t.Name}' and '{_fileNames[name]}' both mean '{name}'");
         }
 
-        var expected = CheckpointLayout.Tensors(config);
-        _identity = IdentityProjections(config, expected);
+        var (expected, optional) = LayoutRecorder.Record(config);
+        // A module that may be the identity is, when the file has none of its tensors.
+        _identity = optional.Where(prefix => !expected.Any(e => Under(e.Name, prefix) && _fileNames.ContainsKey(e.Name))).ToHashSet(StringComparer.Ordinal);
         var missing = new List<string>();
         var wrongShape = new List<string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var spec in expected.Where(s => !_identity.Contains(Prefix(s.Name))))
+        foreach (var spec in expected.Where(s => !_identity.Any(prefix => Under(s.Name, prefix))))
         {
             used.Add(spec.Name);
             if (!_fileNames.TryGetValue(spec.Name, out var fileName)) { missing.Add(spec.Name); continue; }
@@ -87,27 +85,9 @@ internal sealed class Checkpoint
     /// <summary>Whether the projection at <paramref name="prefix"/> (<c>blocks.{s}.projs.{b}</c>) is bound as identity.</summary>
     public bool IsIdentity(string prefix) => _identity.Contains(prefix);
 
-    private HashSet<string> IdentityProjections(CrossVitConfig config, IReadOnlyList<TensorSpec> expected)
-    {
-        var identity = new HashSet<string>(StringComparer.Ordinal);
-        for (int s = 0; s < config.Depth.Count; s++)
-            for (int b = 0; b < config.Branches; b++)
-            {
-                if (config.EmbedDim[b] != config.EmbedDim[config.Next(b)]) continue;
-                foreach (var prefix in new[] { $"blocks.{s}.projs.{b}", $"blocks.{s}.revert_projs.{b}" })
-                    if (!expected.Any(e => Prefix(e.Name) == prefix && _fileNames.ContainsKey(e.Name)))
-                        identity.Add(prefix);
-            }
-        return identity;
-    }
-
-    /// <summary><c>blocks.0.projs.1.2.weight</c> → <c>blocks.0.projs.1</c>; other names are their own prefix.</summary>
-    private static string Prefix(string name)
-    {
-        var parts = name.Split('.');
-        return parts.Length >= 4 && parts[0] == "blocks" && parts[2] is "projs" or "revert_projs"
-            ? string.Join('.', parts[..4]) : name;
-    }
+    /// <summary>Whether tensor <paramref name="name"/> belongs to the module at <paramref name="prefix"/>.</summary>
+    private static bool Under(string name, string prefix) =>
+        name.Length > prefix.Length && name[prefix.Length] == '.' && name.StartsWith(prefix, StringComparison.Ordinal);
 
     /// <summary>Maps the IBM/lucid spellings and a DataParallel prefix to timm's names.</summary>
     private static string TimmName(string name)

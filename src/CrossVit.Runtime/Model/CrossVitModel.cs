@@ -6,22 +6,6 @@ using CrossVit.Weights;
 
 namespace CrossVit.Runtime.Model;
 
-/// <summary>Options of <see cref="CrossVitModel.Load(CrossVitConfig, string, ModelOptions?)"/>.</summary>
-public sealed record ModelOptions
-{
-    /// <summary>Kernel ISA; <c>null</c> means the <c>CROSSVIT_ISA</c> environment variable, else the best this CPU has.</summary>
-    public Isa? Isa { get; init; }
-
-    /// <summary>Worker threads of each session <see cref="CrossVitModel.Run(ReadOnlySpan{float}, int, int, int, Span{float})"/> rents.</summary>
-    public int Threads { get; init; } = 1;
-
-    /// <summary>Largest batch a rented session runs at once; larger calls go through in chunks of this size.</summary>
-    public int MaxBatch { get; init; } = 8;
-
-    /// <summary>How each rented session schedules the branches (see <see cref="SessionOptions.Branches"/>).</summary>
-    public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
-}
-
 /// <summary>
 /// A CrossViT model: a validated config and its weights, bound strictly by timm's names and packed for the kernels
 /// at load. Immutable and thread-safe: <see cref="CreateSession"/> gives a thread its own working memory and workers,
@@ -41,11 +25,18 @@ public sealed class CrossVitModel : IDisposable
         Config = config;
         _kernels = kernels;
         _pooledOptions = pooledOptions;
-        _net = new CrossVitNet(config, checkpoint, kernels);
+        _net = new CrossVitNet(config, new CheckpointWeights(checkpoint, kernels));
     }
 
     /// <summary>The model's architecture.</summary>
     public CrossVitConfig Config { get; }
+
+    /// <summary>Sees every branch's tokens after the patch embedding and after each stage of every pass (tests of the layers); null by default.</summary>
+    internal TokenObserver? TokenObserver
+    {
+        get => _net.Observer;
+        set => _net.Observer = value;
+    }
 
     /// <summary>The ISA the kernels run on.</summary>
     public Isa Isa => _kernels.Isa;
@@ -67,7 +58,7 @@ public sealed class CrossVitModel : IDisposable
         var pooled = new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch, Branches = options.Branches };
         pooled.Validate(config.Branches);
         ModelFootprint.EnsureFits(config, options.MaxBatch, options.Threads);
-        var kernels = KernelSet.Create(IsaSupport.Resolve(options.Isa));
+        var kernels = KernelSet.CreateSupported(IsaSupport.Resolve(options.Isa));
         return new CrossVitModel(config, new Checkpoint(weights, config, options.Threads), kernels, pooled);
     }
 
@@ -75,7 +66,18 @@ public sealed class CrossVitModel : IDisposable
     public InferenceSession CreateSession(SessionOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new InferenceSession(this, _net, _kernels, options ?? new SessionOptions());
+        options ??= new SessionOptions();
+        options.Validate(Config.Branches);
+        if (options.Isa is { } isa && isa != _kernels.Isa)
+            throw new ArgumentException($"The model's weights are packed for {_kernels.Isa}, not {isa}; load the model with ModelOptions.Isa = {isa}.", nameof(options));
+        return NewSession(options);
+    }
+
+    /// <summary>A session with options already checked; the arena's memory is checked here, when it is about to be taken.</summary>
+    private InferenceSession NewSession(SessionOptions options)
+    {
+        ModelFootprint.EnsureArenaFits(Config, options.MaxBatch, options.Threads);
+        return new InferenceSession(Config, _net, _kernels, options);
     }
 
     /// <summary>Whether <paramref name="weights"/> holds exactly the tensors <paramref name="config"/> needs.</summary>
@@ -89,16 +91,17 @@ public sealed class CrossVitModel : IDisposable
     /// </summary>
     public void Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
     {
-        CheckRunArguments(input, batch, height, width, output);
+        InferenceSession.CheckRunArguments(Config, input, batch, height, width, output);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_pool.TryTake(out var session)) session = CreateSession(_pooledOptions);
+        // The pooled options were checked when the model loaded.
+        if (!_pool.TryTake(out var session)) session = NewSession(_pooledOptions);
         try
         {
             int imageIn = Config.InChannels * height * width, imageOut = Config.OutputSize;
             for (int first = 0; first < batch; first += session.MaxBatch)
             {
                 int count = Math.Min(session.MaxBatch, batch - first);
-                session.Run(input.Slice(first * imageIn, count * imageIn), count, height, width, output.Slice(first * imageOut, count * imageOut));
+                session.RunChecked(input.Slice(first * imageIn, count * imageIn), count, height, width, output.Slice(first * imageOut, count * imageOut));
             }
         }
         finally
@@ -107,18 +110,6 @@ public sealed class CrossVitModel : IDisposable
             // A call that outlived Dispose must not leave its session's workers running.
             if (Volatile.Read(ref _disposed)) DisposePooled();
         }
-    }
-
-    internal void CheckRunArguments(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        long expected = (long)batch * Config.InChannels * height * width;
-        if (input.Length != expected)
-            throw new ArgumentException($"Input has {input.Length} floats; expected batch × channels × height × width = {batch} × {Config.InChannels} × {height} × {width} = {expected}.", nameof(input));
-        if (output.Length < (long)batch * Config.OutputSize)
-            throw new ArgumentException($"Output has room for {output.Length} floats; expected at least batch × {Config.OutputSize} = {batch * Config.OutputSize}.", nameof(output));
     }
 
     /// <summary>As <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>, returning a new [batch, OutputSize] array.</summary>

@@ -10,7 +10,7 @@ namespace CrossVit.Runtime.Model;
 /// timm's <c>CrossVit</c> network with its weights bound and packed for one <see cref="KernelSet"/>.
 /// Activations of all branches live in one buffer, branch after branch, each [batch, 1 + patches_i, dim_i].
 /// </summary>
-internal sealed class CrossVitNet
+internal sealed class CrossVitNet : IForwardPass
 {
     private readonly CrossVitConfig _config;
     private readonly PatchEmbed[] _patchEmbed;
@@ -21,54 +21,80 @@ internal sealed class CrossVitNet
     private readonly MultiScaleBlock[] _blocks;
     private readonly LayerNorm[] _norm;
     private readonly Linear[] _head;         // empty when num_classes is 0
-    private readonly int[] _branchStart;     // offset of branch i's tokens for one image
+    private readonly TokenLayout _layout;
     private readonly OpSite[] _resize, _channelsLast;   // each branch's scale_image, for a profile
 
-    public CrossVitNet(CrossVitConfig config, Checkpoint ckpt, KernelSet k)
+    /// <summary>The network of <paramref name="config"/>, its tensors taken from <paramref name="w"/> in timm's registration order.</summary>
+    public CrossVitNet(CrossVitConfig config, IWeightSource w)
     {
         _config = config;
         int n = config.Branches;
+        var root = WeightPath.Root;
         var scales = Enumerable.Range(0, n)
             .Select(b => (float)(config.QkScale ?? Math.Pow(config.EmbedDim[b] / config.NumHeads[b], -0.5))).ToArray();
-        _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(ckpt, k, config, b)).ToArray();
+        _layout = new TokenLayout(config);
+        _posEmbed = new float[n][];
+        _clsToken = new float[n][];
+        for (int b = 0; b < n; b++)
+        {
+            _posEmbed[b] = w.Read(root.Name($"pos_embed_{b}"), 1, _layout.Tokens(b), config.EmbedDim[b]);
+            _clsToken[b] = w.Read(root.Name($"cls_token_{b}"), 1, 1, config.EmbedDim[b]);
+        }
+        _patchEmbed = Enumerable.Range(0, n).Select(b => PatchEmbed.Load(w, root.Pp("patch_embed").Pp(b), config, b)).ToArray();
         _embedCosts = Enumerable.Range(0, n).Select(b => _patchEmbed[b].Cost(config.ImgSize[b])).ToArray();
         _embed = Embed;   // one delegate for the model's lifetime, so a pass allocates none
-        _resize = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.resize")).ToArray();
-        _channelsLast = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, $"patch_embed.{b}.channels_last")).ToArray();
-        _clsToken = Enumerable.Range(0, n).Select(b => ckpt.Read($"cls_token_{b}")).ToArray();
-        _posEmbed = Enumerable.Range(0, n).Select(b => ckpt.Read($"pos_embed_{b}")).ToArray();
-        _branchStart = new int[n + 1];
-        for (int b = 0; b < n; b++) _branchStart[b + 1] = _branchStart[b] + Tokens(b) * config.EmbedDim[b];
-        _blocks = Enumerable.Range(0, config.Depth.Count).Select(s => MultiScaleBlock.Load(ckpt, k, config, s, scales, _branchStart)).ToArray();
-        _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(ckpt, $"norm.{b}", config.NormEps)).ToArray();
+        _resize = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, root.Pp("patch_embed").Pp(b).Name("resize"))).ToArray();
+        _channelsLast = Enumerable.Range(0, n).Select(b => new OpSite(OpKind.BranchResize, root.Pp("patch_embed").Pp(b).Name("channels_last"))).ToArray();
+        _blocks = Enumerable.Range(0, config.Depth.Count)
+            .Select(s => MultiScaleBlock.Load(w, root.Pp("blocks").Pp(s), config, s, scales, _layout)).ToArray();
+        _norm = Enumerable.Range(0, n).Select(b => LayerNorm.Load(w, root.Pp("norm").Pp(b), config.EmbedDim[b], config.NormEps)).ToArray();
         _head = config.NumClasses > 0
-            ? Enumerable.Range(0, n).Select(b => Linear.Load(ckpt, k, $"head.{b}", config.EmbedDim[b], config.NumClasses, OpKind.Head)).ToArray()
+            ? Enumerable.Range(0, n).Select(b => Linear.Load(w, root.Pp("head").Pp(b), config.EmbedDim[b], config.NumClasses, OpKind.Head)).ToArray()
             : [];
     }
+
+    /// <summary>The network of <paramref name="config"/> without weights: its shapes, names and costs only; it cannot run.</summary>
+    public static CrossVitNet Unbound(CrossVitConfig config) => new(config, new LayoutRecorder());
+
+    /// <summary>Multiply-adds of one image, as each layer declares its own.</summary>
+    public long MultiplyAdds() =>
+        Enumerable.Range(0, _config.Branches).Sum(b => _patchEmbed[b].MultiplyAdds(_config.ImgSize[b]))
+        + _blocks.Sum(stage => stage.MultiplyAdds())
+        + _head.Sum(head => head.MultiplyAdds(1));
 
     /// <summary>input: [batch, in_channels, height, width] → output: [batch, OutputSize] (logits, or features when num_classes is 0).</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> input, int batch, int height, int width, Span<float> output, Workspace ws)
     {
         int n = _config.Branches, mark = ws.Mark();
-        var tokens = ws.Take(batch * _branchStart[n]);
+        var tokens = ws.Take(batch * _layout.FloatsPerImage);
         var t = new PassTensors(tokens, input, batch, height, width);
         k.Branches(_embedCosts, _embed, t, ws);
-        foreach (var stage in _blocks) stage.Forward(k, t, ws);
+        Observe(k, -1, tokens, batch);
+        for (int s = 0; s < _blocks.Length; s++)
+        {
+            _blocks[s].Forward(k, t, ws);
+            Observe(k, s, tokens, batch);
+        }
         Head(k, tokens, batch, output, ws);
         ws.Release(mark);
     }
 
-    private int Tokens(int branch) => 1 + _config.NumPatches(branch);
+    /// <summary>When set, sees every branch's tokens after the patch embedding and after each stage; unset, each point costs a null check.</summary>
+    public TokenObserver? Observer { get; set; }
 
-    private Span<float> Branch(Span<float> tokens, int batch, int i) => MultiScaleBlock.Branch(tokens, _branchStart, batch, i);
+    private void Observe(ParallelKernels k, int stage, Span<float> tokens, int batch)
+    {
+        if (Observer is not { } observer || k.Planning) return;
+        for (int b = 0; b < _config.Branches; b++) observer(stage, b, _layout.Branch(tokens, batch, b));
+    }
 
     /// <summary>Branch i's tokens [batch, 1 + patches, dim]: <c>[cls_token; patch_embed(scale_image(x))] + pos_embed</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Embed(int i, ParallelKernels k, PassTensors t, Workspace ws)
     {
-        var x = Branch(t.Tokens, t.Batch, i);
+        var x = _layout.Branch(t.Tokens, t.Batch, i);
         int height = t.Height, width = t.Width, channels = _config.InChannels;
-        int size = _config.ImgSize[i], dim = _config.EmbedDim[i], tokens = Tokens(i), mark = ws.Mark();
+        int size = _config.ImgSize[i], dim = _config.EmbedDim[i], tokens = _layout.Tokens(i), mark = ws.Mark();
         var image = ws.Take(size * size * channels);
         var resized = ws.Take(channels * size * size);   // taken even when unused, so the arena's plan fits every input size
         var scratchA = ws.Take(_patchEmbed[i].ScratchSize(size));
@@ -120,8 +146,8 @@ internal sealed class CrossVitNet
         if (_head.Length > 0) output[..(batch * _config.NumClasses)].Clear();
         for (int i = 0; i < n; i++)
         {
-            int dim = _config.EmbedDim[i], count = Tokens(i);
-            var x = Branch(tokens, batch, i);
+            int dim = _config.EmbedDim[i], count = _layout.Tokens(i);
+            var x = _layout.Branch(tokens, batch, i);
             var pooled = ws.Take(batch * dim);
             for (int b = 0; b < batch; b++)
             {

@@ -54,6 +54,45 @@ public class GoldenTests
 
     public static TheoryData<string> Cases() => new(TestData.Cases);
 
+    /// <summary>The cases whose reference stored its per-layer activations (the mini ones), under every ISA this CPU runs.</summary>
+    public static TheoryData<string, Isa> CasesWithActivationsAndIsas() =>
+        WithEveryIsa([.. TestData.Cases.Where(c => File.Exists(TestData.Golden(c, "act_patch_embed0.npy")))]);
+
+    /// <summary>
+    /// Every branch's tokens after the patch embedding and after each multi-scale stage against timm's, each within the
+    /// golden bar, so a numerical regression fails at the first layer it reaches rather than only in the logits.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CasesWithActivationsAndIsas))]
+    public void EachLayerMatchesTimm(string name, Isa isa)
+    {
+        var config = TestData.Config(name);
+        using var weights = SafetensorsFile.Open(TestData.Golden(name, "weights.safetensors"));
+        using var model = CrossVitModel.Load(config, weights, new ModelOptions { Isa = isa });
+        var input = TestData.Array(name, "input.npy");
+        int batch = input.Shape[0];
+        var observed = new Dictionary<(int Stage, int Branch), float[]>();
+        model.TokenObserver = (stage, branch, tokens) => observed[(stage, branch)] = tokens.ToArray();
+        model.Run(input.ToFloat32(), batch, input.Shape[2], input.Shape[3]);
+
+        for (int i = 0; i < config.Branches; i++)
+        {
+            // timm's patch_embed output is [B, patches, dim]; here it is added onto the position embedding, behind the CLS row.
+            int dim = config.EmbedDim[i], tokens = 1 + config.NumPatches(i);
+            var position = weights.ReadFloat32($"pos_embed_{i}");
+            var embedded = observed[(-1, i)];
+            var patches = new float[batch * (tokens - 1) * dim];
+            for (int b = 0; b < batch; b++)
+                for (int t = 1; t < tokens; t++)
+                    for (int c = 0; c < dim; c++)
+                        patches[(b * (tokens - 1) + t - 1) * dim + c] = embedded[(b * tokens + t) * dim + c] - position[t * dim + c];
+            TestData.AssertClose(TestData.Array(name, $"act_patch_embed{i}.npy").ToFloat32(), patches, $"{name} patch_embed.{i} on {isa}");
+        }
+        for (int stage = 0; stage < config.Depth.Count; stage++)
+            for (int i = 0; i < config.Branches; i++)
+                TestData.AssertClose(TestData.Array(name, $"act_block{stage}_branch{i}.npy").ToFloat32(), observed[(stage, i)], $"{name} blocks.{stage} branch {i} on {isa}");
+    }
+
     [Theory]
     [MemberData(nameof(ReferenceCasesAndIsas))]
     public void OptionsBeyondTheGoldenCasesMatchTheReference(string name, Isa isa)

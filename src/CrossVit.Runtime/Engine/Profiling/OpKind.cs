@@ -85,14 +85,3 @@ public static class OpKinds
     private static (OpKind Kind, string Id, string Label, bool MemoryBound) Entry(OpKind kind) =>
         (uint)kind < (uint)Table.Length ? Table[(int)kind] : throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Not an OpKind; expected 0 to {Table.Length - 1}.");
 }
-
-/// <summary>
-/// Where an operation sits in the model: its kind and its layer (timm's module name, e.g. <c>blocks.0.blocks.1.2.attn.qkv</c>),
-/// fixed when the model loads. A profiled session adds each operation's time to its site.
-/// </summary>
-internal sealed class OpSite(OpKind kind, string layer)
-{
-    public OpKind Kind { get; } = kind;
-
-    public string Layer { get; } = layer;
-}

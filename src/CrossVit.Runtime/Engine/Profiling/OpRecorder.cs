@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace CrossVit.Runtime.Engine;
 
 /// <summary>
-/// The timings of one <see cref="ParallelKernels"/>' operations in a profiled session, by site. Each worker's busy time
+/// The timings of one <see cref="Kernels.ParallelKernels"/>' operations in a profiled session, by site. Each worker's busy time
 /// in the current operation is written to <see cref="Busy"/> by the jobs; the operation's caller reads it when the
 /// team has joined. Allocates only when it first meets a site.
 /// </summary>

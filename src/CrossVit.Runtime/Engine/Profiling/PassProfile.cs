@@ -1,23 +1,6 @@
 namespace CrossVit.Runtime.Engine;
 
 /// <summary>
-/// One layer's operations of one kind over the profiled passes of a session (<see cref="InferenceSession.ReadProfile"/>):
-/// totals over <see cref="PassProfile.Passes"/> passes.
-/// </summary>
-/// <param name="Kind">What the operation is.</param>
-/// <param name="Layer">timm's module name, e.g. <c>blocks.0.blocks.1.2.attn.qkv</c> (or the branch's <c>patch_embed.1.resize</c>).</param>
-/// <param name="Calls">Operations run.</param>
-/// <param name="Milliseconds">Wall-clock time inside them.</param>
-/// <param name="MultiplyAdds">Multiply-adds done, as <see cref="Model.ModelCost"/> counts them.</param>
-/// <param name="Bytes">Bytes read and written by the memory-bound kinds (<see cref="OpKinds.IsMemoryBound"/>); 0 for the others.</param>
-/// <param name="WaitMilliseconds">
-/// Worker-milliseconds spent inside the operations without work: each worker's share of the wall time minus the time
-/// it computed, summed over the team (waking, uneven shares, the join; the whole wall time of a worker an operation
-/// too small to split leaves idle).
-/// </param>
-public sealed record OpProfile(OpKind Kind, string Layer, long Calls, double Milliseconds, long MultiplyAdds, long Bytes, double WaitMilliseconds);
-
-/// <summary>
 /// What a profiled session measured (<see cref="SessionOptions.Profile"/>): the passes' wall time and every
 /// operation's, by layer in the order the pass first reached them. With concurrent branches the operations of
 /// different branches overlap, so their times may add up to more than the passes'.

@@ -7,7 +7,7 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 /// The register-blocked micro-kernel: an <c>Mr</c> × (2 vectors) tile of C accumulated over one K slice, then stored
 /// through the fused epilogue. A is read in place, <c>Mr</c> row-major rows broadcast one element at a time (so a
 /// row-major activation needs no packing); B comes from a packed panel. Rows past <c>TSimd.Mr</c> are compile-time
-/// dead code; up to 12 rows fit.
+/// dead code; up to 8 rows fit (the most any ISA's <c>Mr</c> asks for: AVX-512's).
 /// </summary>
 [SkipLocalsInit]
 internal static unsafe class MicroKernel<TSimd, TVec>
@@ -32,10 +32,6 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         var a5 = a + (Math.Min(5, mr - 1) * lda);
         var a6 = a + (Math.Min(6, mr - 1) * lda);
         var a7 = a + (Math.Min(7, mr - 1) * lda);
-        var a8 = a + (Math.Min(8, mr - 1) * lda);
-        var a9 = a + (Math.Min(9, mr - 1) * lda);
-        var a10 = a + (Math.Min(10, mr - 1) * lda);
-        var a11 = a + (Math.Min(11, mr - 1) * lda);
         TVec c00 = zero, c01 = zero;
         TVec c10 = zero, c11 = zero;
         TVec c20 = zero, c21 = zero;
@@ -44,10 +40,6 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         TVec c50 = zero, c51 = zero;
         TVec c60 = zero, c61 = zero;
         TVec c70 = zero, c71 = zero;
-        TVec c80 = zero, c81 = zero;
-        TVec c90 = zero, c91 = zero;
-        TVec c100 = zero, c101 = zero;
-        TVec c110 = zero, c111 = zero;
         for (var p = 0; p < kc; p++)
         {
             var b0 = TSimd.Load(pb);
@@ -105,34 +97,6 @@ internal static unsafe class MicroKernel<TSimd, TVec>
                 c71 = TSimd.MultiplyAdd(x7, b1, c71);
             }
 
-            if (TSimd.Mr > 8)
-            {
-                var x8 = TSimd.Create(a8[p]);
-                c80 = TSimd.MultiplyAdd(x8, b0, c80);
-                c81 = TSimd.MultiplyAdd(x8, b1, c81);
-            }
-
-            if (TSimd.Mr > 9)
-            {
-                var x9 = TSimd.Create(a9[p]);
-                c90 = TSimd.MultiplyAdd(x9, b0, c90);
-                c91 = TSimd.MultiplyAdd(x9, b1, c91);
-            }
-
-            if (TSimd.Mr > 10)
-            {
-                var x10 = TSimd.Create(a10[p]);
-                c100 = TSimd.MultiplyAdd(x10, b0, c100);
-                c101 = TSimd.MultiplyAdd(x10, b1, c101);
-            }
-
-            if (TSimd.Mr > 11)
-            {
-                var x11 = TSimd.Create(a11[p]);
-                c110 = TSimd.MultiplyAdd(x11, b0, c110);
-                c111 = TSimd.MultiplyAdd(x11, b1, c111);
-            }
-
             pb += 2 * TSimd.Count;
         }
 
@@ -176,25 +140,6 @@ internal static unsafe class MicroKernel<TSimd, TVec>
                 Direct(c70, c71, c + (7 * ldc), bias, accumulate);
             }
 
-            if (TSimd.Mr > 8 && mr > 8)
-            {
-                Direct(c80, c81, c + (8 * ldc), bias, accumulate);
-            }
-
-            if (TSimd.Mr > 9 && mr > 9)
-            {
-                Direct(c90, c91, c + (9 * ldc), bias, accumulate);
-            }
-
-            if (TSimd.Mr > 10 && mr > 10)
-            {
-                Direct(c100, c101, c + (10 * ldc), bias, accumulate);
-            }
-
-            if (TSimd.Mr > 11 && mr > 11)
-            {
-                Direct(c110, c111, c + (11 * ldc), bias, accumulate);
-            }
             return;
         }
 
@@ -245,30 +190,6 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         {
             TSimd.Store(c70, tile + (7 * nr2));
             TSimd.Store(c71, tile + (7 * nr2) + TSimd.Count);
-        }
-
-        if (TSimd.Mr > 8)
-        {
-            TSimd.Store(c80, tile + (8 * nr2));
-            TSimd.Store(c81, tile + (8 * nr2) + TSimd.Count);
-        }
-
-        if (TSimd.Mr > 9)
-        {
-            TSimd.Store(c90, tile + (9 * nr2));
-            TSimd.Store(c91, tile + (9 * nr2) + TSimd.Count);
-        }
-
-        if (TSimd.Mr > 10)
-        {
-            TSimd.Store(c100, tile + (10 * nr2));
-            TSimd.Store(c101, tile + (10 * nr2) + TSimd.Count);
-        }
-
-        if (TSimd.Mr > 11)
-        {
-            TSimd.Store(c110, tile + (11 * nr2));
-            TSimd.Store(c111, tile + (11 * nr2) + TSimd.Count);
         }
 
         StoreEpilogue<TSimd, TVec>.StoreTile(tile, nr2, c, ldc, mr, nr, bias, accumulate);

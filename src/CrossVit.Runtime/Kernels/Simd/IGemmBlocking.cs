@@ -7,6 +7,7 @@ namespace CrossVit.Runtime.Kernels.Simd;
 /// </summary>
 internal interface IGemmBlocking
 {
+    /// <summary>Rows of the micro-kernel tile; at most 8, the accumulator rows <c>MicroKernel</c> has.</summary>
     static abstract int Mr { get; }
 
     static abstract int Kc { get; }

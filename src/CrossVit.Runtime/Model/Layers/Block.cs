@@ -8,14 +8,18 @@ internal sealed class Block(LayerNorm norm1, Linear qkv, Linear proj, LayerNorm 
 {
     private int Dim => proj.Out;
 
-    public static Block Load(Checkpoint ckpt, KernelSet k, string p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
-        LayerNorm.Load(ckpt, $"{p}.norm1", eps),
-        Linear.Load(ckpt, k, $"{p}.attn.qkv", dim, 3 * dim, OpKind.Qkv, qkvBias),
-        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim, OpKind.AttentionProjection),
-        LayerNorm.Load(ckpt, $"{p}.norm2", eps),
-        Linear.Load(ckpt, k, $"{p}.mlp.fc1", dim, hidden, OpKind.Fc1Gelu),
-        Linear.Load(ckpt, k, $"{p}.mlp.fc2", hidden, dim, OpKind.Fc2),
-        heads, scale, new(OpKind.AttentionCore, $"{p}.attn"));
+    public static Block Load(IWeightSource w, WeightPath p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps) => new(
+        LayerNorm.Load(w, p.Pp("norm1"), dim, eps),
+        Linear.Load(w, p.Pp("attn").Pp("qkv"), dim, 3 * dim, OpKind.Qkv, qkvBias),
+        Linear.Load(w, p.Pp("attn").Pp("proj"), dim, dim, OpKind.AttentionProjection),
+        LayerNorm.Load(w, p.Pp("norm2"), dim, eps),
+        Linear.Load(w, p.Pp("mlp").Pp("fc1"), dim, hidden, OpKind.Fc1Gelu),
+        Linear.Load(w, p.Pp("mlp").Pp("fc2"), hidden, dim, OpKind.Fc2),
+        heads, scale, new(OpKind.AttentionCore, p.Name("attn")));
+
+    /// <summary>Its multiply-adds on <paramref name="tokens"/> tokens of one image: the four linear layers, then QKᵀ and attn·V.</summary>
+    public long MultiplyAdds(int tokens) =>
+        qkv.MultiplyAdds(tokens) + proj.MultiplyAdds(tokens) + fc1.MultiplyAdds(tokens) + fc2.MultiplyAdds(tokens) + 2L * tokens * tokens * Dim;
 
     /// <summary>Its work on <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
     public BranchCost Cost(int tokens) =>

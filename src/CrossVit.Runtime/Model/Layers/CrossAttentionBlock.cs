@@ -12,14 +12,24 @@ internal sealed class CrossAttentionBlock(LayerNorm norm1, Linear wq, float[] wk
 {
     private int Dim => proj.Out;
 
-    public static CrossAttentionBlock Load(Checkpoint ckpt, KernelSet k, string p, int dim, int heads, bool qkvBias, float scale, double eps) => new(
-        LayerNorm.Load(ckpt, $"{p}.norm1", eps),
-        Linear.Load(ckpt, k, $"{p}.attn.wq", dim, dim, OpKind.CrossQuery, qkvBias),
-        ckpt.Read($"{p}.attn.wk.weight"),    // wk's bias is bound but unused: softmax cancels it
-        ckpt.Read($"{p}.attn.wv.weight"),
-        qkvBias ? ckpt.Read($"{p}.attn.wv.bias") : [],
-        Linear.Load(ckpt, k, $"{p}.attn.proj", dim, dim, OpKind.CrossOutput),
-        heads, scale, new(OpKind.CrossAttention, $"{p}.attn"));
+    public static CrossAttentionBlock Load(IWeightSource w, WeightPath p, int dim, int heads, bool qkvBias, float scale, double eps)
+    {
+        var norm1 = LayerNorm.Load(w, p.Pp("norm1"), dim, eps);
+        var attn = p.Pp("attn");
+        var wq = Linear.Load(w, attn.Pp("wq"), dim, dim, OpKind.CrossQuery, qkvBias);
+        var wk = w.Read(attn.Pp("wk").Name("weight"), dim, dim);
+        if (qkvBias) w.Skip(attn.Pp("wk").Name("bias"), dim);   // bound but unused: softmax cancels it
+        var wv = w.Read(attn.Pp("wv").Name("weight"), dim, dim);
+        float[] bv = qkvBias ? w.Read(attn.Pp("wv").Name("bias"), dim) : [];
+        var proj = Linear.Load(w, attn.Pp("proj"), dim, dim, OpKind.CrossOutput);
+        return new(norm1, wq, wk, wv, bv, proj, heads, scale, new(OpKind.CrossAttention, attn.Prefix));
+    }
+
+    /// <summary>
+    /// Its multiply-adds when the CLS of one image attends over <paramref name="tokens"/> tokens: wq and proj on the CLS,
+    /// wk and wv over every token (counted as unfolded, as PyTorch's profiler counts timm's), then QKᵀ and attn·V of the one query.
+    /// </summary>
+    public long MultiplyAdds(int tokens) => wq.MultiplyAdds(1) + proj.MultiplyAdds(1) + 2L * tokens * Dim * (Dim + 1);
 
     /// <summary>Its work when the CLS attends over <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
     public BranchCost Cost(int tokens) => new([wq.Cost(1), proj.Cost(1)], [new(heads, 1, tokens, Dim)]);

@@ -4,13 +4,16 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Runtime.Model.Layers;
 
 /// <summary><c>nn.Linear</c>: weight <c>[out, in]</c> packed for the kernels at load, optional bias <c>[out]</c>; a profile counts it as <paramref name="site"/>.</summary>
-internal sealed class Linear(PackedMatrix weight, float[] bias, OpSite site)
+internal sealed class Linear(PackedMatrix weight, float[] bias, int inFeatures, int outFeatures, OpSite site)
 {
-    public int In => weight.Cols;
-    public int Out => weight.Rows;
+    public int In => inFeatures;
+    public int Out => outFeatures;
 
-    public static Linear Load(Checkpoint ckpt, KernelSet k, string prefix, int inFeatures, int outFeatures, OpKind kind, bool bias = true) =>
-        new(ckpt.PackLinear(k, $"{prefix}.weight", outFeatures, inFeatures), bias ? ckpt.Read($"{prefix}.bias") : [], new(kind, prefix));
+    public static Linear Load(IWeightSource w, WeightPath p, int inFeatures, int outFeatures, OpKind kind, bool bias = true) =>
+        new(w.PackLinear(p.Name("weight"), outFeatures, inFeatures), bias ? w.Read(p.Name("bias"), outFeatures) : [], inFeatures, outFeatures, new(kind, p.Prefix));
+
+    /// <summary>Its multiply-adds over <paramref name="rows"/> rows.</summary>
+    public long MultiplyAdds(int rows) => (long)rows * In * Out;
 
     /// <summary>Its GEMM over <paramref name="rows"/> rows per image, for the branch scheduler.</summary>
     public GemmCost Cost(int rows) => new(rows, (long)In * Out);
@@ -18,17 +21,4 @@ internal sealed class Linear(PackedMatrix weight, float[] bias, OpSite site)
     /// <summary>y[rows, out] = epilogue(x[rows, in] · Wᵀ + b).</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y, Epilogue epilogue = Epilogue.None) =>
         k.Linear(x[..(rows * In)], rows, weight, bias, y[..(rows * Out)], epilogue, site);
-}
-
-/// <summary><c>nn.LayerNorm</c> over the last dimension.</summary>
-internal sealed class LayerNorm(float[] weight, float[] bias, float eps, OpSite site)
-{
-    public int Dim => weight.Length;
-
-    public static LayerNorm Load(Checkpoint ckpt, string prefix, double eps) =>
-        new(ckpt.Read($"{prefix}.weight"), ckpt.Read($"{prefix}.bias"), (float)eps, new(OpKind.LayerNorm, prefix));
-
-    /// <summary>y[rows, dim] = norm(x[rows, dim]); y may be x.</summary>
-    public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y) =>
-        k.LayerNorm(x[..(rows * Dim)], rows, Dim, weight, bias, eps, y[..(rows * Dim)], site);
 }

@@ -10,7 +10,7 @@ namespace CrossVit.Runtime.Model.Layers;
 /// </summary>
 internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[] weights, float[][] biases, OpSite[] sites)
 {
-    public static PatchEmbed Load(Checkpoint ckpt, KernelSet k, CrossVitConfig config, int branch)
+    public static PatchEmbed Load(IWeightSource w, WeightPath p, CrossVitConfig config, int branch)
     {
         var shapes = config.StemConvs(branch);
         var weights = new PackedMatrix[shapes.Count];
@@ -18,11 +18,12 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
         var sites = new OpSite[shapes.Count];
         for (int c = 0; c < shapes.Count; c++)
         {
-            string p = config.MultiConv ? $"patch_embed.{branch}.proj.{2 * c}" : $"patch_embed.{branch}.proj";
+            // multi_conv's stem is an nn.Sequential of conv, ReLU, conv, ReLU, conv: the convolutions are its even children.
+            var conv = config.MultiConv ? p.Pp("proj").Pp(2 * c) : p.Pp("proj");
             var s = shapes[c];
-            weights[c] = k.PackConv(ckpt.Read($"{p}.weight"), s.OutChannels, s.InChannels, s.Kernel, s.Kernel);
-            biases[c] = ckpt.Read($"{p}.bias");
-            sites[c] = new(OpKind.PatchEmbedding, p);
+            weights[c] = w.PackConv(conv.Name("weight"), s.OutChannels, s.InChannels, s.Kernel);
+            biases[c] = w.Read(conv.Name("bias"), s.OutChannels);
+            sites[c] = new(OpKind.PatchEmbedding, conv.Prefix);
         }
         return new(shapes, weights, biases, sites);
     }
@@ -38,6 +39,9 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
         }
         return largest;
     }
+
+    /// <summary>Its multiply-adds on a <paramref name="size"/>² image: each convolution's weights once per output pixel.</summary>
+    public long MultiplyAdds(int size) => Cost(size).Gemms.Sum(g => g.Rows * g.Weights);
 
     /// <summary>Its convolutions on a <paramref name="size"/>² image, each a GEMM over the output pixels, for the branch scheduler.</summary>
     public BranchCost Cost(int size)

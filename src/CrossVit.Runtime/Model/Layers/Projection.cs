@@ -9,10 +9,14 @@ namespace CrossVit.Runtime.Model.Layers;
 /// </summary>
 internal sealed class Projection(LayerNorm? norm, Linear? linear, OpSite? gelu)
 {
-    public static Projection Load(Checkpoint ckpt, KernelSet k, string p, int from, int to, double eps) =>
-        ckpt.IsIdentity(p)
+    /// <summary>timm's <c>nn.Sequential</c>: the norm is child 0, the GELU child 1 (no tensors), the linear child 2.</summary>
+    public static Projection Load(IWeightSource w, WeightPath p, int from, int to, double eps) =>
+        from == to && w.IsIdentity(p)
             ? new(null, null, null)
-            : new(LayerNorm.Load(ckpt, $"{p}.0", eps), Linear.Load(ckpt, k, $"{p}.2", from, to, OpKind.CrossProjections), new(OpKind.CrossProjections, $"{p}.1"));
+            : new(LayerNorm.Load(w, p.Pp(0), from, eps), Linear.Load(w, p.Pp(2), from, to, OpKind.CrossProjections), new(OpKind.CrossProjections, p.Name("1")));
+
+    /// <summary>Its multiply-adds on the CLS of one image.</summary>
+    public long MultiplyAdds() => linear?.MultiplyAdds(1) ?? 0;
 
     /// <summary>Its work on one row per image (the CLS), for the branch scheduler.</summary>
     public BranchCost Cost() => new(linear is null ? [] : [linear.Cost(1)], []);

@@ -1,36 +1,8 @@
 using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
-
-/// <summary>e^x, Cephes-style: Cody–Waite reduction by ln 2 and a degree-6 polynomial (~1 ulp); inputs clamped to the normal range.</summary>
-internal readonly struct ExpOperator : IUnaryOperator
-{
-    /// <summary>1.5 · 2²³: adding it rounds x·log₂e to the nearest integer n and leaves n in the low mantissa bits.</summary>
-    public const float RoundingShift = 12582912f;
-
-    // Inlined so callers keep their vectors in registers (all vector registers are caller-saved).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Invoke<TSimd, TVec>(TVec x)
-        where TSimd : ISimd<TVec>
-        where TVec : struct
-    {
-        x = TSimd.Min(TSimd.Max(x, TSimd.Create(-87.33f)), TSimd.Create(88.37f));
-        var shifted = TSimd.MultiplyAdd(x, TSimd.Create(1.44269504088896341f), TSimd.Create(RoundingShift));
-        var n = TSimd.Subtract(shifted, TSimd.Create(RoundingShift));
-        // ln 2 split in two so r = x - n·ln2 stays exact to float precision.
-        var r = TSimd.MultiplyAdd(n, TSimd.Create(-0.693359375f), x);
-        r = TSimd.MultiplyAdd(n, TSimd.Create(2.12194440e-4f), r);
-        var p = TSimd.Create(1.9875691500e-4f);
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.3981999507e-3f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(8.3334519073e-3f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(4.1665795894e-2f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.6666665459e-1f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(5.0000001201e-1f));
-        p = TSimd.MultiplyAdd(p, TSimd.Multiply(r, r), TSimd.Add(r, TSimd.Create(1f)));
-        return TSimd.ScaleByPow2(p, shifted);
-    }
-}
 
 /// <summary>
 /// Exact (erf) GELU. With h(a) = a·Φ(−a) = ½a·erfc(a/√2), gelu(x) = max(x, 0) − h(|x|) for either sign, so no select is
@@ -72,12 +44,65 @@ internal readonly struct GeluOperator : IUnaryOperator
     }
 }
 
-/// <summary>max(x, 0).</summary>
-internal readonly struct ReluOperator : IUnaryOperator
+/// <summary>GELU's checked entry.</summary>
+public sealed unsafe partial class KernelSet
 {
-    // Inlined so callers keep their vectors in registers (all vector registers are caller-saved).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Invoke<TSimd, TVec>(TVec x)
-        where TSimd : ISimd<TVec>
-        where TVec : struct => TSimd.Max(x, TSimd.Create(0f));
+    /// <summary>Exact GELU, 0.5·x·(1 + erf(x/√2)), absolute error ≤ 1e-6. y may alias x.</summary>
+    public void Gelu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckGelu(x, y);
+        fixed (float* px = x)
+        fixed (float* py = y)
+        {
+            impl.Gelu(px, py, x.Length);
+        }
+    }
+
+    /// <summary>Throws unless y can hold GELU of x.</summary>
+    internal static void CheckGelu(ReadOnlySpan<float> x, Span<float> y) => Require(y.Length >= x.Length, "y is shorter than x.");
+}
+
+internal abstract unsafe partial class KernelImpl
+{
+    public abstract void Gelu(float* x, float* y, int length);
+}
+
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override void Gelu(float* x, float* y, int length) => Elementwise.Map<GeluOperator, TSimd, TVec>(x, y, length);
+}
+
+internal sealed unsafe partial class ParallelKernels
+{
+    /// <summary>Element-wise chunks are multiples of this (a multiple of every vector width), so tails stay at the end.</summary>
+    private const int Granule = 64;
+
+    private readonly Job<GeluWork> _gelu = new();
+
+    public void Gelu(ReadOnlySpan<float> x, Span<float> y, OpSite? site = null)
+    {
+        if (Planning) return;
+        long start = _recorder is null ? 0 : OpRecorder.Now();
+        if (Workers(x.Length, 4096) == 1)
+        {
+            _kernels.Gelu(x, y);
+            _recorder?.Stop(site, start, _team.Threads, split: false, 0, 2L * sizeof(float) * x.Length);
+            return;
+        }
+        KernelSet.CheckGelu(x, y);
+        fixed (float* px = x) fixed (float* py = y)
+        {
+            Run(_gelu, new GeluWork(_impl, px, py, x.Length));
+        }
+        _recorder?.Stop(site, start, _team.Threads, split: true, 0, 2L * sizeof(float) * x.Length);
+    }
+
+    private readonly struct GeluWork(KernelImpl impl, float* x, float* y, int length) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            var (start, end) = Share(length, Granule, worker, workers);
+            if (start < end) impl.Gelu(x + start, y + start, end - start);
+        }
+    }
 }

@@ -1,0 +1,123 @@
+using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels.Gemm;
+
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>The nn.Linear operation: its checked entry, the GEMM call of each ISA, and its split across workers.</summary>
+public sealed unsafe partial class KernelSet
+{
+    /// <summary>
+    /// y[rows, out] = epilogue(x[rows, in] · Wᵀ + bias); with <see cref="Epilogue.Accumulate"/>, y += x · Wᵀ + bias.
+    /// </summary>
+    /// <param name="x">Row-contiguous input [rows, weight.Cols].</param>
+    /// <param name="rows">Number of input rows (tokens).</param>
+    /// <param name="weight">Weight packed by this kernel set.</param>
+    /// <param name="bias">weight.Rows floats, or empty for no bias.</param>
+    /// <param name="y">Row-contiguous output [rows, weight.Rows]; must not overlap x.</param>
+    /// <param name="epilogue">Operation fused into the store.</param>
+    public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None) =>
+        Linear(x, rows, weight, bias, y, epilogue, 0, weight?.Rows ?? 0);
+
+    /// <summary>
+    /// Output columns [<paramref name="firstColumn"/>, <paramref name="firstColumn"/> + <paramref name="columns"/>) of
+    /// <see cref="Linear(ReadOnlySpan{float}, int, PackedMatrix, ReadOnlySpan{float}, Span{float}, Epilogue)"/>: threads split
+    /// a GEMM into bands of whole weight panels. Every element is computed by the same instructions whatever the band.
+    /// </summary>
+    internal void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue, int firstColumn, int columns)
+    {
+        CheckLinear(x, rows, weight, bias, y, firstColumn, columns);
+        fixed (float* px = x)
+        fixed (float* pb = bias)
+        fixed (float* py = y)
+        {
+            impl.Linear(px, rows, weight.Cols, weight.Pointer, weight.Rows, bias.IsEmpty ? null : pb, py, epilogue, firstColumn, columns);
+        }
+
+        // The packed data is reachable only through weight; keep it alive while the kernel reads it by pointer.
+        GC.KeepAlive(weight);
+    }
+
+    /// <summary>Throws unless the arguments describe columns [firstColumn, firstColumn + columns) of a Linear on this kernel set.</summary>
+    internal void CheckLinear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, int firstColumn, int columns)
+    {
+        CheckWeight(weight);
+        Require(rows >= 0, "rows must be non-negative.");
+        Require(x.Length >= (long)rows * weight.Cols, $"x has {x.Length} floats, expected {rows}×{weight.Cols}.");
+        Require(y.Length >= (long)rows * weight.Rows, $"y has {y.Length} floats, expected {rows}×{weight.Rows}.");
+        Require(firstColumn >= 0 && columns >= 0 && firstColumn + columns <= weight.Rows && firstColumn % weight.PanelWidth == 0,
+            $"Columns [{firstColumn}, {firstColumn + columns}) must lie in [0, {weight.Rows}) and start on a panel boundary ({weight.PanelWidth}).");
+        CheckBias(bias, weight.Rows);
+    }
+}
+
+/// <content>Linear.</content>
+internal abstract unsafe partial class KernelImpl
+{
+    /// <summary>Output columns [firstColumn, firstColumn + columns) of y[rows, outFeatures]; firstColumn is a multiple of <see cref="PanelWidth"/>.</summary>
+    public abstract void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue, int firstColumn, int columns);
+}
+
+/// <content>Linear.</content>
+internal sealed unsafe partial class KernelImpl<TSimd, TVec>
+{
+    public override void Linear(float* x, int rows, int inFeatures, float* packedW, int outFeatures, float* bias, float* y, Epilogue epilogue, int firstColumn, int columns) =>
+        GemmDriver<TSimd, TVec>.Run(
+            new RowMajorA(x, inFeatures), rows, columns, inFeatures, packedW + ((long)firstColumn * inFeatures), bias == null ? null : bias + firstColumn,
+            y + firstColumn, outFeatures, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), null);
+}
+
+/// <content>Linear, split by bands of row tiles, or by weight panels when the rows are few.</content>
+internal sealed unsafe partial class ParallelKernels
+{
+    /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
+    private const long MinMacsToSplit = 1 << 16;
+
+    private readonly Job<LinearWork> _linear = new();
+
+    public void Linear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue = Epilogue.None,
+        OpSite? site = null)
+    {
+        if (Planning) return;
+        long start = _recorder is null ? 0 : OpRecorder.Now();
+        long macs = (long)rows * weight.Rows * weight.Cols;
+        if (_team.Threads == 1 || macs < MinMacsToSplit)
+        {
+            _kernels.Linear(x, rows, weight, bias, y, epilogue);
+            _recorder?.Stop(site, start, _team.Threads, split: false, macs);
+            return;
+        }
+        _kernels.CheckLinear(x, rows, weight, bias, y, 0, weight.Rows);
+        fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
+        {
+            Run(_linear, new LinearWork(_impl, px, rows, weight.Cols, weight.Pointer, weight.Rows, weight.PanelWidth, bias.IsEmpty ? null : pb, py, epilogue,
+                SplitColumns(rows)));
+        }
+        GC.KeepAlive(weight);
+        _recorder?.Stop(site, start, _team.Threads, split: true, macs);
+    }
+
+    /// <summary>
+    /// Whether a GEMM is split by weight panels rather than by bands of rows: only when there are too few row tiles to
+    /// go round (a batch's CLS rows, the heads). Row bands are preferred because consecutive operations then split
+    /// alike, and each worker finds the rows it reads in its own cache: measured on crossvit_9_dagger_240, splitting
+    /// the small branch's fc2 by panels left it no faster on two threads than on one.
+    /// </summary>
+    private bool SplitColumns(int rows) => (rows + _impl.RowTile - 1) / _impl.RowTile < _team.Threads;
+
+    private readonly struct LinearWork(KernelImpl impl, float* x, int rows, int inFeatures, float* packedW, int outFeatures, int panelWidth, float* bias, float* y,
+        Epilogue epilogue, bool splitColumns) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            if (splitColumns)
+            {
+                var (first, last) = Share(outFeatures, panelWidth, worker, workers);
+                if (first < last) impl.Linear(x, rows, inFeatures, packedW, outFeatures, bias, y, epilogue, first, last - first);
+                return;
+            }
+            var (start, end) = Share(rows, impl.RowTile, worker, workers);
+            if (start == end) return;
+            impl.Linear(x + (long)start * inFeatures, end - start, inFeatures, packedW, outFeatures, bias, y + (long)start * outFeatures, epilogue, 0, outFeatures);
+        }
+    }
+}

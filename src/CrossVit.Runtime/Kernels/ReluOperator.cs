@@ -1,0 +1,14 @@
+using System.Runtime.CompilerServices;
+using CrossVit.Runtime.Kernels.Simd;
+
+namespace CrossVit.Runtime.Kernels;
+
+/// <summary>max(x, 0).</summary>
+internal readonly struct ReluOperator : IUnaryOperator
+{
+    // Inlined so callers keep their vectors in registers (all vector registers are caller-saved).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Invoke<TSimd, TVec>(TVec x)
+        where TSimd : ISimd<TVec>
+        where TVec : struct => TSimd.Max(x, TSimd.Create(0f));
+}

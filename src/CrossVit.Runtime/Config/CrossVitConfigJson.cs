@@ -51,7 +51,12 @@ public static class CrossVitConfigJson
 
     private static readonly CrossVitConfig Empty = new()
     {
-        ImgSize = [], PatchSize = [], EmbedDim = [], Depth = [], NumHeads = [], MlpRatio = [],
+        ImgSize = [],
+        PatchSize = [],
+        EmbedDim = [],
+        Depth = [],
+        NumHeads = [],
+        MlpRatio = [],
     };
 
     private static CrossVitConfig ParseHuggingFace(JsonElement root)
@@ -67,7 +72,10 @@ public static class CrossVitConfigJson
         if (root.TryGetProperty("global_pool", out var pool)) config = config with { GlobalPool = ParsePool(pool) };
         if (root.TryGetProperty("pretrained_cfg", out var cfg) && cfg.ValueKind == JsonValueKind.Object
             && cfg.TryGetProperty("crop_pct", out var crop))
+        {
             config = config with { CropPct = Number(crop, "pretrained_cfg.crop_pct") };
+        }
+
         return config;
     }
 

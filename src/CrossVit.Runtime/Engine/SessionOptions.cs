@@ -29,7 +29,9 @@ public sealed record SessionOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, "options.MaxBatch");
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, "options.Threads");
         if (Branches == BranchScheduling.Concurrent && Threads < branches)
+        {
             throw new ArgumentException(
                 $"BranchScheduling.Concurrent gives every branch a worker of its own: this model has {branches} branches, so it needs Threads ≥ {branches}, not {Threads}.", "options");
+        }
     }
 }

@@ -111,12 +111,12 @@ public sealed unsafe partial class KernelSet
         ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
         Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch)
     {
-        var size = checked((int)impl.AttentionWorkspaceSize(tq, tk, headDim));
+        var size = checked((int)_impl.AttentionWorkspaceSize(tq, tk, headDim));
         Attention(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scratch, new Span<float>(ThreadScratch.Get(size), size));
     }
 
     /// <summary>Floats of workspace the internal <c>Attention</c> overload needs besides the score scratch (packed keys and values of one head).</summary>
-    internal int AttentionWorkspaceSize(int tq, int tk, int headDim) => checked((int)impl.AttentionWorkspaceSize(tq, tk, headDim));
+    internal int AttentionWorkspaceSize(int tq, int tk, int headDim) => checked((int)_impl.AttentionWorkspaceSize(tq, tk, headDim));
 
     /// <summary>Attention with caller-owned workspace (an engine arena) of <see cref="AttentionWorkspaceSize(int, int, int)"/> floats.</summary>
     internal void Attention(
@@ -137,7 +137,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* ps = scratch)
         fixed (float* pw = workspace)
         {
-            impl.Attention(pq, ldq, pk, ldk, pv, ldv, tq, tk, headDim, scale, po, ldo, headStart, headCount, ps, pw);
+            _impl.Attention(pq, ldq, pk, ldk, pv, ldv, tq, tk, headDim, scale, po, ldo, headStart, headCount, ps, pw);
         }
     }
 

@@ -68,7 +68,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* ps = src)
         fixed (float* pd = dst)
         {
-            impl.ChannelsLast(ps, channels, srcH, srcW, top, left, size, pd, firstRow, rows);
+            _impl.ChannelsLast(ps, channels, srcH, srcW, top, left, size, pd, firstRow, rows);
         }
     }
 

@@ -84,7 +84,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* po = output)
         fixed (float* ps = scratch)
         {
-            impl.ClsAttention(pq, px, tokens, dim, pk, pv, bv.IsEmpty ? null : pb, dim / heads, scale, po, headStart, headCount, ps);
+            _impl.ClsAttention(pq, px, tokens, dim, pk, pv, bv.IsEmpty ? null : pb, dim / heads, scale, po, headStart, headCount, ps);
         }
     }
 

@@ -26,7 +26,7 @@ public sealed unsafe partial class KernelSet
     }
 
     /// <summary>Floats of workspace the internal <c>Conv2d</c> overload needs (one im2col block).</summary>
-    internal int ConvWorkspaceSize => checked((int)impl.ConvWorkspaceSize);
+    internal int ConvWorkspaceSize => checked((int)_impl.ConvWorkspaceSize);
 
     /// <summary>
     /// Output pixels [<paramref name="firstPixel"/>, <paramref name="firstPixel"/> + <paramref name="pixels"/>) (row-major over
@@ -45,7 +45,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* py = y)
         fixed (float* pw = workspace)
         {
-            impl.Conv2d(px, inH, inW, weight, stride, pad, outW, firstPixel, pixels, bias.IsEmpty ? null : pb, py, epilogue, pw);
+            _impl.Conv2d(px, inH, inW, weight, stride, pad, outW, firstPixel, pixels, bias.IsEmpty ? null : pb, py, epilogue, pw);
         }
 
         GC.KeepAlive(weight);

@@ -70,7 +70,8 @@ public static class FmaPeak
                     Loop(isa);
                     barrier.SignalAndWait();
                 }
-            }) { IsBackground = true, Name = $"fma-peak-{t}" };
+            })
+            { IsBackground = true, Name = $"fma-peak-{t}" };
             workers[t].Start();
         }
 

@@ -54,7 +54,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* px = x)
         fixed (float* py = y)
         {
-            impl.Gelu(px, py, x.Length);
+            _impl.Gelu(px, py, x.Length);
         }
     }
 

@@ -14,22 +14,22 @@ namespace CrossVit.Runtime.Kernels;
 /// </summary>
 public sealed unsafe partial class KernelSet
 {
-    private readonly KernelImpl impl;
+    private readonly KernelImpl _impl;
 
     private KernelSet(Isa isa, KernelImpl impl)
     {
         Isa = isa;
-        this.impl = impl;
+        _impl = impl;
     }
 
     /// <summary>The ISA these kernels run on.</summary>
     public Isa Isa { get; }
 
     /// <summary>Rows the GEMM computes together (the micro-kernel's tile): bands of rows cost whole tiles.</summary>
-    internal int RowTile => impl.RowTile;
+    internal int RowTile => _impl.RowTile;
 
     /// <summary>The unchecked kernels behind the entries, for callers that have checked an operation's arguments once and split it by pointer.</summary>
-    internal KernelImpl Impl => impl;
+    internal KernelImpl Impl => _impl;
 
     /// <summary>Kernels for <paramref name="isa"/>.</summary>
     /// <exception cref="InvalidOperationException">This CPU does not support <paramref name="isa"/>.</exception>
@@ -110,13 +110,13 @@ public sealed unsafe partial class KernelSet
     /// <summary>Packs [n, k] stored elements, in contiguous ranges of panels, one range per thread.</summary>
     private PackedMatrix Pack(ReadOnlySpan<byte> rowsByK, DType dtype, int n, int k, int kernelH, int kernelW, int threads)
     {
-        var nr = impl.PanelWidth;
+        var nr = _impl.PanelWidth;
         var data = new AlignedBuffer(PackB.Size(n, k, nr));
         var panels = (n + nr - 1) / nr;
         var parts = Math.Min(threads, panels);
         fixed (byte* src = rowsByK)
         {
-            var packer = new PanelPacker(impl, src, dtype, n, k, nr, data.Pointer);
+            var packer = new PanelPacker(_impl, src, dtype, n, k, nr, data.Pointer);
             if (parts == 1)
             {
                 packer.Pack(0, panels);

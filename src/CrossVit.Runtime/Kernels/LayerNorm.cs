@@ -89,7 +89,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* pb = beta)
         fixed (float* py = y)
         {
-            impl.LayerNorm(px, rows, dim, pg, pb, eps, py);
+            _impl.LayerNorm(px, rows, dim, pg, pb, eps, py);
         }
     }
 

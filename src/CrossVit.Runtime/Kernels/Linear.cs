@@ -30,7 +30,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* pb = bias)
         fixed (float* py = y)
         {
-            impl.Linear(px, rows, weight.Cols, weight.Pointer, weight.Rows, bias.IsEmpty ? null : pb, py, epilogue, firstColumn, columns);
+            _impl.Linear(px, rows, weight.Cols, weight.Pointer, weight.Rows, bias.IsEmpty ? null : pb, py, epilogue, firstColumn, columns);
         }
 
         // The packed data is reachable only through weight; keep it alive while the kernel reads it by pointer.

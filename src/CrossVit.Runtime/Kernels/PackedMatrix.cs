@@ -7,7 +7,7 @@ namespace CrossVit.Runtime.Kernels;
 /// </summary>
 public sealed unsafe class PackedMatrix
 {
-    private readonly AlignedBuffer data;
+    private readonly AlignedBuffer _data;
 
     internal PackedMatrix(Isa isa, int rows, int cols, int panelWidth, AlignedBuffer data, int kernelH = 1, int kernelW = 1)
     {
@@ -15,7 +15,7 @@ public sealed unsafe class PackedMatrix
         Rows = rows;
         Cols = cols;
         PanelWidth = panelWidth;
-        this.data = data;
+        _data = data;
         KernelH = kernelH;
         KernelW = kernelW;
     }
@@ -40,5 +40,5 @@ public sealed unsafe class PackedMatrix
 
     internal int PanelWidth { get; }
 
-    internal float* Pointer => data.Pointer;
+    internal float* Pointer => _data.Pointer;
 }

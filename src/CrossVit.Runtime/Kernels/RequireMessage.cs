@@ -9,17 +9,17 @@ namespace CrossVit.Runtime.Kernels;
 [InterpolatedStringHandler]
 internal ref struct RequireMessage
 {
-    private DefaultInterpolatedStringHandler inner;
+    private DefaultInterpolatedStringHandler _inner;
 
     public RequireMessage(int literalLength, int formattedCount, bool condition, out bool shouldAppend)
     {
         shouldAppend = !condition;
-        inner = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+        _inner = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
     }
 
-    public void AppendLiteral(string value) => inner.AppendLiteral(value);
+    public void AppendLiteral(string value) => _inner.AppendLiteral(value);
 
-    public void AppendFormatted<T>(T value) => inner.AppendFormatted(value);
+    public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
 
-    public override string ToString() => inner.ToStringAndClear();
+    public override string ToString() => _inner.ToStringAndClear();
 }

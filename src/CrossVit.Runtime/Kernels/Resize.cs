@@ -155,7 +155,7 @@ public sealed unsafe partial class KernelSet
     }
 
     /// <summary>Floats of workspace the internal <c>Resize</c> overload needs.</summary>
-    internal int ResizeWorkspaceSize(int inW, int outH, int outW) => checked((int)impl.ResizeWorkspaceSize(inW, outH, outW));
+    internal int ResizeWorkspaceSize(int inW, int outH, int outW) => checked((int)_impl.ResizeWorkspaceSize(inW, outH, outW));
 
     /// <summary>
     /// Output rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rows"/>) of the planes
@@ -171,7 +171,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* pd = dst)
         fixed (float* pw = workspace)
         {
-            impl.Resize(ps, inH, inW, pd, outH, outW, mode, pw, firstRow, rows);
+            _impl.Resize(ps, inH, inW, pd, outH, outW, mode, pw, firstRow, rows);
         }
     }
 

@@ -113,7 +113,7 @@ public sealed unsafe partial class KernelSet
     {
         fixed (float* p = row)
         {
-            impl.Softmax(p, row.Length, 1f);
+            _impl.Softmax(p, row.Length, 1f);
         }
     }
 }

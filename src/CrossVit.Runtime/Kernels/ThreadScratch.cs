@@ -7,17 +7,17 @@ namespace CrossVit.Runtime.Kernels;
 internal static unsafe class ThreadScratch
 {
     [ThreadStatic]
-    private static AlignedBuffer? buffer;
+    private static AlignedBuffer? _buffer;
 
     /// <summary>At least <paramref name="floats"/> floats, 64-byte aligned, owned by this thread until its next call.</summary>
     public static float* Get(long floats)
     {
-        var current = buffer;
+        var current = _buffer;
         if (current is null || current.Length < floats)
         {
             // Grow geometrically so a warmed-up thread stops allocating.
             current = new AlignedBuffer(Math.Max(floats, (current?.Length ?? 0) * 2));
-            buffer = current;
+            _buffer = current;
         }
 
         return current.Pointer;

@@ -94,8 +94,11 @@ internal sealed class Checkpoint
     {
         if (name.StartsWith("module.", StringComparison.Ordinal)) name = name["module.".Length..];
         foreach (var p in (ReadOnlySpan<string>)["pos_embed.", "cls_token."])
+        {
             if (name.StartsWith(p, StringComparison.Ordinal) && int.TryParse(name.AsSpan(p.Length), out _))
                 return string.Concat(p.AsSpan(0, p.Length - 1), "_", name.AsSpan(p.Length));
+        }
+
         return name;
     }
 

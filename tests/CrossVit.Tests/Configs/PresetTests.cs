@@ -1,6 +1,6 @@
-using Xunit;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Model;
+using Xunit;
 
 namespace CrossVit.Tests.Configs;
 

@@ -109,8 +109,10 @@ public sealed class BranchSchedulingTests
                 .Max(g => BranchPartition.Time(g.Item1, c.Batch, g.Item2, RowTile));
             double chosen = Slowest(sizes[0], sizes[1], sizes[2]);
             for (int a = 1; a < c.Threads - 1; a++)
+            {
                 for (int b = 1; a + b < c.Threads; b++)
                     Assert.True(chosen <= Slowest(a, b, c.Threads - a - b), $"{a}, {b}, {c.Threads - a - b} beats {string.Join(", ", sizes)}");
+            }
         });
     }
 

@@ -73,7 +73,8 @@ internal static class FuzzHarness
                 error = e;
             }
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         var clock = Stopwatch.StartNew();
         thread.Start();
         bool finished = thread.Join(TimeBudget);

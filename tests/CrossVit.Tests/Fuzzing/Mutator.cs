@@ -84,7 +84,8 @@ internal static class Mutator
             < 60 => from ps in Gen.ArrayOf(Gen.Zip(position, Gen.Choose(0, 255)), 4) select Copy(bytes, b => Array.ForEach(ps, p => b[p.Item1] = (byte)p.Item2)),
             < 75 => from p in position select bytes[..p],
             < 85 => from p in position from n in Gen.Choose(1, 64) select bytes[..p].Concat(bytes[Math.Min(bytes.Length, p + n)..]).ToArray(),
-            < 95 => from p in position from run in Gen.ArrayOf(Gen.Elements<byte>(0, 0xFF, 0x7F, 0x80, 1, (byte)'9'), 1 + (p % 16))
+            < 95 => from p in position
+                    from run in Gen.ArrayOf(Gen.Elements<byte>(0, 0xFF, 0x7F, 0x80, 1, (byte)'9'), 1 + (p % 16))
                     select bytes[..p].Concat(run).Concat(bytes[p..]).ToArray(),
             _ => from p in position select Copy(bytes, b => b[p] = 0xFF),
         };

@@ -1,5 +1,5 @@
-using CrossVit.Runtime.Kernels.Simd;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Kernels.Simd;
 using FsCheck.Fluent;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;

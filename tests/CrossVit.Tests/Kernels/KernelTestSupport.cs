@@ -1,6 +1,6 @@
 using CrossVit.Runtime.Kernels;
-using FsCheck.Fluent;
 using FsCheck;
+using FsCheck.Fluent;
 using Xunit;
 
 namespace CrossVit.Tests.Kernels;

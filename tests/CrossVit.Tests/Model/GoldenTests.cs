@@ -20,8 +20,11 @@ public class GoldenTests
     {
         var data = new TheoryData<string, Isa>();
         foreach (var c in cases)
+        {
             foreach (var isa in Enum.GetValues<Isa>().Where(IsaSupport.IsSupported))
                 data.Add(c, isa);
+        }
+
         return data;
     }
 
@@ -83,14 +86,21 @@ public class GoldenTests
             var embedded = observed[(-1, i)];
             var patches = new float[batch * (tokens - 1) * dim];
             for (int b = 0; b < batch; b++)
+            {
                 for (int t = 1; t < tokens; t++)
+                {
                     for (int c = 0; c < dim; c++)
                         patches[(b * (tokens - 1) + t - 1) * dim + c] = embedded[(b * tokens + t) * dim + c] - position[t * dim + c];
+                }
+            }
+
             TestData.AssertClose(TestData.Array(name, $"act_patch_embed{i}.npy").ToFloat32(), patches, $"{name} patch_embed.{i} on {isa}");
         }
         for (int stage = 0; stage < config.Depth.Count; stage++)
+        {
             for (int i = 0; i < config.Branches; i++)
                 TestData.AssertClose(TestData.Array(name, $"act_block{stage}_branch{i}.npy").ToFloat32(), observed[(stage, i)], $"{name} blocks.{stage} branch {i} on {isa}");
+        }
     }
 
     [Theory]

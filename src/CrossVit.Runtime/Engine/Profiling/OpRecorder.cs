@@ -27,7 +27,10 @@ internal sealed class OpRecorder(int threads)
     public void Stop(OpSite? site, long start, int threads, bool split, long multiplyAdds, long bytes = 0)
     {
         long wall = Stopwatch.GetTimestamp() - start, wait = 0;
-        if (!split) wait = (threads - 1) * wall;
+        if (!split)
+        {
+            wait = (threads - 1) * wall;
+        }
         else if (threads > 1)   // a lone worker waits for no one (the time outside its share is the call's own)
         {
             for (int w = 0; w < threads; w++)
@@ -73,8 +76,11 @@ internal sealed class OpRecorder(int threads)
 
         public static Totals operator +(Totals a, Totals b) => new()
         {
-            Calls = a.Calls + b.Calls, Ticks = a.Ticks + b.Ticks, WaitTicks = a.WaitTicks + b.WaitTicks,
-            MultiplyAdds = a.MultiplyAdds + b.MultiplyAdds, Bytes = a.Bytes + b.Bytes,
+            Calls = a.Calls + b.Calls,
+            Ticks = a.Ticks + b.Ticks,
+            WaitTicks = a.WaitTicks + b.WaitTicks,
+            MultiplyAdds = a.MultiplyAdds + b.MultiplyAdds,
+            Bytes = a.Bytes + b.Bytes,
         };
     }
 }

@@ -1,5 +1,5 @@
-using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 
 namespace CrossVit.Runtime.Model.Layers;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Security;
 using System.Text;
 using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Profiling;
 
 namespace CrossVit.Cli.Commands;
 

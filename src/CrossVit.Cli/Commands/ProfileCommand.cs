@@ -4,6 +4,7 @@ using System.Text.Json;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
+using CrossVit.Runtime.Profiling;
 using CrossVit.Weights;
 
 namespace CrossVit.Cli.Commands;

@@ -1,4 +1,6 @@
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Runtime.Engine;
 
@@ -10,7 +12,7 @@ namespace CrossVit.Runtime.Engine;
 /// size, so results stay bit-identical to a sequential run. The partition of every part and batch is chosen once,
 /// while the session plans its arena.
 /// </summary>
-internal sealed unsafe class BranchTeams : ParallelJob
+internal sealed unsafe class BranchTeams : ParallelJob, IBranchRunner
 {
     private readonly WorkerPool _pool;
     private readonly BranchScheduling _mode;

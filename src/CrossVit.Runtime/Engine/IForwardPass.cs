@@ -1,4 +1,5 @@
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Runtime.Engine;
 

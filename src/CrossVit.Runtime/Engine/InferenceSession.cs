@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Runtime.Engine;
 

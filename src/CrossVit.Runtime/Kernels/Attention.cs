@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Gemm;
 using CrossVit.Runtime.Kernels.Simd;
+using CrossVit.Runtime.Profiling;
 
 namespace CrossVit.Runtime.Kernels;
 

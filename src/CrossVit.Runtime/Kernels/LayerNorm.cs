@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Simd;
+using CrossVit.Runtime.Profiling;
 
 namespace CrossVit.Runtime.Kernels;
 

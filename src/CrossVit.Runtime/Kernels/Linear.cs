@@ -1,5 +1,5 @@
-using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels.Gemm;
+using CrossVit.Runtime.Profiling;
 
 namespace CrossVit.Runtime.Kernels;
 

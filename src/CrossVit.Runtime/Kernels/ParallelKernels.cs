@@ -1,4 +1,5 @@
-using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Runtime.Kernels;
 
@@ -23,10 +24,10 @@ internal sealed unsafe partial class ParallelKernels
     private readonly KernelImpl _impl;
     private readonly WorkerTeam _team;
     private readonly Workspace _workspace;
-    private readonly BranchTeams? _teams;
+    private readonly IBranchRunner? _teams;
     private readonly OpRecorder? _recorder;
 
-    public ParallelKernels(KernelSet kernels, WorkerTeam team, Workspace workspace, BranchTeams? teams = null, OpRecorder? recorder = null)
+    public ParallelKernels(KernelSet kernels, WorkerTeam team, Workspace workspace, IBranchRunner? teams = null, OpRecorder? recorder = null)
     {
         _kernels = kernels;
         _impl = kernels.Impl;
@@ -44,7 +45,7 @@ internal sealed unsafe partial class ParallelKernels
 
     /// <summary>
     /// Runs <paramref name="forward"/> for every branch (whose work <paramref name="costs"/> describes): concurrently on
-    /// groups of workers when the session's <see cref="BranchTeams"/> choose to, else one after another on these
+    /// groups of workers when the session's <see cref="IBranchRunner"/> choose to, else one after another on these
     /// kernels and <paramref name="ws"/>.
     /// </summary>
     public void Branches(BranchCost[] costs, BranchForward forward, PassTensors t, Workspace ws)

@@ -3,6 +3,8 @@ using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model.Layers;
+using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Runtime.Model;
 

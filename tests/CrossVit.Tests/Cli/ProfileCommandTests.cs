@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Model;
+using CrossVit.Runtime.Profiling;
 using Xunit;
 
 namespace CrossVit.Tests.Cli;

@@ -1,5 +1,6 @@
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
 using CrossVit.Weights;
 using FsCheck.Fluent;

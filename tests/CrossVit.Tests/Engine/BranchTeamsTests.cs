@@ -1,5 +1,6 @@
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Threading;
 using Xunit;
 
 namespace CrossVit.Tests.Engine;

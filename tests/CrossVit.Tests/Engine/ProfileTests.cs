@@ -2,6 +2,8 @@ using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
+using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
 using Xunit;
 
 namespace CrossVit.Tests.Engine;

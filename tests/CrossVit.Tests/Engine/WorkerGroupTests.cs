@@ -1,4 +1,5 @@
 using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Threading;
 using Xunit;
 
 namespace CrossVit.Tests.Engine;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CrossVit.Runtime.Engine;
+using CrossVit.Runtime.Threading;
 using Xunit;
 
 namespace CrossVit.Tests.Engine;

@@ -1,5 +1,6 @@
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Profiling;
 
 namespace CrossVit.Runtime.Model.Layers;
 

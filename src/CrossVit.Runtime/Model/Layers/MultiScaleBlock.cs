@@ -1,6 +1,7 @@
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Runtime.Model.Layers;
 

@@ -1,5 +1,7 @@
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Runtime.Model.Layers;
 

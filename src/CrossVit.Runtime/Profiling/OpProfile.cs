@@ -1,7 +1,7 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Profiling;
 
 /// <summary>
-/// One layer's operations of one kind over the profiled passes of a session (<see cref="InferenceSession.ReadProfile"/>):
+/// One layer's operations of one kind over the profiled passes of a session (<see cref="Engine.InferenceSession.ReadProfile"/>):
 /// totals over <see cref="PassProfile.Passes"/> passes.
 /// </summary>
 /// <param name="Kind">What the operation is.</param>

@@ -1,7 +1,7 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Profiling;
 
 /// <summary>
-/// What a profiled session measured (<see cref="SessionOptions.Profile"/>): the passes' wall time and every
+/// What a profiled session measured (<see cref="Engine.SessionOptions.Profile"/>): the passes' wall time and every
 /// operation's, by layer in the order the pass first reached them. With concurrent branches the operations of
 /// different branches overlap, so their times may add up to more than the passes'.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class PassProfile
     /// <summary>The session's worker threads.</summary>
     public int Threads { get; }
 
-    /// <summary>Passes profiled (calls of <see cref="InferenceSession.Run"/>).</summary>
+    /// <summary>Passes profiled (calls of <see cref="Engine.InferenceSession.Run"/>).</summary>
     public long Passes { get; }
 
     /// <summary>Images in those passes.</summary>

@@ -1,4 +1,4 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Threading;
 
 /// <summary>
 /// Some of a <see cref="WorkerPool"/>'s workers, working as a team inside one of the pool's jobs: the group's first

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Threading;
 
 /// <summary>
 /// A stack (bump) allocator of float buffers for one forward pass. Layers take what they need and give it back

@@ -1,4 +1,4 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Profiling;
 
 /// <summary>
 /// Where an operation sits in the model: its kind and its layer (timm's module name, e.g. <c>blocks.0.blocks.1.2.attn.qkv</c>),

@@ -1,4 +1,4 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Threading;
 
 /// <summary>Work split across a <see cref="WorkerTeam"/>: every worker calls <see cref="Execute"/> once per run.</summary>
 internal abstract class ParallelJob

@@ -1,4 +1,4 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// A pass's tensors as the branches' layers see them: every branch's tokens, and the input images

@@ -1,4 +1,4 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Threading;
 
 /// <summary>
 /// Threads that run a <see cref="ParallelJob"/> together, the calling thread as worker 0: a session's whole

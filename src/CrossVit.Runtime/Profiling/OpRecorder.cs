@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Profiling;
 
 /// <summary>
 /// The timings of one <see cref="Kernels.ParallelKernels"/>' operations in a profiled session, by site. Each worker's busy time

@@ -1,4 +1,4 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// The operations one branch runs in a part of the pass where the branches may run concurrently (the patch embedding,

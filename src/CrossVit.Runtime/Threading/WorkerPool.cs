@@ -1,4 +1,4 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Threading;
 
 /// <summary>
 /// A fixed set of persistent worker threads; the calling thread is worker 0. <see cref="Run"/> allocates nothing:

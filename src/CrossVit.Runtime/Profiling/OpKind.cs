@@ -1,7 +1,7 @@
-namespace CrossVit.Runtime.Engine;
+namespace CrossVit.Runtime.Profiling;
 
 /// <summary>
-/// The kinds of operation a profiled pass is broken down into (<see cref="SessionOptions.Profile"/>), in the order a
+/// The kinds of operation a profiled pass is broken down into (<see cref="Engine.SessionOptions.Profile"/>), in the order a
 /// pass first reaches them. <see cref="OpKinds"/> gives each its name and whether it is bound by memory.
 /// </summary>
 public enum OpKind
@@ -30,7 +30,7 @@ public enum OpKind
     /// <summary>The ViT blocks' fc2, with the residual.</summary>
     Fc2,
 
-    /// <summary>projs and revert_projs: the GELU and linear layer between two branch widths (their norm is <see cref="LayerNorm"/>).</summary>
+    /// <summary>projs and revert_projs: the GELU and linear layer between two branch widths (their norm is <see cref="OpKind.LayerNorm"/>).</summary>
     CrossProjections,
 
     /// <summary>The fusion blocks' query projection wq, on the CLS token.</summary>

@@ -1,7 +1,9 @@
 using System.Runtime.Intrinsics;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Kernels.Simd;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;
 
@@ -25,12 +27,12 @@ public class NeonTests
     /// The by-element micro-kernel adds the same products in the same order as the portable one, so Linear agrees bit
     /// for bit on the shapes of <see cref="LinearTests"/> (8-row tiles and their ragged edges, K slices, kc mod 4 tails).
     /// </summary>
-    [Fact]
-    public void GemmEqualsThePortableKernelBitForBit()
+    [Property(MaxTest = Cases)]
+    public Property GemmEqualsThePortableKernelBitForBit()
     {
         var neon = KernelSet.Create(Isa.Neon);
         var portable = KernelSet.Create(Isa.V128);
-        ForAll(LinearTests.Shapes, c =>
+        return Prop.ForAll(LinearTests.Shapes.ToArbitrary(), c =>
         {
             var random = new Random(c.Seed);
             var x = RandomArray(random, c.Rows * c.In);
@@ -45,13 +47,13 @@ public class NeonTests
         });
     }
 
-    [Fact]
-    public unsafe void GatherAndMaxAcrossEqualThePortableOnes()
+    [Property(MaxTest = Cases)]
+    public unsafe Property GatherAndMaxAcrossEqualThePortableOnes()
     {
         var gen = from length in Gen.Choose(4, 64)
                   from seed in Seed
                   select (length, seed);
-        ForAll(gen, c =>
+        return Prop.ForAll(gen.ToArbitrary(), c =>
         {
             var random = new Random(c.seed);
             var source = RandomArray(random, c.length, 100f);

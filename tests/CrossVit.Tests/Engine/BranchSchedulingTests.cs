@@ -3,7 +3,9 @@ using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
 using CrossVit.Weights;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;
 
@@ -76,8 +78,8 @@ public sealed class BranchSchedulingTests
         Assert.False(BranchPartition.Choose([.. equal, Dagger9[1]], 1, 2, RowTile, BranchScheduling.Concurrent, new int[3]), "3 branches cannot share 2 threads");
     }
 
-    [Fact]
-    public void PartitionMinimisesTheSlowestGroup()
+    [Property(MaxTest = Cases)]
+    public Property PartitionMinimisesTheSlowestGroup()
     {
         // Blocks, stems (convolutions image by image) and fusions (single-row GEMMs, one query), mixed at random.
         var gemm =
@@ -100,7 +102,7 @@ public sealed class BranchSchedulingTests
             from threads in Gen.Choose(3, 24)
             from batch in Gen.Choose(1, 9)
             select (Shapes: shapes, Threads: threads, Batch: batch);
-        ForAll(cases, c =>
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var sizes = new int[3];
             Assert.True(BranchPartition.Choose(c.Shapes, c.Batch, c.Threads, RowTile, BranchScheduling.Concurrent, sizes));

@@ -1,7 +1,9 @@
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Threading;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;
 
@@ -24,8 +26,8 @@ public sealed class ParallelKernelsTests : IDisposable
         foreach (var pool in _pools) pool.Dispose();
     }
 
-    [Fact]
-    public void LinearMatchesOneThread()
+    [Property(MaxTest = Cases)]
+    public Property LinearMatchesOneThread()
     {
         var shapes =
             from rows in Dim(100, 1, 8, 16, 24)
@@ -34,7 +36,7 @@ public sealed class ParallelKernelsTests : IDisposable
             from epilogue in Gen.Elements(Epilogue.None, Epilogue.Gelu, Epilogue.Accumulate)
             from seed in Seed
             select (Rows: rows, K: k, N: n, Epilogue: epilogue, Seed: seed);
-        ForAll(shapes, c =>
+        return Prop.ForAll(shapes.ToArbitrary(), c =>
         {
             var random = new Random(c.Seed);
             var x = RandomArray(random, c.Rows * c.K);
@@ -49,11 +51,11 @@ public sealed class ParallelKernelsTests : IDisposable
                 k.Linear(x, c.Rows, weight, bias, got, c.Epilogue);
                 Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {c}");
             });
-        }, Cases);
+        });
     }
 
-    [Fact]
-    public void AttentionMatchesOneThread()
+    [Property(MaxTest = Cases)]
+    public Property AttentionMatchesOneThread()
     {
         var shapes =
             from batch in Gen.Choose(1, 3)
@@ -62,7 +64,7 @@ public sealed class ParallelKernelsTests : IDisposable
             from tq in Dim(150, 16, 32, 64)
             from seed in Seed
             select (Batch: batch, Heads: heads, HeadDim: headDim, Tokens: tq, Seed: seed);
-        ForAll(shapes, c =>
+        return Prop.ForAll(shapes.ToArbitrary(), c =>
         {
             var random = new Random(c.Seed);
             int width = c.Heads * c.HeadDim, ld = 3 * width, stride = c.Tokens * ld, outStride = c.Tokens * width;
@@ -83,11 +85,11 @@ public sealed class ParallelKernelsTests : IDisposable
                     c.Batch, c.Tokens, c.Tokens, c.Heads, c.HeadDim, scale, got, width, outStride);
                 Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {c}");
             });
-        }, Cases);
+        });
     }
 
-    [Fact]
-    public void LayerNormAndConvolutionMatchOneThread()
+    [Property(MaxTest = Cases)]
+    public Property LayerNormAndConvolutionMatchOneThread()
     {
         var shapes =
             from rows in Dim(300, 8, 64, 197)
@@ -96,7 +98,7 @@ public sealed class ParallelKernelsTests : IDisposable
             from channels in Gen.Choose(1, 12)
             from seed in Seed
             select (Rows: rows, Dim: dim, Size: size, Channels: channels, Seed: seed);
-        ForAll(shapes, c =>
+        return Prop.ForAll(shapes.ToArbitrary(), c =>
         {
             var random = new Random(c.Seed);
             var x = RandomArray(random, c.Rows * c.Dim, 3f, 1f);
@@ -120,7 +122,7 @@ public sealed class ParallelKernelsTests : IDisposable
                 k.Conv2d(image, c.Size, c.Size, conv, 2, 1, convBias, gotConv, Epilogue.Relu);
                 Assert.True(wantConv.AsSpan().SequenceEqual(gotConv), $"Conv2d, {threads} threads, {c}");
             });
-        }, Cases);
+        });
     }
 
     /// <summary>Runs <paramref name="body"/> with the kernels split over each pool, each with a workspace of its own.</summary>

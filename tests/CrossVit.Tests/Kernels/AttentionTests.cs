@@ -1,5 +1,7 @@
 using CrossVit.Runtime.Kernels;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;
 
@@ -7,7 +9,7 @@ namespace CrossVit.Tests.Kernels;
 
 public class AttentionTests
 {
-    private static readonly FsCheck.Gen<(int Tq, int Tk, int Heads, int HeadDim, int H0, int Hc, int Pad, int Seed)> Shapes =
+    private static readonly Gen<(int Tq, int Tk, int Heads, int HeadDim, int H0, int Hc, int Pad, int Seed)> Shapes =
         from tq in Dim(140, 1, 8, 64, 128)
         from tk in Dim(140, 1, 8, 16, 32, 64, 128)
         from heads in Gen.Choose(1, 4)
@@ -20,12 +22,9 @@ public class AttentionTests
 
     public static TheoryData<Isa> Isas => SupportedIsas();
 
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void AttentionMatchesDoubleReference(Isa isa)
-    {
-        var kernels = KernelSet.Create(isa);
-        ForAll(Shapes, c =>
+    [Property(MaxTest = Cases)]
+    public Property AttentionMatchesDoubleReference() =>
+        OnEveryIsa(Shapes, (kernels, c) =>
         {
             var random = new Random(c.Seed);
             var width = c.Heads * c.HeadDim;
@@ -39,9 +38,8 @@ public class AttentionTests
             kernels.Attention(q, ld, k, ld, v, ld, c.Tq, c.Tk, c.HeadDim, scale, output, ld, c.H0, c.Hc, new float[KernelSet.AttentionScratchSize(c.Tq, c.Tk)]);
 
             var want = ReferenceKernels.Attention(q, ld, k, ld, v, ld, c.Tq, c.Tk, c.HeadDim, scale, ld, c.H0, c.Hc);
-            AssertHeads(output, want, c.Tq, ld, c.H0 * c.HeadDim, (c.H0 + c.Hc) * c.HeadDim, $"{isa} {c}");
+            AssertHeads(output, want, c.Tq, ld, c.H0 * c.HeadDim, (c.H0 + c.Hc) * c.HeadDim, $"{c}");
         });
-    }
 
     /// <summary>Columns [first, end) of every row within 2e-5 of the reference; every other column still NaN (not written).</summary>
     private static void AssertHeads(float[] output, double[] want, int rows, int ld, int first, int end, string context)
@@ -79,7 +77,7 @@ public class AttentionTests
         }
     }
 
-    private static readonly FsCheck.Gen<(int Tokens, int Heads, int HeadDim, int H0, int Hc, bool Bias, int Seed)> ClsShapes =
+    private static readonly Gen<(int Tokens, int Heads, int HeadDim, int H0, int Hc, bool Bias, int Seed)> ClsShapes =
         from tokens in Dim(420, 1, 2, 16, 197, 401)
         from heads in Gen.Choose(1, 4)
         from headDim in Dim(70, 8, 16, 32, 64)
@@ -90,12 +88,9 @@ public class AttentionTests
         select (tokens, heads, headDim, h0, hc, bias, seed);
 
     /// <summary>The folded kernel against attention over explicit keys x·Wkᵀ + bk and values x·Wvᵀ + bv, in double.</summary>
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void ClsAttentionMatchesAttentionOverProjectedTokens(Isa isa)
-    {
-        var kernels = KernelSet.Create(isa);
-        ForAll(ClsShapes, c =>
+    [Property(MaxTest = Cases)]
+    public Property ClsAttentionMatchesAttentionOverProjectedTokens() =>
+        OnEveryIsa(ClsShapes, (kernels, c) =>
         {
             var random = new Random(c.Seed);
             var dim = c.Heads * c.HeadDim;
@@ -114,7 +109,6 @@ public class AttentionTests
             var keys = ReferenceKernels.Linear(x, c.Tokens, wk, dim, dim, bk, null).Value.Select(d => (float)d).ToArray();
             var values = ReferenceKernels.Linear(x, c.Tokens, wv, dim, dim, c.Bias ? bv : null, null).Value.Select(d => (float)d).ToArray();
             var want = ReferenceKernels.Attention(q, dim, keys, dim, values, dim, 1, c.Tokens, c.HeadDim, scale, dim, c.H0, c.Hc);
-            AssertHeads(output, want, 1, dim, c.H0 * c.HeadDim, (c.H0 + c.Hc) * c.HeadDim, $"{isa} {c}");
+            AssertHeads(output, want, 1, dim, c.H0 * c.HeadDim, (c.H0 + c.Hc) * c.HeadDim, $"{c}");
         });
-    }
 }

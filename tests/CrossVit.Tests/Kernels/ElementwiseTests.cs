@@ -1,6 +1,8 @@
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Kernels.Simd;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;
 
@@ -10,7 +12,7 @@ public class ElementwiseTests
 {
     public static TheoryData<Isa> Isas => SupportedIsas();
 
-    private static readonly FsCheck.Gen<(int Length, float Scale, bool InPlace, int Seed)> Vectors =
+    private static readonly Gen<(int Length, float Scale, bool InPlace, int Seed)> Vectors =
         from length in Dim(300, 4, 8, 16, 32, 64, 128, 256)
         from scale in Gen.Elements(0.5f, 4f, 12f, 40f, 1e4f)
         from inPlace in Gen.Elements(true, false)
@@ -56,12 +58,9 @@ public class ElementwiseTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void GeluEveryLengthAndAliasing(Isa isa)
-    {
-        var kernels = KernelSet.Create(isa);
-        ForAll(Vectors, c =>
+    [Property(MaxTest = Cases)]
+    public Property GeluEveryLengthAndAliasing() =>
+        OnEveryIsa(Vectors, (kernels, c) =>
         {
             var x = RandomArray(new Random(c.Seed), c.Length, c.Scale);
             var y = c.InPlace ? (float[])x.Clone() : new float[c.Length];
@@ -69,10 +68,9 @@ public class ElementwiseTests
             for (var i = 0; i < x.Length; i++)
             {
                 var want = ReferenceKernels.Gelu(x[i]);
-                Assert.True(Math.Abs(y[i] - want) <= 1e-6 * Math.Max(1, Math.Abs(want) / 8), $"{isa} {c}: gelu({x[i]}) = {y[i]}, want {want}");
+                Assert.True(Math.Abs(y[i] - want) <= 1e-6 * Math.Max(1, Math.Abs(want) / 8), $"{c}: gelu({x[i]}) = {y[i]}, want {want}");
             }
         });
-    }
 
     [Theory]
     [MemberData(nameof(Isas))]
@@ -105,12 +103,9 @@ public class ElementwiseTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void SoftmaxMatchesDoubleReference(Isa isa)
-    {
-        var kernels = KernelSet.Create(isa);
-        ForAll(Vectors, c =>
+    [Property(MaxTest = Cases)]
+    public Property SoftmaxMatchesDoubleReference() =>
+        OnEveryIsa(Vectors, (kernels, c) =>
         {
             var row = RandomArray(new Random(c.Seed), c.Length, Math.Min(c.Scale, 60f));
             var want = ReferenceKernels.Softmax(row, 1);
@@ -121,10 +116,9 @@ public class ElementwiseTests
             {
                 // Beyond ~1e-6 relative, float cannot do better: x − max itself rounds by up to ½ ulp of |x − max|.
                 var tolerance = want[i] * (2e-6 + (1.2e-7 * Math.Abs(input[i] - max)));
-                Assert.True(Math.Abs(row[i] - want[i]) <= tolerance + 1e-37, $"{isa} {c}: [{i}] = {row[i]}, want {want[i]}");
+                Assert.True(Math.Abs(row[i] - want[i]) <= tolerance + 1e-37, $"{c}: [{i}] = {row[i]}, want {want[i]}");
             }
         });
-    }
 
     [Theory]
     [MemberData(nameof(Isas))]

@@ -25,9 +25,30 @@ internal static class KernelTestSupport
         return data;
     }
 
-    /// <summary>Runs <paramref name="body"/> on <paramref name="count"/> generated cases; the first failure throws.</summary>
-    public static void ForAll<T>(Gen<T> gen, Action<T> body, int count = Cases) =>
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(count), Prop.ForAll(Arb.From(gen), body));
+    /// <summary>One kernel set per ISA level this machine runs.</summary>
+    public static IReadOnlyList<KernelSet> SupportedKernelSets { get; } =
+        [.. Enum.GetValues<Isa>().Where(IsaSupport.IsSupported).Select(isa => KernelSet.Create(isa))];
+
+    /// <summary>
+    /// The property that <paramref name="body"/> holds on every generated case for every ISA this machine runs (a
+    /// <c>[Property]</c> test returns it): each case is checked on each ISA, and a failure names the ISA before the
+    /// assertion's message, while FsCheck names the case and the seed that replays it.
+    /// </summary>
+    public static Property OnEveryIsa<T>(Gen<T> cases, Action<KernelSet, T> body) =>
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            foreach (var kernels in SupportedKernelSets)
+            {
+                try
+                {
+                    body(kernels, c);
+                }
+                catch (Exception e)
+                {
+                    throw new Xunit.Sdk.XunitException($"on {kernels.Isa}: {e.Message}", e);
+                }
+            }
+        });
 
     private static readonly int[] Primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 127, 131, 257, 263];
 

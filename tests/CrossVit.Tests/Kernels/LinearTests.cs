@@ -1,6 +1,8 @@
 using CrossVit.Runtime.Kernels;
 using CrossVit.Weights;
+using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 using static CrossVit.Tests.Kernels.KernelTestSupport;
 
@@ -9,7 +11,7 @@ namespace CrossVit.Tests.Kernels;
 public class LinearTests
 {
     // Edges of every ISA's micro-tile (Mr 4/6/8/12, Nr 2/8/16/32), M block (Mc 64..128) and K slice (Kc 256).
-    internal static readonly FsCheck.Gen<(int Rows, int In, int Out, Epilogue Epilogue, bool Bias, int Seed)> Shapes =
+    internal static readonly Gen<(int Rows, int In, int Out, Epilogue Epilogue, bool Bias, int Seed)> Shapes =
         from rows in Dim(140, 4, 6, 8, 12, 16, 24, 64, 72, 96, 128)
         from inF in Dim(530, 8, 16, 32, 256, 512)
         from outF in Dim(100, 2, 8, 16, 32, 48, 64, 96)
@@ -20,12 +22,9 @@ public class LinearTests
 
     public static TheoryData<Isa> Isas => SupportedIsas();
 
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void LinearMatchesDoubleReference(Isa isa)
-    {
-        var kernels = KernelSet.Create(isa);
-        ForAll(Shapes, c =>
+    [Property(MaxTest = Cases)]
+    public Property LinearMatchesDoubleReference() =>
+        OnEveryIsa(Shapes, (kernels, c) =>
         {
             var random = new Random(c.Seed);
             var x = RandomArray(random, c.Rows * c.In);
@@ -46,11 +45,10 @@ public class LinearTests
                 };
             }
 
-            AssertClose(y, want, magnitude, 1e-5, 2e-6, $"{isa} {c}");
+            AssertClose(y, want, magnitude, 1e-5, 2e-6, $"{c}");
         });
-    }
 
-    private static readonly FsCheck.Gen<(int Out, int In, DType DType, int Threads, int Seed)> StoredShapes =
+    private static readonly Gen<(int Out, int In, DType DType, int Threads, int Seed)> StoredShapes =
         from outF in Dim(100, 1, 2, 8, 16, 31, 32, 33, 64, 65)
         from inF in Dim(300, 1, 3, 16, 256)
         from dtype in Gen.Elements(DType.F32, DType.F16, DType.BF16, DType.F64)
@@ -62,12 +60,9 @@ public class LinearTests
     /// Packing a checkpoint's stored bytes in place (any float dtype, converted panel by panel, panels spread over
     /// threads) gives the GEMM exactly what packing the whole tensor converted to float32 gives.
     /// </summary>
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void PackingStoredElementsEqualsPackingTheirFloat32Values(Isa isa)
-    {
-        var kernels = KernelSet.Create(isa);
-        ForAll(StoredShapes, c =>
+    [Property(MaxTest = Cases)]
+    public Property PackingStoredElementsEqualsPackingTheirFloat32Values() =>
+        OnEveryIsa(StoredShapes, (kernels, c) =>
         {
             var random = new Random(c.Seed);
             var stored = new byte[c.Out * c.In * DTypes.SizeOf(c.DType)];
@@ -81,7 +76,6 @@ public class LinearTests
             kernels.Linear(x, 5, kernels.PackLinear(stored, c.DType, c.Out, c.In, c.Threads), [], actual);
             Assert.Equal(expected, actual);
         });
-    }
 
     [Theory]
     [MemberData(nameof(Isas))]

@@ -2,6 +2,7 @@ using System.Text;
 using CrossVit.Weights;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 
 namespace CrossVit.Tests.Weights;
@@ -10,14 +11,14 @@ public class NpyTests
 {
     private const string F4Header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
 
-    [Fact]
-    public void WriteThenReadRoundTrips()
+    [Property]
+    public Property WriteThenReadRoundTrips()
     {
         var gen =
             from shape in Gen.Choose(0, 4).SelectMany(rank => Gen.ArrayOf(Gen.Choose(0, 5), rank))
             from values in Gen.ArrayOf(Gen.Choose(int.MinValue, int.MaxValue).Select(BitConverter.Int32BitsToSingle), shape.Aggregate(1, (a, b) => a * b))
             select (shape, values);
-        Prop.ForAll(gen.ToArbitrary(), c =>
+        return Prop.ForAll(gen.ToArbitrary(), c =>
         {
             using var stream = new MemoryStream();
             Npy.Write(stream, c.shape, c.values);
@@ -30,7 +31,7 @@ public class NpyTests
                 && parsed.Descr == "<f4"
                 && parsed.ToFloat32().Select(BitConverter.SingleToInt32Bits).SequenceEqual(c.values.Select(BitConverter.SingleToInt32Bits))
                 && read.ToFloat32().Select(BitConverter.SingleToInt32Bits).SequenceEqual(c.values.Select(BitConverter.SingleToInt32Bits));
-        }).QuickCheckThrowOnFailure();
+        });
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using CrossVit.Weights;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Xunit;
 
 namespace CrossVit.Tests.Weights;
@@ -21,11 +22,11 @@ public class SafetensorsRoundTripTests
         Gen.Choose(int.MinValue, int.MaxValue).Select(BitConverter.Int32BitsToSingle),
         Gen.Choose(-100_000, 100_000).Select(i => i / 997f));
 
-    [Fact]
-    public void EveryFloatDtypeRoundTripsThroughTheWriter()
+    [Property]
+    public Property EveryFloatDtypeRoundTripsThroughTheWriter()
     {
         var arb = Gen.Zip(ShapedValues(), Gen.Elements(FloatTypes)).ToArbitrary();
-        Prop.ForAll(arb, c =>
+        return Prop.ForAll(arb, c =>
         {
             var ((shape, values), dtype) = c;
             using var file = SafetensorsFile.FromBytes(new SafetensorsWriter().Add("t", dtype, shape, values).ToArray());
@@ -35,18 +36,18 @@ public class SafetensorsRoundTripTests
                 && info.Shape.SequenceEqual(shape)
                 && info.ElementCount == values.Length
                 && read.Zip(values, (r, v) => SameValue(Expected(dtype, v), r)).All(same => same);
-        }).QuickCheckThrowOnFailure();
+        });
     }
 
-    [Fact]
-    public void BFloat16RoundsToNearestEvenLikeTheReference()
+    [Property]
+    public Property BFloat16RoundsToNearestEvenLikeTheReference()
     {
-        Prop.ForAll(AnyFloat().ToArbitrary(), v =>
+        return Prop.ForAll(AnyFloat().ToArbitrary(), v =>
         {
             using var file = SafetensorsFile.FromBytes(new SafetensorsWriter().Add("t", DType.BF16, [1], [v]).ToArray());
             float read = file.ReadFloat32("t")[0];
             return float.IsNaN(v) ? float.IsNaN(read) : BitConverter.SingleToInt32Bits(read) == BitConverter.SingleToInt32Bits(ReferenceBFloat16(v));
-        }).QuickCheckThrowOnFailure();
+        });
     }
 
     [Theory]

@@ -3,9 +3,12 @@ PNG (RGB, RGBA, gray, gray + alpha, palette, 16-bit gray, 1-bit), JPEG (quality,
 progressive, optimized tables, gray), BMP, PPM and PGM, 8–700 pixels a side, at four (size, crop_pct) pairs; where
 libjpeg-turbo's cjpeg is installed, also JPEGs PIL cannot write (every sampling factor from 1x1 to 4x2 and 3x1,
 restart intervals, RGB without a colour transform). Every tensor must be bit-identical to the reference; exits 1
-otherwise. Needs Debian's python3-pil and python3-numpy (and libjpeg-turbo-progs for cjpeg).
+otherwise. With --gray, every image is taken as PIL's grayscale (convert('L')), as timm loads one for a one-channel
+model. Needs Debian's python3-pil and python3-numpy (and libjpeg-turbo-progs for cjpeg).
 
-    /usr/bin/python3 tools/preprocess_sweep.py path/to/crossvit.dll [--seed S] [--cases N]
+    /usr/bin/python3 tools/preprocess_sweep.py path/to/crossvit.dll [--seed S] [--cases N] [--gray]
+
+--goldens DIR instead writes the grayscale goldens of the test images in DIR (NAME.gray240.npy, mean and std GRAY_*).
 """
 import argparse
 import math
@@ -20,19 +23,23 @@ from PIL import Image
 
 MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+GRAY_MEAN = np.array([0.5], dtype=np.float32)
+GRAY_STD = np.array([0.25], dtype=np.float32)
 
 
-def reference(image, size, crop_pct):
+def reference(image, size, crop_pct, gray=False):
     """timm's transforms_imagenet_eval on PIL: Resize(floor(size / crop_pct)) of the shorter side, bicubic;
-    CenterCrop(size); ToTensor; Normalize. [1, 3, size, size] float32."""
-    image = image.convert("RGB")
+    CenterCrop(size); ToTensor; Normalize. [1, 3, size, size] float32, or [1, 1, size, size] for gray."""
+    image = image.convert("L" if gray else "RGB")
+    mean, std = (GRAY_MEAN, GRAY_STD) if gray else (MEAN, STD)
     scale = math.floor(size / crop_pct)
     w, h = image.size
     new_w, new_h = (scale, int(scale * h / w)) if w <= h else (int(scale * w / h), scale)
     image = image.resize((new_w, new_h), Image.BICUBIC)
     top, left = int(round((new_h - size) / 2.0)), int(round((new_w - size) / 2.0))
     x = np.asarray(image.crop((left, top, left + size, top + size)), dtype=np.uint8).astype(np.float32) / 255.0
-    return ((x - MEAN) / STD).transpose(2, 0, 1)[None]
+    x = x[:, :, None] if gray else x
+    return ((x - mean) / std).transpose(2, 0, 1)[None]
 
 
 def pixels(rng, w, h):
@@ -91,7 +98,14 @@ def main():
     parser.add_argument("cli")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cases", type=int, default=100)
+    parser.add_argument("--gray", action="store_true")
+    parser.add_argument("--goldens")
     args = parser.parse_args()
+    if args.goldens:
+        for name in sorted(os.listdir(args.goldens)):
+            if name.endswith((".png", ".jpg")):
+                np.save(os.path.join(args.goldens, name + ".gray240.npy"), reference(Image.open(os.path.join(args.goldens, name)), 240, 0.875, True))
+        return
     kinds = ["png_rgb", "png_rgba", "png_gray", "png_gray_alpha", "png_palette", "png_16", "png_1bit",
              "jpeg", "jpeg", "jpeg", "jpeg_gray", "bmp", "ppm", "pgm"] + ["cjpeg"] * 3 * bool(shutil.which("cjpeg"))
     r, checked, failures = random.Random(args.seed), 0, 0
@@ -104,15 +118,16 @@ def main():
                 continue
             size, crop_pct = r.choice([(240, 0.875), (224, 0.9), (408, 1.0), (240, 1.0)])
             output = os.path.join(folder, "x.npy")
+            gray = ["--gray", "--mean", str(GRAY_MEAN[0]), "--std", str(GRAY_STD[0])] if args.gray else []
             done = subprocess.run(["dotnet", args.cli, "preprocess", path, "--size", str(size), "--crop-pct", str(crop_pct),
-                                   "--output", output], capture_output=True, text=True)
+                                   *gray, "--output", output], capture_output=True, text=True)
             checked += 1
             what = f"{kind} {w}x{h} at {size}, crop_pct {crop_pct}"
             if done.returncode:
                 failures += 1
                 print(case, "FAIL", what, done.stderr.strip())
                 continue
-            got, expected = np.load(output), reference(Image.open(path), size, crop_pct)
+            got, expected = np.load(output), reference(Image.open(path), size, crop_pct, args.gray)
             if got.shape != expected.shape or not np.array_equal(got, expected):
                 failures += 1
                 worst = np.abs(got - expected).max() if got.shape == expected.shape else "shape " + str(got.shape)

@@ -54,6 +54,28 @@ internal static class Options
         },
     };
 
+    /// <summary>An optional comma-separated list of finite numbers, e.g. <c>0.485,0.456,0.406</c>.</summary>
+    public static Option<float[]?> Numbers(string name, string description) => new(name)
+    {
+        Description = description,
+        Arity = ArgumentArity.ExactlyOne,   // one comma-separated token, not the list type's default of many tokens
+        CustomParser = r =>
+        {
+            if (Token(r) is not { } token) return null;
+            var values = new List<float>();
+            foreach (string part in token.Split(','))
+            {
+                if (!float.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+                {
+                    r.AddError($"{name} {token} is not a list of numbers; expected e.g. 0.5 or 0.485,0.456,0.406");
+                    return null;
+                }
+                values.Add(value);
+            }
+            return [.. values];
+        },
+    };
+
     public static Option<BranchScheduling> Branches() => new("--branches")
     {
         Description = "How the branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",

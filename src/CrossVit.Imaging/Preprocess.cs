@@ -10,17 +10,19 @@ public static class Preprocess
 
     /// <summary>
     /// timm's eval transform: <c>Resize(floor(size / cropPct), bicubic)</c> on the shorter side (PIL's antialiased bicubic),
-    /// <c>CenterCrop(size)</c>, <c>ToTensor()</c>, <c>Normalize(mean, std)</c>.
+    /// <c>CenterCrop(size)</c>, <c>ToTensor()</c>, <c>Normalize(mean, std)</c>. With three channels of statistics the
+    /// image is taken as RGB; with one, as PIL's grayscale <c>convert('L')</c>, which timm loads for a one-channel model.
     /// </summary>
     /// <param name="image">The decoded image.</param>
     /// <param name="size">Output side length in pixels.</param>
     /// <param name="cropPct">Fraction of the resized shorter side kept by the crop, e.g. 0.875.</param>
-    /// <param name="normalization">Channel statistics, e.g. <see cref="Normalization.ImageNet"/>.</param>
-    /// <returns>A new <c>[3, size, size]</c> float32 tensor in CHW order.</returns>
+    /// <param name="normalization">Channel statistics, e.g. <see cref="Normalization.ImageNet"/>; their count is the output's channels.</param>
+    /// <returns>A new <c>[channels, size, size]</c> float32 tensor in CHW order.</returns>
     public static float[] TimmEval(RgbImage image, int size, double cropPct, Normalization normalization)
     {
+        ValidateNormalization(normalization);
         CheckSize(size);
-        var result = new float[3L * size * size];
+        var result = new float[(long)normalization.Channels * size * size];
         TimmEval(image, size, cropPct, normalization, result);
         return result;
     }
@@ -29,12 +31,11 @@ public static class Preprocess
     /// <param name="image">The decoded image.</param>
     /// <param name="size">Output side length in pixels.</param>
     /// <param name="cropPct">Fraction of the resized shorter side kept by the crop, e.g. 0.875.</param>
-    /// <param name="normalization">Channel statistics, e.g. <see cref="Normalization.ImageNet"/>.</param>
-    /// <param name="destination">Exactly <c>3 * size * size</c> floats, filled in CHW order.</param>
+    /// <param name="normalization">Channel statistics, e.g. <see cref="Normalization.ImageNet"/>; their count is the output's channels.</param>
+    /// <param name="destination">Exactly <c>channels * size * size</c> floats, filled in CHW order.</param>
     public static void TimmEval(RgbImage image, int size, double cropPct, Normalization normalization, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(normalization);
         CheckSize(size);
         if (!(cropPct > 0) || double.IsInfinity(cropPct))
         {
@@ -42,9 +43,10 @@ public static class Preprocess
         }
 
         ValidateNormalization(normalization);
-        if (destination.Length != 3L * size * size)
+        int channels = normalization.Channels;
+        if (destination.Length != (long)channels * size * size)
         {
-            throw new ArgumentException($"Destination must hold exactly 3*{size}*{size} floats, got {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"Destination must hold exactly {channels}*{size}*{size} floats, got {destination.Length}.", nameof(destination));
         }
 
         // timm: scale_size = math.floor(img_size / crop_pct).
@@ -61,11 +63,12 @@ public static class Preprocess
         // Only the part of the resized image that survives the crop is computed; the rest is padding.
         int x0 = Math.Max(left, 0), x1 = Math.Min(left + size, resizedWidth);
         int y0 = Math.Max(top, 0), y1 = Math.Min(top + size, resizedHeight);
-        byte[] window = PilBicubic.ResizeWindow(image, resizedWidth, resizedHeight, x0, y0, x1 - x0, y1 - y0);
+        byte[] pixels = channels == 3 ? image.Pixels : Luminance(image);
+        byte[] window = PilBicubic.ResizeWindow(pixels, channels, image.Width, image.Height, resizedWidth, resizedHeight, x0, y0, x1 - x0, y1 - y0);
         int windowWidth = x1 - x0;
 
         int plane = size * size;
-        for (int c = 0; c < 3; c++)
+        for (int c = 0; c < channels; c++)
         {
             // torchvision: ToTensor divides by 255 in float32, Normalize then does sub_(mean).div_(std).
             float mean = normalization.Mean[c];
@@ -79,11 +82,27 @@ public static class Preprocess
                 {
                     int sx = left + x;
                     dst[(y * size) + x] = sy >= y0 && sy < y1 && sx >= x0 && sx < x1
-                        ? ((window[((((sy - y0) * windowWidth) + (sx - x0)) * 3) + c] / 255f) - mean) / std
+                        ? ((window[((((sy - y0) * windowWidth) + (sx - x0)) * channels) + c] / 255f) - mean) / std
                         : padding;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// PIL's <c>convert('L')</c> of RGB: <c>(19595 R + 38470 G + 7471 B + 2¹⁵) >> 16</c>, ITU-R 601-2 luma in 16-bit
+    /// fixed point. Gray sources decode to R = G = B, which this maps back to themselves, as PIL opens them as L.
+    /// </summary>
+    private static byte[] Luminance(RgbImage image)
+    {
+        byte[] rgb = image.Pixels;
+        var luma = new byte[rgb.Length / 3];
+        for (int i = 0; i < luma.Length; i++)
+        {
+            luma[i] = (byte)(((rgb[3 * i] * 19595) + (rgb[(3 * i) + 1] * 38470) + (rgb[(3 * i) + 2] * 7471) + 0x8000) >> 16);
+        }
+
+        return luma;
     }
 
     /// <summary>torchvision's <c>Resize(int)</c>: the shorter side becomes <paramref name="target"/>, the longer <c>int(target * long / short)</c>.</summary>
@@ -117,9 +136,12 @@ public static class Preprocess
 
     private static void ValidateNormalization(Normalization normalization)
     {
-        if (normalization.Mean is not { Length: 3 } || normalization.Std is not { Length: 3 })
+        ArgumentNullException.ThrowIfNull(normalization);
+        if (normalization.Mean is not { Length: 1 or 3 } || normalization.Std?.Length != normalization.Mean.Length)
         {
-            throw new ArgumentException("Normalization needs exactly three means and three standard deviations.", nameof(normalization));
+            throw new ArgumentException(
+                $"Normalization needs one mean and one standard deviation per channel, three (RGB) or one (grayscale); got {normalization.Mean?.Length ?? 0} and {normalization.Std?.Length ?? 0}.",
+                nameof(normalization));
         }
 
         foreach (float s in normalization.Std)

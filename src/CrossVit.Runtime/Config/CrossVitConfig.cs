@@ -63,6 +63,13 @@ public sealed record CrossVitConfig
     public Interpolation Interpolation { get; init; } = Interpolation.Bicubic;
     /// <summary>Preprocessing only: the fraction of the resized image kept by the center crop (timm's <c>crop_pct</c>).</summary>
     public double CropPct { get; init; } = 0.875;
+    /// <summary>
+    /// Preprocessing only: the normalization's channel means (timm's <c>mean</c>), one for every channel or one for all;
+    /// null for ImageNet's.
+    /// </summary>
+    public IReadOnlyList<double>? Mean { get; init; }
+    /// <summary>Preprocessing only: the normalization's standard deviations (timm's <c>std</c>), as <see cref="Mean"/>.</summary>
+    public IReadOnlyList<double>? Std { get; init; }
 
     /// <summary>Number of branches.</summary>
     public int Branches => PatchSize.Count;
@@ -108,6 +115,8 @@ public sealed record CrossVitConfig
         if (!(NormEps > 0)) throw Invalid("norm_eps", $"is {NormEps}; expected a positive number");
         if (QkScale is { } qk && !(qk > 0)) throw Invalid("qk_scale", $"is {qk}; expected a positive number or null");
         if (!(CropPct > 0 && CropPct <= 1)) throw Invalid("crop_pct", $"is {CropPct}; expected a number in (0, 1]");
+        ValidateStatistics("mean", Mean, m => double.IsFinite(m));
+        ValidateStatistics("std", Std, s => double.IsFinite(s) && s != 0);
         for (int b = 0; b < n; b++)
         {
             RequireInRange("img_size", ImgSize[b], 1, ConfigLimits.MaxImgSize);
@@ -126,6 +135,15 @@ public sealed record CrossVitConfig
             if (MultiConv) ValidateStem(b);
         }
         return this;
+    }
+
+    private static void ValidateStatistics(string field, IReadOnlyList<double>? values, Func<double, bool> valid)
+    {
+        if (values is null) return;
+        if (values.Count < 1 || values.Count > ConfigLimits.MaxInChannels)
+            throw Invalid(field, $"has {values.Count} entries; expected one per input channel, or one for all");
+        for (int c = 0; c < values.Count; c++)
+            if (!valid(values[c])) throw Invalid(field, $"channel {c} is {values[c]}; expected a finite number{(field == "std" ? ", not 0" : "")}");
     }
 
     private void ValidateDepth(int n)

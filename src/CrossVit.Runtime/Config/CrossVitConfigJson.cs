@@ -7,7 +7,8 @@ namespace CrossVit.Runtime.Config;
 /// <summary>
 /// Reads and writes <see cref="CrossVitConfig"/> as JSON: the runtime's snake_case schema (per-branch lists,
 /// lucid/IBM style), and timm's Hugging Face <c>config.json</c> (<c>"architecture"</c> names a preset; top-level
-/// <c>num_classes</c>, <c>global_pool</c>, <c>model_args</c> and <c>pretrained_cfg.crop_pct</c> override it).
+/// <c>num_classes</c>, <c>global_pool</c>, <c>model_args</c> and <c>pretrained_cfg</c>'s <c>crop_pct</c>, <c>mean</c>
+/// and <c>std</c> override it).
 /// Uses <see cref="JsonDocument"/> and <see cref="Utf8JsonWriter"/> only, so it is trim- and AOT-safe.
 /// </summary>
 public static class CrossVitConfigJson
@@ -70,10 +71,11 @@ public static class CrossVitConfigJson
         }
         if (root.TryGetProperty("num_classes", out var classes)) config = config with { NumClasses = Int(classes, "num_classes") };
         if (root.TryGetProperty("global_pool", out var pool)) config = config with { GlobalPool = ParsePool(pool) };
-        if (root.TryGetProperty("pretrained_cfg", out var cfg) && cfg.ValueKind == JsonValueKind.Object
-            && cfg.TryGetProperty("crop_pct", out var crop))
+        if (root.TryGetProperty("pretrained_cfg", out var cfg) && cfg.ValueKind == JsonValueKind.Object)
         {
-            config = config with { CropPct = Number(crop, "pretrained_cfg.crop_pct") };
+            if (cfg.TryGetProperty("crop_pct", out var crop)) config = config with { CropPct = Number(crop, "pretrained_cfg.crop_pct") };
+            if (cfg.TryGetProperty("mean", out var mean)) config = config with { Mean = NumberOrList(mean, "pretrained_cfg.mean") };
+            if (cfg.TryGetProperty("std", out var std)) config = config with { Std = NumberOrList(std, "pretrained_cfg.std") };
         }
 
         return config;
@@ -106,6 +108,8 @@ public static class CrossVitConfigJson
                 "crop_scale" => config with { CropScale = Bool(v, p.Name) },
                 "interpolation" => config with { Interpolation = ParseInterpolation(v) },
                 "crop_pct" => config with { CropPct = Number(v, p.Name) },
+                "mean" => config with { Mean = NumberOrList(v, p.Name) },
+                "std" => config with { Std = NumberOrList(v, p.Name) },
                 _ when strict => throw Field(p.Name, "is not a CrossViT config field"),
                 _ => config,
             };
@@ -150,6 +154,8 @@ public static class CrossVitConfigJson
             w.WriteBoolean("crop_scale", c.CropScale);
             w.WriteString("interpolation", c.Interpolation == Interpolation.Bilinear ? "bilinear" : "bicubic");
             w.WriteNumber("crop_pct", c.CropPct);
+            WriteNumbers(w, "mean", c.Mean);
+            WriteNumbers(w, "std", c.Std);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -157,6 +163,15 @@ public static class CrossVitConfigJson
 
     private static void WriteInts(Utf8JsonWriter w, string name, IReadOnlyList<int> values)
     {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteNumberValue(v);
+        w.WriteEndArray();
+    }
+
+    /// <summary>Writes a list of numbers, or nothing for null (the field's default).</summary>
+    private static void WriteNumbers(Utf8JsonWriter w, string name, IReadOnlyList<double>? values)
+    {
+        if (values is null) return;
         w.WriteStartArray(name);
         foreach (var v in values) w.WriteNumberValue(v);
         w.WriteEndArray();

@@ -57,6 +57,25 @@ public class ClassifyCommandTests
     }
 
     [Fact]
+    public void AOneChannelModelClassifiesTheImageInGrayscale()
+    {
+        using var dir = new CliRunner.TempDir();
+        var config = TestData.Config("mini_dagger") with { InChannels = 1, Mean = [0.45], Std = [0.25] };
+        File.WriteAllText(dir["config.json"], CrossVitConfigJson.Write(config));
+        var (code, _, stderr) = CliRunner.Run("init", "--config", dir["config.json"], "--output", dir["w.safetensors"], "--seed", "5");
+        Assert.True(code == 0, stderr);
+        (code, var stdout, stderr) = CliRunner.Run("classify", Images[2], "--weights", dir["w.safetensors"], "--config", dir["config.json"], "--json");
+        Assert.True(code == 0, stderr);
+
+        using var model = CrossVitModel.Load(config, dir["w.safetensors"]);
+        var input = Preprocess.TimmEval(ImageDecoder.Load(Images[2]), 96, config.CropPct, new Normalization([0.45f], [0.25f]));
+        var expected = Softmax(model.Run(input, 1, 96, 96));
+        var answer = Assert.Single(ParseJson(stdout));
+        Assert.Equal(Array.IndexOf(expected, expected.Max()), answer.Top[0].Index);
+        foreach (var (index, _, probability) in answer.Top) Assert.Equal(expected[index], probability, 1e-5);
+    }
+
+    [Fact]
     public void SeveralImagesGiveTheSameAnswersAsOneByOne()
     {
         var (code, stdout, stderr) = CliRunner.Run(["classify", .. Images, .. MiniDagger(), "--json", "--top", "10"]);

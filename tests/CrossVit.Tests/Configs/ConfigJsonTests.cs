@@ -39,6 +39,21 @@ public class ConfigJsonTests
     }
 
     [Fact]
+    public void NormalizationComesFromEitherSchemaAndRoundTrips()
+    {
+        var hub = CrossVitConfigJson.Parse("""
+            {"architecture": "crossvit_tiny_240", "model_args": {"in_chans": 1},
+             "pretrained_cfg": {"mean": [0.5], "std": 0.25, "crop_pct": 0.9}}
+            """);
+        Assert.Equal(1, hub.InChannels);
+        Assert.Equal([0.5], hub.Mean);
+        Assert.Equal([0.25], hub.Std);
+        Assert.Equal(hub, CrossVitConfigJson.Parse(CrossVitConfigJson.Write(hub)));
+        Assert.Null(Presets.Get("crossvit_tiny_240").Mean);
+        Assert.DoesNotContain("\"mean\"", CrossVitConfigJson.Write(Presets.Get("crossvit_tiny_240")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SingleImgSizeAndMlpRatioApplyToEveryBranch()
     {
         var c = CrossVitConfigJson.Parse("""
@@ -68,6 +83,10 @@ public class ConfigJsonTests
     [InlineData("\"qkv_bias\": 1", "qkv_bias")]
     [InlineData("\"depth_typo\": 3", "depth_typo")]
     [InlineData("\"mlp_ratio\": [2]", null)]                        // a single ratio is fine
+    [InlineData("\"std\": [0.2, 0, 0.2]", "std")]
+    [InlineData("\"mean\": []", "mean")]
+    [InlineData("\"mean\": \"imagenet\"", "mean")]
+    [InlineData("\"mean\": [0.5, 0.5]", null)]                      // checked against the channels only to classify images
     public void InvalidFieldsAreNamed(string overrideJson, string? field)
     {
         // Later duplicate keys override earlier ones in Apply's single pass.

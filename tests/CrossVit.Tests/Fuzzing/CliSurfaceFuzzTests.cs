@@ -51,7 +51,7 @@ public class CliSurfaceFuzzTests
     public static TheoryData<string> ConfigFields() =>
     [
         "img_size", "patch_size", "in_channels", "num_classes", "embed_dim", "depth", "num_heads", "mlp_ratio",
-        "qkv_bias", "qk_scale", "norm_eps", "crop_pct", "multi_conv", "global_pool", "interpolation",
+        "qkv_bias", "qk_scale", "norm_eps", "crop_pct", "multi_conv", "global_pool", "interpolation", "mean", "std",
     ];
 
     private static readonly string[] ConfigValues =

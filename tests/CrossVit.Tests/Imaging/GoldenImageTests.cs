@@ -59,6 +59,20 @@ public sealed class GoldenImageTests(ITestOutputHelper output)
         Assert.True(stats.Max == 0, stats.ToString());
     }
 
+    /// <summary>As timm loads images for a one-channel model: PIL's <c>convert('L')</c>, then the same transform (goldens by tools/preprocess_sweep.py --goldens).</summary>
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void GrayscaleTensorMatchesPilsConvertL(string name)
+    {
+        float[] actual = Preprocess.TimmEval(ImageDecoder.Load(GoldenPath(name)), Size, CropPct, Gray);
+        var expected = Npy.Read(GoldenPath(name + ".gray240.npy"));
+        Assert.Equal([1, 1, Size, Size], expected.Shape);
+        Assert.Equal(expected.ToFloat32(), actual);
+    }
+
+    /// <summary>The statistics the grayscale goldens were normalized with.</summary>
+    internal static Normalization Gray { get; } = new([0.5f], [0.25f]);
+
     internal static string GoldenPath(string name) => TestData.Golden("images", name);
 
     /// <summary>Differences in 8-bit levels: |Δ| · std · 255 per channel.</summary>

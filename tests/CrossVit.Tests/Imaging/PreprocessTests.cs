@@ -44,7 +44,9 @@ public sealed class PreprocessTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Preprocess.TimmEval(image, 0, 0.875, Normalization.ImageNet));
         Assert.Throws<ArgumentOutOfRangeException>(() => Preprocess.TimmEval(image, 4, 0, Normalization.ImageNet));
         Assert.Throws<ArgumentOutOfRangeException>(() => Preprocess.TimmEval(image, 4, double.NaN, Normalization.ImageNet));
-        Assert.Throws<ArgumentException>(() => Preprocess.TimmEval(image, 4, 0.875, new Normalization([0f], [1f])));
+        Assert.Throws<ArgumentException>(() => Preprocess.TimmEval(image, 4, 0.875, new Normalization([0f, 0f], [1f, 1f])));
+        Assert.Throws<ArgumentException>(() => Preprocess.TimmEval(image, 4, 0.875, new Normalization([0f], [1f, 1f, 1f])));
+        Assert.Throws<ArgumentException>(() => Preprocess.TimmEval(image, 4, 0.875, new Normalization([0f], [1f]), new float[48]));
         Assert.Throws<ArgumentException>(() => Preprocess.TimmEval(image, 4, 0.875, new Normalization([0f, 0f, 0f], [1f, 0f, 1f])));
         Assert.Throws<ArgumentException>(() => Preprocess.TimmEval(image, 4, 0.875, Normalization.ImageNet, new float[47]));
         Assert.Throws<ArgumentException>(() => new RgbImage(4, 4, new byte[47]));

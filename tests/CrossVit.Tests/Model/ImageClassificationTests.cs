@@ -1,5 +1,6 @@
 using CrossVit.Imaging;
 using CrossVit.Runtime.Classification;
+using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Model;
 using Xunit;
 
@@ -28,10 +29,40 @@ public class ImageClassificationTests
     }
 
     [Fact]
-    public void ModelsThatDoNotClassifyRgbImagesAreRefusedSayingWhy()
+    public void AOneChannelModelClassifiesTheImageInGrayscale()
     {
-        var config = TestData.Config("mini_dagger");
-        Assert.Contains("no classifier head", Assert.Throws<ArgumentException>(() => ImageClassification.CheckModel(config with { NumClasses = 0 })).Message, StringComparison.Ordinal);
-        Assert.Contains("takes 4 input channels", Assert.Throws<ArgumentException>(() => ImageClassification.CheckModel(config with { InChannels = 4 })).Message, StringComparison.Ordinal);
+        var config = TestData.Config("mini_dagger") with { InChannels = 1, Mean = [0.5], Std = [0.25] };
+        using var model = RandomWeights.Load(config, seed: 3);
+        var image = ImageDecoder.Load(TestData.Golden("images", "chelsea.png"));
+        int size = config.ImgSize[0];
+        var slot = new float[ImageClassification.SlotSize(config)];
+        ImageClassification.Preprocess(config, image, slot);
+        Assert.Equal(Preprocess.TimmEval(image, size, config.CropPct, new Normalization([0.5f], [0.25f])), slot);
+
+        var top = ImageClassification.Classify(model, slot, 1, 3)[0];
+        Assert.Equal(Classification.Top(model.Run(slot, 1, size, size), 3).Select(p => p.Index), top.Select(p => p.Index));
+    }
+
+    [Fact]
+    public void OneValueOfMeanOrStdStandsForEveryChannel()
+    {
+        var config = TestData.Config("mini_dagger") with { Mean = [0.5], Std = [0.25, 0.5, 1] };
+        var normalization = ImageClassification.Normalization(config);
+        Assert.Equal([0.5f, 0.5f, 0.5f], normalization.Mean);
+        Assert.Equal([0.25f, 0.5f, 1f], normalization.Std);
+        Assert.Equal(Normalization.ImageNet, ImageClassification.Normalization(TestData.Config("mini_dagger")));
+    }
+
+    [Theory]
+    [InlineData(0, 3, null, "no classifier head")]
+    [InlineData(10, 4, null, "takes 4 input channels; images give three (RGB) or one (grayscale)")]
+    [InlineData(10, 2, new[] { 0.5 }, "takes 2 input channels")]
+    [InlineData(10, 1, null, "gives no mean and std")]
+    [InlineData(10, 3, new[] { 0.5, 0.5 }, "mean has 2 values; the model takes 3 channel(s)")]
+    public void ModelsWhoseImagesCannotBeMadeAreRefusedSayingWhy(int classes, int channels, double[]? mean, string expected)
+    {
+        var config = TestData.Config("mini_dagger") with { NumClasses = classes, InChannels = channels, Mean = mean, Std = mean };
+        var e = Assert.Throws<ArgumentException>(() => ImageClassification.CheckModel(config));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 }

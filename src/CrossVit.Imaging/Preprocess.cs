@@ -63,8 +63,10 @@ public static class Preprocess
         // Only the part of the resized image that survives the crop is computed; the rest is padding.
         int x0 = Math.Max(left, 0), x1 = Math.Min(left + size, resizedWidth);
         int y0 = Math.Max(top, 0), y1 = Math.Min(top + size, resizedHeight);
-        byte[] pixels = channels == 3 ? image.Pixels : Luminance(image);
-        byte[] window = PilBicubic.ResizeWindow(pixels, channels, image.Width, image.Height, resizedWidth, resizedHeight, x0, y0, x1 - x0, y1 - y0);
+        // Gray goes through the RGB resize as three equal channels: each channel is resized on its own, so channel 0
+        // is exactly the resize of the gray image.
+        RgbImage source = channels == 3 ? image : Luminance(image);
+        byte[] window = PilBicubic.ResizeWindow(source, resizedWidth, resizedHeight, x0, y0, x1 - x0, y1 - y0);
         int windowWidth = x1 - x0;
 
         int plane = size * size;
@@ -82,7 +84,7 @@ public static class Preprocess
                 {
                     int sx = left + x;
                     dst[(y * size) + x] = sy >= y0 && sy < y1 && sx >= x0 && sx < x1
-                        ? ((window[((((sy - y0) * windowWidth) + (sx - x0)) * channels) + c] / 255f) - mean) / std
+                        ? ((window[((((sy - y0) * windowWidth) + (sx - x0)) * 3) + c] / 255f) - mean) / std
                         : padding;
                 }
             }
@@ -90,19 +92,21 @@ public static class Preprocess
     }
 
     /// <summary>
-    /// PIL's <c>convert('L')</c> of RGB: <c>(19595 R + 38470 G + 7471 B + 2¹⁵) >> 16</c>, ITU-R 601-2 luma in 16-bit
-    /// fixed point. Gray sources decode to R = G = B, which this maps back to themselves, as PIL opens them as L.
+    /// PIL's <c>convert('L')</c> of RGB, <c>(19595 R + 38470 G + 7471 B + 2¹⁵) >> 16</c> (ITU-R 601-2 luma in 16-bit
+    /// fixed point), in all three channels. Gray sources decode to R = G = B, which this maps back to themselves, as PIL
+    /// opens them as L.
     /// </summary>
-    private static byte[] Luminance(RgbImage image)
+    private static RgbImage Luminance(RgbImage image)
     {
         byte[] rgb = image.Pixels;
-        var luma = new byte[rgb.Length / 3];
-        for (int i = 0; i < luma.Length; i++)
+        var gray = new byte[rgb.Length];
+        for (int i = 0; i < rgb.Length; i += 3)
         {
-            luma[i] = (byte)(((rgb[3 * i] * 19595) + (rgb[(3 * i) + 1] * 38470) + (rgb[(3 * i) + 2] * 7471) + 0x8000) >> 16);
+            byte luma = (byte)(((rgb[i] * 19595) + (rgb[i + 1] * 38470) + (rgb[i + 2] * 7471) + 0x8000) >> 16);
+            gray[i] = gray[i + 1] = gray[i + 2] = luma;
         }
 
-        return luma;
+        return new RgbImage(image.Width, image.Height, gray);
     }
 
     /// <summary>torchvision's <c>Resize(int)</c>: the shorter side becomes <paramref name="target"/>, the longer <c>int(target * long / short)</c>.</summary>

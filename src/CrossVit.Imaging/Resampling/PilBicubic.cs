@@ -1,37 +1,35 @@
 namespace CrossVit.Imaging.Resampling;
 
 /// <summary>
-/// Pillow's antialiased bicubic resize for 8-bit images of one (<c>L</c>) or three (<c>RGB</c>) interleaved channels
-/// (<c>ImagingResampleInner</c> with the 8bpc passes): horizontal pass first, then vertical, each accumulated in fixed
-/// point and clipped to 0..255; a pass is skipped when its axis keeps its size.
+/// Pillow's antialiased bicubic resize for 8-bit RGB (<c>ImagingResampleInner</c> with the 8bpc passes):
+/// horizontal pass first, then vertical, each accumulated in fixed point and clipped to 0..255;
+/// a pass is skipped when its axis keeps its size.
 /// </summary>
 internal static class PilBicubic
 {
     /// <summary>
     /// Returns the <c>[y0, y0 + height) × [x0, x0 + width)</c> window of the image resized to
-    /// <paramref name="outWidth"/> × <paramref name="outHeight"/>, from interleaved <c>[sourceHeight, sourceWidth,
-    /// channels]</c> bytes to interleaved <c>[height, width, channels]</c> ones. Every output pixel depends only on its
-    /// own weights, so computing just the window gives the same values as resizing everything.
+    /// <paramref name="outWidth"/> × <paramref name="outHeight"/>, as RGB bytes. Every output pixel depends
+    /// only on its own weights, so computing just the window gives the same values as resizing everything.
     /// </summary>
-    public static byte[] ResizeWindow(
-        byte[] source, int channels, int sourceWidth, int sourceHeight, int outWidth, int outHeight, int x0, int y0, int width, int height)
+    public static byte[] ResizeWindow(RgbImage source, int outWidth, int outHeight, int x0, int y0, int width, int height)
     {
-        ResampleKernel? vertical = outHeight != sourceHeight ? ResampleKernel.Compute(sourceHeight, outHeight, y0, height) : null;
+        ResampleKernel? vertical = outHeight != source.Height ? ResampleKernel.Compute(source.Height, outHeight, y0, height) : null;
         int rowFirst = vertical?.MinInput ?? y0;
         int rowEnd = vertical?.EndInput ?? (y0 + height);
         int rows = rowEnd - rowFirst;
 
-        byte[] intermediate = new byte[rows * width * channels];
-        if (outWidth != sourceWidth)
+        byte[] intermediate = new byte[rows * width * 3];
+        if (outWidth != source.Width)
         {
-            ResampleKernel horizontal = ResampleKernel.Compute(sourceWidth, outWidth, x0, width);
-            Horizontal(source, channels, sourceWidth * channels, rowFirst, rows, horizontal, intermediate);
+            ResampleKernel horizontal = ResampleKernel.Compute(source.Width, outWidth, x0, width);
+            Horizontal(source, rowFirst, rows, horizontal, intermediate);
         }
         else
         {
             for (int r = 0; r < rows; r++)
             {
-                Array.Copy(source, (((rowFirst + r) * sourceWidth) + x0) * channels, intermediate, r * width * channels, width * channels);
+                Array.Copy(source.Pixels, (((rowFirst + r) * source.Width) + x0) * 3, intermediate, r * width * 3, width * 3);
             }
         }
 
@@ -40,41 +38,45 @@ internal static class PilBicubic
             return intermediate;
         }
 
-        byte[] output = new byte[height * width * channels];
-        Vertical(intermediate, width * channels, rowFirst, vertical, output);
+        byte[] output = new byte[height * width * 3];
+        Vertical(intermediate, width, rowFirst, vertical, output);
         return output;
     }
 
-    private static void Horizontal(byte[] source, int channels, int rowBytes, int rowFirst, int rows, ResampleKernel kernel, byte[] output)
+    private static void Horizontal(RgbImage source, int rowFirst, int rows, ResampleKernel kernel, byte[] output)
     {
         const int half = 1 << (ResampleKernel.PrecisionBits - 1);
         int outWidth = kernel.Start.Length;
+        byte[] src = source.Pixels;
         int[] weights = kernel.Weights;
         for (int r = 0; r < rows; r++)
         {
-            int rowBase = (rowFirst + r) * rowBytes;
-            int outBase = r * outWidth * channels;
+            int rowBase = (rowFirst + r) * source.Width * 3;
+            int outBase = r * outWidth * 3;
             for (int xx = 0; xx < outWidth; xx++)
             {
-                int first = rowBase + (kernel.Start[xx] * channels);
+                int s0 = half, s1 = half, s2 = half;
+                int p = rowBase + (kernel.Start[xx] * 3);
                 int k = xx * kernel.Stride;
-                for (int c = 0; c < channels; c++)
+                for (int t = 0; t < kernel.Count[xx]; t++, p += 3)
                 {
-                    int s = half;
-                    for (int t = 0, p = first + c; t < kernel.Count[xx]; t++, p += channels)
-                    {
-                        s += source[p] * weights[k + t];
-                    }
-
-                    output[outBase + (xx * channels) + c] = Clip8(s);
+                    int w = weights[k + t];
+                    s0 += src[p] * w;
+                    s1 += src[p + 1] * w;
+                    s2 += src[p + 2] * w;
                 }
+
+                output[outBase + (xx * 3)] = Clip8(s0);
+                output[outBase + (xx * 3) + 1] = Clip8(s1);
+                output[outBase + (xx * 3) + 2] = Clip8(s2);
             }
         }
     }
 
-    private static void Vertical(byte[] input, int rowBytes, int rowFirst, ResampleKernel kernel, byte[] output)
+    private static void Vertical(byte[] input, int width, int rowFirst, ResampleKernel kernel, byte[] output)
     {
         const int half = 1 << (ResampleKernel.PrecisionBits - 1);
+        int rowBytes = width * 3;
         int[] weights = kernel.Weights;
         for (int yy = 0; yy < kernel.Start.Length; yy++)
         {

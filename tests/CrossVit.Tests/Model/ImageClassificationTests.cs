@@ -1,6 +1,5 @@
 using CrossVit.Imaging;
 using CrossVit.Runtime.Classification;
-using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Model;
 using Xunit;
 

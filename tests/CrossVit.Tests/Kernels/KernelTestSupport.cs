@@ -10,24 +10,14 @@ internal static class KernelTestSupport
 {
     public const int Cases = 200;
 
-    /// <summary>Every ISA level this machine runs (the theory data of the per-ISA tests).</summary>
-    public static TheoryData<Isa> SupportedIsas()
-    {
-        var data = new TheoryData<Isa>();
-        foreach (var isa in Enum.GetValues<Isa>())
-        {
-            if (IsaSupport.IsSupported(isa))
-            {
-                data.Add(isa);
-            }
-        }
+    /// <summary>Every ISA level this machine runs.</summary>
+    public static IReadOnlyList<Isa> Isas { get; } = [.. Enum.GetValues<Isa>().Where(IsaSupport.IsSupported)];
 
-        return data;
-    }
+    /// <summary>Every ISA level this machine runs, as the theory data of the per-ISA tests.</summary>
+    public static TheoryData<Isa> SupportedIsas() => [.. Isas];
 
     /// <summary>One kernel set per ISA level this machine runs.</summary>
-    public static IReadOnlyList<KernelSet> SupportedKernelSets { get; } =
-        [.. Enum.GetValues<Isa>().Where(IsaSupport.IsSupported).Select(isa => KernelSet.Create(isa))];
+    public static IReadOnlyList<KernelSet> SupportedKernelSets { get; } = [.. Isas.Select(isa => KernelSet.Create(isa))];
 
     /// <summary>
     /// The property that <paramref name="body"/> holds on every generated case for every ISA this machine runs (a

@@ -1,6 +1,7 @@
 using CrossVit.Runtime.Config;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
+using CrossVit.Tests.Kernels;
 using CrossVit.Weights;
 using Xunit;
 
@@ -21,7 +22,7 @@ public class GoldenTests
         var data = new TheoryData<string, Isa>();
         foreach (var c in cases)
         {
-            foreach (var isa in Enum.GetValues<Isa>().Where(IsaSupport.IsSupported))
+            foreach (var isa in KernelTestSupport.Isas)
                 data.Add(c, isa);
         }
 

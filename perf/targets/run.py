@@ -3,8 +3,12 @@ rounds, medians of latency and of the fraction of the FMA loop that bench measur
 from one thread to two. Standard-library Python; builds nothing (run `dotnet build src/CrossVit.Cli -c Release`).
 
     python3 perf/targets/run.py [--rounds 5] [--cli src/CrossVit.Cli/bin/Release/net10.0/crossvit.dll]
+        [--against OTHER/crossvit.dll [--profile]] [--only MODEL[:BATCH:THREADS] ...]
 
-Prints a Markdown table and the load average before and after.
+Prints a Markdown table and the load average before and after. With --against, an A/B of two builds (each built into
+its own folder: `dotnet build src/CrossVit.Cli -c Release -o DIR`): every setting runs on both, in alternating order,
+and the table gives both medians and their ratio; with --profile as well, the runs are `crossvit profile` and each
+setting gets a table of its op kinds. --only keeps the settings named (a model alone: all its rows).
 """
 import argparse
 import json
@@ -27,28 +31,83 @@ def bench(cli, model, batch, threads):
     return result["median_ms"], result["gflops"] / result["peak_gflops"]
 
 
+def profile(cli, model, batch, threads):
+    """One `crossvit profile --json` run: milliseconds per pass of the whole pass and of each op kind."""
+    out = subprocess.run(["dotnet", cli, "profile", "--model", model, "--batch", str(batch), "--threads", str(threads),
+                          "--warmup", "3", "--iterations", "10", "--json"], check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"pass": result["pass_ms"], **{k["kind"]: k["ms"] for k in result["kinds"]}}
+
+
+def selected(only):
+    """The settings --only names: a model alone keeps all its rows, model:batch:threads one of them."""
+    if not only:
+        return SETTINGS
+    keep = [tuple([p[0]] + [int(x) for x in p[1:]]) for p in (o.split(":") for o in only)]
+    return [s for s in SETTINGS if any(k == s[:len(k)] for k in keep)]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cli", default=os.path.join(os.path.dirname(__file__), "../../src/CrossVit.Cli/bin/Release/net10.0/crossvit.dll"))
+    parser.add_argument("--against", help="a second build's crossvit.dll, for an A/B of the two")
+    parser.add_argument("--profile", action="store_true", help="with --against: compare op kinds through crossvit profile")
+    parser.add_argument("--only", nargs="+", help="MODEL or MODEL:BATCH:THREADS settings to keep")
     args = parser.parse_args()
+    settings = selected(args.only)
+    clis = [args.cli] + ([args.against] if args.against else [])
     print(f"load average before: {os.getloadavg()[0]:.2f}")
-    runs = {setting: [] for setting in SETTINGS}
+    runs = {(cli, setting): [] for cli in clis for setting in settings}
     for round_ in range(args.rounds):
-        # Alternate the order so that a slow spell does not always fall on the same settings.
-        for setting in (SETTINGS if round_ % 2 == 0 else SETTINGS[::-1]):
-            runs[setting].append(bench(args.cli, *setting))
+        # Alternate the order so that a slow spell does not always fall on the same settings or the same build.
+        order = [(cli, setting) for setting in settings for cli in clis]
+        for cli, setting in (order if round_ % 2 == 0 else order[::-1]):
+            runs[(cli, setting)].append((profile if args.profile else bench)(cli, *setting))
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")
+    if args.against and args.profile:
+        for setting in settings:
+            ab_profile_table(runs, setting, args.against, args.cli)
+    elif args.against:
+        ab_table(runs, settings, args.against, args.cli)
+    else:
+        table(runs, settings, args.cli)
+
+
+def table(runs, settings, cli):
     print("| model | batch | threads | median ms (range) | of the FMA loop, median (range) | 1 → 2 threads |")
     print("|---|---:|---:|---:|---:|---:|")
-    for model, batch, threads in SETTINGS:
-        ms = [m for m, _ in runs[(model, batch, threads)]]
-        fraction = [f for _, f in runs[(model, batch, threads)]]
+    for model, batch, threads in settings:
+        ms = [m for m, _ in runs[(cli, (model, batch, threads))]]
+        fraction = [f for _, f in runs[(cli, (model, batch, threads))]]
         speedup = ""
-        if threads == 2 and (model, batch, 1) in runs:
-            speedup = f"{statistics.median(m for m, _ in runs[(model, batch, 1)]) / statistics.median(ms):.2f}×"
+        if threads == 2 and (cli, (model, batch, 1)) in runs:
+            speedup = f"{statistics.median(m for m, _ in runs[(cli, (model, batch, 1))]) / statistics.median(ms):.2f}×"
         print(f"| {model} | {batch} | {threads} | {statistics.median(ms):.1f} ({min(ms):.1f}–{max(ms):.1f}) "
               f"| {statistics.median(fraction):.0%} ({min(fraction):.0%}–{max(fraction):.0%}) | {speedup} |")
+
+
+def ab_table(runs, settings, before, after):
+    print("| model | batch | threads | before: median ms (range) | after: median ms (range) | after / before |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for setting in settings:
+        a = [m for m, _ in runs[(before, setting)]]
+        b = [m for m, _ in runs[(after, setting)]]
+        print(f"| {setting[0]} | {setting[1]} | {setting[2]} | {statistics.median(a):.2f} ({min(a):.2f}–{max(a):.2f}) "
+              f"| {statistics.median(b):.2f} ({min(b):.2f}–{max(b):.2f}) | {statistics.median(b) / statistics.median(a):.3f} |")
+
+
+def ab_profile_table(runs, setting, before, after):
+    print(f"{setting[0]}, batch {setting[1]}, {setting[2]} thread(s): ms per pass, medians (ranges)\n")
+    print("| op kind | before | after | after / before |")
+    print("|---|---:|---:|---:|")
+    for kind in runs[(before, setting)][0]:
+        a = [r[kind] for r in runs[(before, setting)]]
+        b = [r[kind] for r in runs[(after, setting)]]
+        ratio = f"{statistics.median(b) / statistics.median(a):.3f}" if statistics.median(a) > 0 else ""
+        print(f"| {kind} | {statistics.median(a):.3f} ({min(a):.3f}–{max(a):.3f}) "
+              f"| {statistics.median(b):.3f} ({min(b):.3f}–{max(b):.3f}) | {ratio} |")
+    print()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// Multi-head attention, one head at a time: keys and values of the head are packed as GEMM B panels, then for each
-/// block of <see cref="AttentionBlock.Rows"/> queries: scores = Q·Kᵀ, softmax(scale · scores) per row, out = scores · V.
+/// block of <see cref="AttentionBlock.Rows"/> queries: scores = Q·(scale·K)ᵀ, softmax(scores) per row, out = scores · V.
 /// Only one block of scores exists at a time. A handful of queries (cross-attention's CLS token) takes the GEMV path:
 /// dot products against the keys, softmax, then a weighted sum of value rows, with nothing packed.
 /// </summary>
@@ -46,7 +46,8 @@ internal static unsafe class Attention<TSimd, TVec>
         for (var h = headStart; h < headStart + headCount; h++)
         {
             var column = h * headDim;
-            PackB.FromRows<TSimd, TVec>(k + column, ldk, tk, headDim, nr, packedK);
+            // Keys packed times the scale: the scores come out scaled, and softmax's passes do not multiply.
+            PackB.FromRows<TSimd, TVec>(k + column, ldk, tk, headDim, nr, packedK, scale);
             PackB.FromColumns(v + column, ldv, headDim, tk, nr, packedV);
             for (var i0 = 0; i0 < tq; i0 += AttentionBlock.Rows)
             {
@@ -56,7 +57,7 @@ internal static unsafe class Attention<TSimd, TVec>
                 // Normalise after P·V: headDim outputs per row instead of tk probabilities.
                 for (var i = 0; i < rows; i++)
                 {
-                    inverseSums[i] = 1f / Softmax<TSimd, TVec>.Exponentiate(scores + ((long)i * ld), tk, scale);
+                    inverseSums[i] = 1f / Softmax<TSimd, TVec>.Exponentiate(scores + ((long)i * ld), tk);
                 }
 
                 var block = output + ((long)i0 * ldo) + column;
@@ -76,10 +77,10 @@ internal static unsafe class Attention<TSimd, TVec>
     {
         for (var j = 0; j < tk; j++)
         {
-            scores[j] = DotProducts.Dot<TSimd, TVec>(q, k + ((long)j * ldk), headDim);
+            scores[j] = DotProducts.Dot<TSimd, TVec>(q, k + ((long)j * ldk), headDim) * scale;
         }
 
-        Softmax<TSimd, TVec>.Run(scores, tk, scale);
+        Softmax<TSimd, TVec>.Run(scores, tk);
         DotProducts.WeightedRowSum<TSimd, TVec>(scores, v, ldv, tk, headDim, output);
     }
 }
@@ -226,9 +227,9 @@ internal sealed unsafe partial class ParallelKernels
 
     /// <summary>
     /// Chunks of query rows per (image, head) pair: the fewest that give every worker within 10% of an equal share of
-    /// the items, with at least <see cref="MinQueryRows"/> rows each (every chunk packs its head's keys and values
-    /// again). One whenever the pairs already divide well: 4 heads on 2 workers stay whole; on 3 they become 12 items
-    /// (3 chunks each), where whole heads would give one worker twice the others' work.
+    /// the items, with at least <see cref="MinQueryRows"/> rows each (a head split between workers has its keys and
+    /// values packed by each of them). One whenever the pairs already divide well: 4 heads on 2 workers stay whole; on
+    /// 3 they become 12 items (3 chunks each), where whole heads would give one worker twice the others' work.
     /// </summary>
     internal static int QueryChunks(int pairs, int tq, int workers)
     {
@@ -246,13 +247,15 @@ internal sealed unsafe partial class ParallelKernels
     {
         public void Execute(int worker, int workers)
         {
-            // Items are (image, head, chunk of query rows); a query row's result does not depend on its chunk.
+            // Items are (image, head, chunk of query rows); a query row's result does not depend on its chunk. A worker's
+            // consecutive chunks of one pair go as one call, so it packs that head's keys and values once.
             var (start, end) = Share(pairs * chunks, 1, worker, workers);
             float* scores = scratch + (long)worker * scratchSize, packed = scores + scoresSize;
-            for (int item = start; item < end; item++)
+            for (int item = start; item < end;)
             {
-                int pair = item / chunks, chunk = item % chunks, b = pair / heads, h = pair % heads;
-                var (first, last) = Share(tq, 1, chunk, chunks);
+                int pair = item / chunks, b = pair / heads, h = pair % heads, next = Math.Min(end, (pair + 1) * chunks);
+                int first = Share(tq, 1, item % chunks, chunks).Start, last = Share(tq, 1, (next - 1) % chunks, chunks).End;
+                item = next;
                 if (first == last) continue;
                 impl.Attention(q + (long)b * qStride + (long)first * ldq, ldq, key + (long)b * kvStride, ldk, v + (long)b * kvStride, ldv,
                     last - first, tk, headDim, scale, output + (long)b * outStride + (long)first * ldo, ldo, h, 1, scores, packed);

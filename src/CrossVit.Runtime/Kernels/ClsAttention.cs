@@ -34,10 +34,10 @@ internal static unsafe class ClsAttention<TSimd, TVec>
             DotProducts.WeightedRowSum<TSimd, TVec>(q + first, wk + ((long)first * dim), dim, headDim, dim, folded);
             for (var j = 0; j < tokens; j++)
             {
-                scores[j] = DotProducts.Dot<TSimd, TVec>(folded, x + ((long)j * dim), dim);
+                scores[j] = DotProducts.Dot<TSimd, TVec>(folded, x + ((long)j * dim), dim) * scale;
             }
 
-            Softmax<TSimd, TVec>.Run(scores, tokens, scale);
+            Softmax<TSimd, TVec>.Run(scores, tokens);
             DotProducts.WeightedRowSum<TSimd, TVec>(scores, x, dim, tokens, dim, mixed);
             for (var r = first; r < first + headDim; r++)
             {

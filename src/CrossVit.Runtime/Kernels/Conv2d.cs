@@ -122,7 +122,7 @@ internal sealed unsafe partial class ParallelKernels
     {
         public void Execute(int worker, int workers)
         {
-            var (start, end) = Share(pixels, impl.RowTile, worker, workers);
+            var (start, end) = Share(pixels, impl.RowGranule, worker, workers);
             if (start == end) return;
             impl.Conv2d(x, inH, inW, weight, stride, pad, outW, start, end - start, bias, y, epilogue, scratch + (long)worker * scratchSize);
         }

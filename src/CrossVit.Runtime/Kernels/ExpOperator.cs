@@ -3,7 +3,11 @@ using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
 
-/// <summary>e^x, Cephes-style: Cody–Waite reduction by ln 2 and a degree-6 polynomial (~1 ulp); inputs clamped to the normal range.</summary>
+/// <summary>
+/// e^x for x ≤ 88 (softmax passes x ≤ 0), Cephes-style: Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ½ln 2, then
+/// e^r = 1 + r·q(r) with q a degree-5 minimax fit (relative error 2e-9; <c>tools/fit_exp.py</c>), and 2ⁿ put into the
+/// exponent. About 0.6 ulp. Inputs below −87.33 are clamped there (e^x is subnormal below; the clamp keeps n ≥ −126).
+/// </summary>
 internal readonly struct ExpOperator : IUnaryOperator
 {
     /// <summary>1.5 · 2²³: adding it rounds x·log₂e to the nearest integer n and leaves n in the low mantissa bits.</summary>
@@ -15,19 +19,19 @@ internal readonly struct ExpOperator : IUnaryOperator
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        x = TSimd.Min(TSimd.Max(x, TSimd.Create(-87.33f)), TSimd.Create(88.37f));
-        var shifted = TSimd.MultiplyAdd(x, TSimd.Create(1.44269504088896341f), TSimd.Create(RoundingShift));
-        var n = TSimd.Subtract(shifted, TSimd.Create(RoundingShift));
+        // No upper clamp: softmax's x − max is never positive, and every x ≤ 88 keeps n ≤ 127.
+        x = TSimd.Max(x, TSimd.Create(-87.33f));
+        var n = TSimd.Subtract(TSimd.MultiplyAdd(x, TSimd.Create(1.44269504088896341f), TSimd.Create(RoundingShift)), TSimd.Create(RoundingShift));
         // ln 2 split in two so r = x - n·ln2 stays exact to float precision.
         var r = TSimd.MultiplyAdd(n, TSimd.Create(-0.693359375f), x);
         r = TSimd.MultiplyAdd(n, TSimd.Create(2.12194440e-4f), r);
-        var p = TSimd.Create(1.9875691500e-4f);
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.3981999507e-3f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(8.3334519073e-3f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(4.1665795894e-2f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.6666665459e-1f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Create(5.0000001201e-1f));
-        p = TSimd.MultiplyAdd(p, TSimd.Multiply(r, r), TSimd.Add(r, TSimd.Create(1f)));
-        return TSimd.ScaleByPow2(p, shifted);
+        var p = TSimd.Create(1.3843653724e-03f);
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(8.3741554990e-03f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(4.1668001562e-02f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.6666431725e-01f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(4.9999994040e-01f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(1f));
+        return TSimd.ScaleByPow2(p, n);
     }
 }

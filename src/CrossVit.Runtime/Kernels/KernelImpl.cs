@@ -18,6 +18,12 @@ internal abstract unsafe partial class KernelImpl
     /// <summary>Rows of the GEMM micro-kernel's tile.</summary>
     public abstract int RowTile { get; }
 
+    /// <summary>
+    /// Rows that threads split GEMMs, convolutions and norms in multiples of: half a micro-kernel tile, which a band's
+    /// short last tile computes at half the cost (NEON's kernel always computes whole tiles: a whole one there).
+    /// </summary>
+    public abstract int RowGranule { get; }
+
     protected static Activation ActivationOf(Epilogue epilogue) => epilogue switch
     {
         Epilogue.Gelu => Activation.Gelu,
@@ -37,4 +43,6 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec> : KernelImpl
         PackB.FromRows<TSimd, TVec>(src, ld, n, k, GemmDriver<TSimd, TVec>.Nr, dst);
 
     public override int RowTile => TSimd.Mr;
+
+    public override int RowGranule => typeof(TSimd) == typeof(SimdNeon) ? TSimd.Mr : HalfTile.Of(TSimd.Mr);
 }

@@ -140,8 +140,8 @@ internal sealed unsafe partial class ParallelKernels
     {
         public void Execute(int worker, int workers)
         {
-            // Bands of whole row tiles, as the GEMMs split: each worker normalises the rows it has just written.
-            var (start, end) = Share(rows, impl.RowTile, worker, workers);
+            // Bands of half row tiles, as the GEMMs split: each worker normalises the rows it has just written.
+            var (start, end) = Share(rows, impl.RowGranule, worker, workers);
             if (start == end) return;
             impl.LayerNorm(x + (long)start * dim, end - start, dim, gamma, beta, eps, y + (long)start * dim);
         }

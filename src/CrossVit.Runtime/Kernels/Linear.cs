@@ -66,7 +66,7 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec>
             y + firstColumn, outFeatures, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), null);
 }
 
-/// <content>Linear, split by bands of row tiles, or by weight panels when the rows are few.</content>
+/// <content>Linear, split by bands of half row tiles, or by weight panels when the rows are few.</content>
 internal sealed unsafe partial class ParallelKernels
 {
     /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
@@ -115,7 +115,7 @@ internal sealed unsafe partial class ParallelKernels
                 if (first < last) impl.Linear(x, rows, inFeatures, packedW, outFeatures, bias, y, epilogue, first, last - first);
                 return;
             }
-            var (start, end) = Share(rows, impl.RowTile, worker, workers);
+            var (start, end) = Share(rows, impl.RowGranule, worker, workers);
             if (start == end) return;
             impl.Linear(x + (long)start * inFeatures, end - start, inFeatures, packedW, outFeatures, bias, y + (long)start * outFeatures, epilogue, 0, outFeatures);
         }

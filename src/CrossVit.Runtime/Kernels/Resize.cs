@@ -7,7 +7,8 @@ namespace CrossVit.Runtime.Kernels;
 /// <summary>
 /// torch <c>interpolate(align_corners=False, antialias=False)</c>, separable: per output row, the source rows are
 /// blended vertically into one row, then the output columns blend their taps from that row, a vector of columns at
-/// a time with gathered taps. Both passes are vectorized. The row is stored with its edge values repeated
+/// a time with gathered taps. Both passes are vectorized. When a vector of columns' first taps lie within two vectors
+/// of the row (any scale below about 2), each tap is a permute of two loaded vectors instead of a gather. The row is stored with its edge values repeated
 /// <see cref="Pad"/> times on each side, so every output's taps are consecutive (torch clamps each tap's index,
 /// which is the same thing). Taps are computed in float like torch's CPU kernel.
 /// </summary>
@@ -23,8 +24,14 @@ internal static unsafe class Resize<TSimd, TVec>
 
     public static int Taps(ResizeMode mode) => mode == ResizeMode.Bicubic ? 4 : 2;
 
-    /// <summary>Floats of workspace <see cref="Run"/> needs: the padded row, and a first tap and weights per output row and column.</summary>
-    public static long WorkspaceSize(int inW, int outH, int outW) => inW + (2 * Pad) + ((1L + MaxTaps) * (outH + outW));
+    /// <summary>
+    /// Floats of workspace <see cref="Run"/> needs: the padded row (and two vectors past it, which the permuted taps
+    /// load but do not use), a first tap and weights per output row and column, and each column's taps relative to
+    /// its vector's.
+    /// </summary>
+    public static long WorkspaceSize(int inW, int outH, int outW) => RowLength(inW) + ((1L + MaxTaps) * (outH + outW)) + outW;
+
+    private static int RowLength(int inW) => inW + (2 * Pad) + (2 * TSimd.Count);
 
     /// <summary>Output rows [firstRow, firstRow + rows) of the planes stacked, planes · outH rows in all.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -32,13 +39,20 @@ internal static unsafe class Resize<TSimd, TVec>
     {
         var taps = Taps(mode);
         var padded = workspace;
-        var yFirst = (int*)(padded + inW + (2 * Pad));
+        var yFirst = (int*)(padded + RowLength(inW));
         var yWeight = (float*)(yFirst + outH);
         var xFirst = (int*)(yWeight + (outH * MaxTaps));
         var xWeight = (float*)(xFirst + outW);
+        var xNear = (int*)(xWeight + (outW * MaxTaps));
         // Row weights per output row (one row's taps together); column weights per tap (a vector of columns together).
         ComputeTaps(inH, outH, mode, yFirst, yWeight, MaxTaps, 1);
         ComputeTaps(inW, outW, mode, xFirst, xWeight, 1, outW);
+        var near = true;
+        for (var ox = 0; ox < outW; ox++)
+        {
+            xNear[ox] = xFirst[ox] - xFirst[ox / TSimd.Count * TSimd.Count];
+            near &= xNear[ox] < 2 * TSimd.Count;
+        }
         var row = padded + Pad;
         for (var r = firstRow; r < firstRow + rows; r++)
         {
@@ -53,28 +67,38 @@ internal static unsafe class Resize<TSimd, TVec>
             }
 
             var drow = dst + ((long)r * outW);
-            BlendColumns<TSimd, TVec>(row, xFirst, xWeight, outW, taps, drow, 0);
-            BlendColumns<ScalarSimd, float>(row, xFirst, xWeight, outW, taps, drow, outW / TSimd.Count * TSimd.Count);
+            BlendColumns<TSimd, TVec>(row, xFirst, near ? xNear : null, xWeight, outW, taps, drow, 0);
+            BlendColumns<ScalarSimd, float>(row, xFirst, null, xWeight, outW, taps, drow, outW / TSimd.Count * TSimd.Count);
         }
     }
 
-    /// <summary>drow[ox] = Σ_t weight[t · outW + ox] · row[first[ox] + t] for ox in [start, outW).</summary>
+    /// <summary>
+    /// drow[ox] = Σ_t weight[t · outW + ox] · row[first[ox] + t] for ox in [start, outW). With <paramref name="near"/>
+    /// (first taps relative to their vector's, all below two vectors), tap t is a permute of the two vectors at the
+    /// vector's first tap + t; without, a gather.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlendColumns<TS, TV>(float* row, int* first, float* weight, int outW, int taps, float* drow, int start)
+    private static void BlendColumns<TS, TV>(float* row, int* first, int* near, float* weight, int outW, int taps, float* drow, int start)
         where TS : ISimd<TV>
         where TV : struct
     {
         for (var ox = start; ox <= outW - TS.Count; ox += TS.Count)
         {
-            var acc = TS.Multiply(TS.Gather(row, first + ox), TS.Load(weight + ox));
+            var acc = TS.Multiply(Tap<TS, TV>(row, first, near, ox, 0), TS.Load(weight + ox));
             for (var t = 1; t < taps; t++)
             {
-                acc = TS.MultiplyAdd(TS.Gather(row + t, first + ox), TS.Load(weight + (t * outW) + ox), acc);
+                acc = TS.MultiplyAdd(Tap<TS, TV>(row, first, near, ox, t), TS.Load(weight + (t * outW) + ox), acc);
             }
 
             TS.Store(acc, drow + ox);
         }
     }
+
+    /// <summary>Tap t of the columns [ox, ox + Count): row[first[ox + i] + t] in lane i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Tap<TS, TV>(float* row, int* first, int* near, int ox, int t)
+        where TS : ISimd<TV>
+        where TV : struct => near != null ? TS.GatherNear(row + first[ox] + t, near + ox) : TS.Gather(row + t, first + ox);
 
     /// <summary>row[start..inW) = Σ_t weight[t] · src row (first + t, clamped to the image).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

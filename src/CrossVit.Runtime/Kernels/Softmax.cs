@@ -3,61 +3,61 @@ using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels;
 
-/// <summary>softmax(scale · row) in place: max-subtracted, exponentials stored while summing, then one scaling pass.</summary>
+/// <summary>softmax(row) in place: max-subtracted, exponentials stored while summing, then one scaling pass.</summary>
+/// <remarks>No scale: callers fold it into the scores (attention into its packed keys), so the max pass is one max per vector.</remarks>
 internal static unsafe class Softmax<TSimd, TVec>
     where TSimd : ISimd<TVec>
     where TVec : struct
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* row, int n, float scale)
+    public static void Run(float* row, int n)
     {
         if (n == 0)
         {
             return;
         }
 
-        var inverse = 1f / Exponentiate(row, n, scale);
+        var inverse = 1f / Exponentiate(row, n);
         Scale<TSimd, TVec>(row, n, inverse, 0);
         Scale<ScalarSimd, float>(row, n, inverse, n / TSimd.Count * TSimd.Count);
     }
 
-    /// <summary>row = exp(scale · row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
+    /// <summary>row = exp(row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Exponentiate(float* row, int n, float scale)
+    public static float Exponentiate(float* row, int n)
     {
-        var s = TSimd.Create(scale);
         var w = TSimd.Count;
         // Four running maxima: one would make every vector wait for the previous max.
         TVec max0 = TSimd.Create(float.NegativeInfinity), max1 = max0, max2 = max0, max3 = max0;
         var i = 0;
         for (; i <= n - (4 * w); i += 4 * w)
         {
-            max0 = TSimd.Max(max0, TSimd.Multiply(TSimd.Load(row + i), s));
-            max1 = TSimd.Max(max1, TSimd.Multiply(TSimd.Load(row + i + w), s));
-            max2 = TSimd.Max(max2, TSimd.Multiply(TSimd.Load(row + i + (2 * w)), s));
-            max3 = TSimd.Max(max3, TSimd.Multiply(TSimd.Load(row + i + (3 * w)), s));
+            max0 = TSimd.Max(max0, TSimd.Load(row + i));
+            max1 = TSimd.Max(max1, TSimd.Load(row + i + w));
+            max2 = TSimd.Max(max2, TSimd.Load(row + i + (2 * w)));
+            max3 = TSimd.Max(max3, TSimd.Load(row + i + (3 * w)));
         }
 
         for (; i <= n - w; i += w)
         {
-            max0 = TSimd.Max(max0, TSimd.Multiply(TSimd.Load(row + i), s));
+            max0 = TSimd.Max(max0, TSimd.Load(row + i));
         }
 
         if (i < n && n >= w)
         {
             // The ragged end as the last whole vector, overlapping the previous ones (max does not mind).
-            max0 = TSimd.Max(max0, TSimd.Multiply(TSimd.Load(row + n - w), s));
+            max0 = TSimd.Max(max0, TSimd.Load(row + n - w));
             i = n;
         }
 
         var max = TSimd.MaxAcross(TSimd.Max(TSimd.Max(max0, max1), TSimd.Max(max2, max3)));
         for (; i < n; i++)
         {
-            max = MathF.Max(max, row[i] * scale);
+            max = MathF.Max(max, row[i]);
         }
 
         // A row shorter than one vector goes element by element, through the same pass at width one.
-        return n >= w ? ExpAndSum(row, n, scale, max) : Softmax<ScalarSimd, float>.ExpAndSum(row, n, scale, max);
+        return n >= w ? ExpAndSum(row, n, max) : Softmax<ScalarSimd, float>.ExpAndSum(row, n, max);
     }
 
     /// <summary>
@@ -66,17 +66,16 @@ internal static unsafe class Softmax<TSimd, TVec>
     /// overlapping lanes get the same values again), and only its own lanes summed, instead of a scalar exp per element.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float ExpAndSum(float* row, int n, float scale, float max)
+    private static float ExpAndSum(float* row, int n, float max)
     {
-        var s = TSimd.Create(scale);
-        var negMax = TSimd.Create(-max);
+        var m = TSimd.Create(max);
         var full = n / TSimd.Count * TSimd.Count;
         var last = row + n - TSimd.Count;
-        var tail = ExpOperator.Invoke<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(last), s, negMax));
+        var tail = ExpOperator.Invoke<TSimd, TVec>(TSimd.Subtract(TSimd.Load(last), m));
         var acc = TSimd.Create(0f);
         for (var i = 0; i < full; i += TSimd.Count)
         {
-            var e = ExpOperator.Invoke<TSimd, TVec>(TSimd.MultiplyAdd(TSimd.Load(row + i), s, negMax));
+            var e = ExpOperator.Invoke<TSimd, TVec>(TSimd.Subtract(TSimd.Load(row + i), m));
             TSimd.Store(e, row + i);
             acc = TSimd.Add(acc, e);
         }
@@ -113,17 +112,17 @@ public sealed unsafe partial class KernelSet
     {
         fixed (float* p = row)
         {
-            _impl.Softmax(p, row.Length, 1f);
+            _impl.Softmax(p, row.Length);
         }
     }
 }
 
 internal abstract unsafe partial class KernelImpl
 {
-    public abstract void Softmax(float* row, int length, float scale);
+    public abstract void Softmax(float* row, int length);
 }
 
 internal sealed unsafe partial class KernelImpl<TSimd, TVec>
 {
-    public override void Softmax(float* row, int length, float scale) => Softmax<TSimd, TVec>.Run(row, length, scale);
+    public override void Softmax(float* row, int length) => Softmax<TSimd, TVec>.Run(row, length);
 }

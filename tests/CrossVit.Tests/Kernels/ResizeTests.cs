@@ -30,6 +30,25 @@ public class ResizeTests
     public void DownscaleTakesTheSourceCoordinateInFloatAsTorch(Isa isa) =>
         AssertMatchesReference(KernelSet.Create(isa), (3, 25, 37, 14, 31, ResizeMode.Bicubic, 1858934466));
 
+    /// <summary>
+    /// Widths whose taps the vector path permutes from two loaded vectors (a vector of columns spans under two vectors
+    /// of the row: the branch resize 240 → 224, an upscale) and widths it must gather (240 → 100 spans 2.4 times as many).
+    /// </summary>
+    [Theory]
+    [InlineData(240, 224, ResizeMode.Bicubic)]
+    [InlineData(240, 224, ResizeMode.Bilinear)]
+    [InlineData(40, 70, ResizeMode.Bicubic)]
+    [InlineData(240, 100, ResizeMode.Bicubic)]
+    [InlineData(240, 100, ResizeMode.Bilinear)]
+    public void PermutedAndGatheredTapsMatchTheReference(int inW, int outW, ResizeMode mode)
+    {
+        foreach (var isa in KernelTestSupport.Isas)
+        {
+            var failure = Record.Exception(() => AssertMatchesReference(KernelSet.Create(isa), (2, 9, inW, 5, outW, mode, inW + outW)));
+            Assert.True(failure is null, $"{isa}: {failure?.Message}");
+        }
+    }
+
     private static void AssertMatchesReference(KernelSet kernels, (int Planes, int InH, int InW, int OutH, int OutW, ResizeMode Mode, int Seed) c)
     {
         var src = RandomArray(new Random(c.Seed), c.Planes * c.InH * c.InW);

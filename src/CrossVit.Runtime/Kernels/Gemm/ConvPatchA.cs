@@ -37,8 +37,16 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
                     continue;
                 }
 
+                var from = x + ((((long)iy * inW) + x0 + lo) * cin);
+                if (lo == 0 && hi == kw && start >= k0 && start + rowLength <= kEnd)
+                {
+                    // The common case, a whole kernel row inside the image and the slice: one run, no bounds to clip.
+                    CopyRun(from, dst + start, rowLength);
+                    continue;
+                }
+
                 Zero(dst, start, start + (lo * cin), k0, kEnd);
-                Copy(x + ((((long)iy * inW) + x0 + lo) * cin), dst, start + (lo * cin), start + (hi * cin), k0, kEnd);
+                Copy(from, dst, start + (lo * cin), start + (hi * cin), k0, kEnd);
                 Zero(dst, start + (hi * cin), start + rowLength, k0, kEnd);
             }
 
@@ -50,6 +58,25 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
         }
 
         return workspace;
+    }
+
+    /// <summary>dst[0..n) = src[0..n): 8 floats at a time, the ragged end as one more vector overlapping the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* src, float* dst, int n)
+    {
+        if (n < Vector256<float>.Count)
+        {
+            Copy(src, dst, 0, n, 0, n);
+            return;
+        }
+
+        var last = n - Vector256<float>.Count;
+        for (var k = 0; k < last; k += Vector256<float>.Count)
+        {
+            Vector256.Store(Vector256.Load(src + k), dst + k);
+        }
+
+        Vector256.Store(Vector256.Load(src + last), dst + last);
     }
 
     /// <summary>dst[k] = 0 for k in [from, to) ∩ [k0, kEnd).</summary>

@@ -63,9 +63,14 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                             NeonMicroKernel.Run(
                                 block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
                         }
+                        else if (mc - i <= HalfTile.Of(TSimd.Mr))
+                        {
+                            MicroKernel<TSimd, TVec>.Run<HalfTile>(
+                                block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, mc - i, nr, sliceBias, sliceAccumulate);
+                        }
                         else
                         {
-                            MicroKernel<TSimd, TVec>.Run(
+                            MicroKernel<TSimd, TVec>.Run<WholeTile>(
                                 block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
                         }
                     }

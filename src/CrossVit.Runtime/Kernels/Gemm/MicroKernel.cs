@@ -6,22 +6,24 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 /// <summary>
 /// The register-blocked micro-kernel: an <c>Mr</c> × (2 vectors) tile of C accumulated over one K slice, then stored
 /// through the fused epilogue. A is read in place, <c>Mr</c> row-major rows broadcast one element at a time (so a
-/// row-major activation needs no packing); B comes from a packed panel. Rows past <c>TSimd.Mr</c> are compile-time
-/// dead code; up to 8 rows fit (the most any ISA's <c>Mr</c> asks for: AVX-512's).
+/// row-major activation needs no packing); B comes from a packed panel. Each instance keeps accumulators for
+/// the rows of its <c>THeight</c> (a whole tile, or half of one for a short last tile, at half the cost); rows
+/// past them are compile-time dead code. Up to 8 rows fit (the most any ISA's <c>Mr</c> asks for: AVX-512's).
 /// </summary>
 [SkipLocalsInit]
 internal static unsafe class MicroKernel<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
     where TVec : struct
 {
-    /// <summary>C[0..mr, 0..nr] (=|+=) A[0..mr, 0..kc] · B-panel (+ bias).</summary>
+    /// <summary>C[0..mr, 0..nr] (=|+=) A[0..mr, 0..kc] · B-panel (+ bias); mr ≤ the rows of <typeparamref name="THeight"/>.</summary>
     /// <remarks>
     /// <c>a</c>: first row, rows <c>lda</c> floats apart; rows past <c>mr</c> re-read the last real row (results dropped).
     /// <c>pb</c>: B micro-panel, kc × 2 vectors, k-major. <c>accumulate</c>: add to the existing C.
     /// <c>bias</c>: bias of these columns, or null.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
+    public static void Run<THeight>(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
+        where THeight : ITileHeight
     {
         var zero = TSimd.Create(0f);
         var a0 = a;
@@ -48,49 +50,49 @@ internal static unsafe class MicroKernel<TSimd, TVec>
             c00 = TSimd.MultiplyAdd(x0, b0, c00);
             c01 = TSimd.MultiplyAdd(x0, b1, c01);
 
-            if (TSimd.Mr > 1)
+            if (Rows<THeight>() > 1)
             {
                 var x1 = TSimd.Create(a1[p]);
                 c10 = TSimd.MultiplyAdd(x1, b0, c10);
                 c11 = TSimd.MultiplyAdd(x1, b1, c11);
             }
 
-            if (TSimd.Mr > 2)
+            if (Rows<THeight>() > 2)
             {
                 var x2 = TSimd.Create(a2[p]);
                 c20 = TSimd.MultiplyAdd(x2, b0, c20);
                 c21 = TSimd.MultiplyAdd(x2, b1, c21);
             }
 
-            if (TSimd.Mr > 3)
+            if (Rows<THeight>() > 3)
             {
                 var x3 = TSimd.Create(a3[p]);
                 c30 = TSimd.MultiplyAdd(x3, b0, c30);
                 c31 = TSimd.MultiplyAdd(x3, b1, c31);
             }
 
-            if (TSimd.Mr > 4)
+            if (Rows<THeight>() > 4)
             {
                 var x4 = TSimd.Create(a4[p]);
                 c40 = TSimd.MultiplyAdd(x4, b0, c40);
                 c41 = TSimd.MultiplyAdd(x4, b1, c41);
             }
 
-            if (TSimd.Mr > 5)
+            if (Rows<THeight>() > 5)
             {
                 var x5 = TSimd.Create(a5[p]);
                 c50 = TSimd.MultiplyAdd(x5, b0, c50);
                 c51 = TSimd.MultiplyAdd(x5, b1, c51);
             }
 
-            if (TSimd.Mr > 6)
+            if (Rows<THeight>() > 6)
             {
                 var x6 = TSimd.Create(a6[p]);
                 c60 = TSimd.MultiplyAdd(x6, b0, c60);
                 c61 = TSimd.MultiplyAdd(x6, b1, c61);
             }
 
-            if (TSimd.Mr > 7)
+            if (Rows<THeight>() > 7)
             {
                 var x7 = TSimd.Create(a7[p]);
                 c70 = TSimd.MultiplyAdd(x7, b0, c70);
@@ -105,37 +107,37 @@ internal static unsafe class MicroKernel<TSimd, TVec>
             // Full tile: bias and residual are one add each, stored straight from the registers.
             Direct(c00, c01, c + (0 * ldc), bias, accumulate);
 
-            if (TSimd.Mr > 1 && mr > 1)
+            if (Rows<THeight>() > 1 && mr > 1)
             {
                 Direct(c10, c11, c + (1 * ldc), bias, accumulate);
             }
 
-            if (TSimd.Mr > 2 && mr > 2)
+            if (Rows<THeight>() > 2 && mr > 2)
             {
                 Direct(c20, c21, c + (2 * ldc), bias, accumulate);
             }
 
-            if (TSimd.Mr > 3 && mr > 3)
+            if (Rows<THeight>() > 3 && mr > 3)
             {
                 Direct(c30, c31, c + (3 * ldc), bias, accumulate);
             }
 
-            if (TSimd.Mr > 4 && mr > 4)
+            if (Rows<THeight>() > 4 && mr > 4)
             {
                 Direct(c40, c41, c + (4 * ldc), bias, accumulate);
             }
 
-            if (TSimd.Mr > 5 && mr > 5)
+            if (Rows<THeight>() > 5 && mr > 5)
             {
                 Direct(c50, c51, c + (5 * ldc), bias, accumulate);
             }
 
-            if (TSimd.Mr > 6 && mr > 6)
+            if (Rows<THeight>() > 6 && mr > 6)
             {
                 Direct(c60, c61, c + (6 * ldc), bias, accumulate);
             }
 
-            if (TSimd.Mr > 7 && mr > 7)
+            if (Rows<THeight>() > 7 && mr > 7)
             {
                 Direct(c70, c71, c + (7 * ldc), bias, accumulate);
             }
@@ -146,47 +148,47 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         // A ragged right edge: the accumulators go to a stack tile, stored out of line: calling that while they are live
         // would make the JIT spill them inside the loop (every vector register is caller-saved).
         var nr2 = 2 * TSimd.Count;
-        var tile = stackalloc float[TSimd.Mr * nr2];
+        var tile = stackalloc float[Rows<THeight>() * nr2];
         TSimd.Store(c00, tile + (0 * nr2));
         TSimd.Store(c01, tile + (0 * nr2) + TSimd.Count);
 
-        if (TSimd.Mr > 1)
+        if (Rows<THeight>() > 1)
         {
             TSimd.Store(c10, tile + (1 * nr2));
             TSimd.Store(c11, tile + (1 * nr2) + TSimd.Count);
         }
 
-        if (TSimd.Mr > 2)
+        if (Rows<THeight>() > 2)
         {
             TSimd.Store(c20, tile + (2 * nr2));
             TSimd.Store(c21, tile + (2 * nr2) + TSimd.Count);
         }
 
-        if (TSimd.Mr > 3)
+        if (Rows<THeight>() > 3)
         {
             TSimd.Store(c30, tile + (3 * nr2));
             TSimd.Store(c31, tile + (3 * nr2) + TSimd.Count);
         }
 
-        if (TSimd.Mr > 4)
+        if (Rows<THeight>() > 4)
         {
             TSimd.Store(c40, tile + (4 * nr2));
             TSimd.Store(c41, tile + (4 * nr2) + TSimd.Count);
         }
 
-        if (TSimd.Mr > 5)
+        if (Rows<THeight>() > 5)
         {
             TSimd.Store(c50, tile + (5 * nr2));
             TSimd.Store(c51, tile + (5 * nr2) + TSimd.Count);
         }
 
-        if (TSimd.Mr > 6)
+        if (Rows<THeight>() > 6)
         {
             TSimd.Store(c60, tile + (6 * nr2));
             TSimd.Store(c61, tile + (6 * nr2) + TSimd.Count);
         }
 
-        if (TSimd.Mr > 7)
+        if (Rows<THeight>() > 7)
         {
             TSimd.Store(c70, tile + (7 * nr2));
             TSimd.Store(c71, tile + (7 * nr2) + TSimd.Count);
@@ -194,6 +196,11 @@ internal static unsafe class MicroKernel<TSimd, TVec>
 
         StoreEpilogue<TSimd, TVec>.StoreTile(tile, nr2, c, ldc, mr, nr, bias, accumulate);
     }
+
+    /// <summary>Accumulator rows of a <typeparamref name="THeight"/> instance: a JIT-time constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Rows<THeight>()
+        where THeight : ITileHeight => THeight.Of(TSimd.Mr);
 
     /// <summary>Stores a full row of the tile: + bias, + old C, straight from the registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -214,4 +221,22 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         TSimd.Store(v0, c);
         TSimd.Store(v1, c + TSimd.Count);
     }
+}
+
+/// <summary>How many of an ISA's <c>Mr</c> tile rows a <see cref="MicroKernel{TSimd, TVec}"/> instance computes.</summary>
+internal interface ITileHeight
+{
+    static abstract int Of(int mr);
+}
+
+/// <summary>The whole tile.</summary>
+internal readonly struct WholeTile : ITileHeight
+{
+    public static int Of(int mr) => mr;
+}
+
+/// <summary>Half a tile (rounded up): a last tile of at most that many rows, or a thread's band ending half-way.</summary>
+internal readonly struct HalfTile : ITileHeight
+{
+    public static int Of(int mr) => (mr + 1) / 2;
 }

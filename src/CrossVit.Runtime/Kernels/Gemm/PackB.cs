@@ -11,9 +11,9 @@ internal static unsafe class PackB
 {
     public static long Size(int n, int k, int nr) => (long)((n + nr - 1) / nr) * nr * k;
 
-    /// <summary>Source is [N, K] with row stride ld (nn.Linear weights, packed once at load).</summary>
+    /// <summary>Source is [N, K] with row stride ld (nn.Linear weights, packed once at load), times <paramref name="scale"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void FromRows(float* src, int ld, int n, int k, int nr, float* dst)
+    public static void FromRows(float* src, int ld, int n, int k, int nr, float* dst, float scale = 1f)
     {
         for (var n0 = 0; n0 < n; n0 += nr)
         {
@@ -26,7 +26,7 @@ internal static unsafe class PackB
                 var d = panel + ((long)p * nr);
                 for (var j = 0; j < width; j++)
                 {
-                    d[j] = rows[((long)j * ld) + p];
+                    d[j] = rows[((long)j * ld) + p] * scale;
                 }
 
                 for (var j = width; j < nr; j++)
@@ -39,15 +39,16 @@ internal static unsafe class PackB
 
     /// <summary>
     /// <see cref="FromRows"/> a vector of rows at a time (nr a multiple of the vector width): element p of nr
-    /// consecutive rows is gathered into the panel's row p (attention keys, packed per head on every call). Ragged
-    /// last panels take the scalar loop.
+    /// consecutive rows is gathered into the panel's row p (weights at load; attention keys, packed per head on every
+    /// call, times the attention's scale). Ragged last panels take the scalar loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void FromRows<TSimd, TVec>(float* src, int ld, int n, int k, int nr, float* dst)
+    public static void FromRows<TSimd, TVec>(float* src, int ld, int n, int k, int nr, float* dst, float scale = 1f)
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
         var whole = n / nr * nr;
+        var s = TSimd.Create(scale);
         var offsets = stackalloc int[nr];
         for (var j = 0; j < nr; j++)
         {
@@ -62,14 +63,14 @@ internal static unsafe class PackB
             {
                 for (var j = 0; j < nr; j += TSimd.Count)
                 {
-                    TSimd.Store(TSimd.Gather(rows + p, offsets + j), panel + ((long)p * nr) + j);
+                    TSimd.Store(TSimd.Multiply(TSimd.Gather(rows + p, offsets + j), s), panel + ((long)p * nr) + j);
                 }
             }
         }
 
         if (whole < n)
         {
-            FromRows(src + ((long)whole * ld), ld, n - whole, k, nr, dst + ((long)whole * k));
+            FromRows(src + ((long)whole * ld), ld, n - whole, k, nr, dst + ((long)whole * k), scale);
         }
     }
 

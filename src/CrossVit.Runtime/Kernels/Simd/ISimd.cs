@@ -36,16 +36,23 @@ internal unsafe interface ISimd<TVec>
     static abstract TVec Abs(TVec value);
 
     /// <summary>
-    /// value · 2ⁿ, where <paramref name="shifted"/> = n + <see cref="ExpOperator.RoundingShift"/> as a float, n integral in
-    /// [-126, 127]: n sits in the low mantissa bits, so moving them into the exponent field makes 2ⁿ with no conversion.
+    /// value · 2ⁿ for n integral in [-126, 127], given as a float: AVX-512's scale instruction, elsewhere n + 127 moved
+    /// into the exponent field (adding <see cref="ExpOperator.RoundingShift"/> + 127 leaves it in the low mantissa bits).
     /// </summary>
-    static abstract TVec ScaleByPow2(TVec value, TVec shifted);
+    static abstract TVec ScaleByPow2(TVec value, TVec n);
 
     /// <summary>
     /// source[indices[i]] in lane i. The AVX2 gather instruction on x86 (AVX-512 as two of them: .NET has no 512-bit
     /// gather); lane by lane on the 128-bit path, as NEON, which has no gather, would do it.
     /// </summary>
     static abstract TVec Gather(float* source, int* indices);
+
+    /// <summary>
+    /// source[indices[i]] in lane i, every index in [0, 2·Count): the two vectors at source loaded and permuted
+    /// (AVX-512's two-table permute; AVX2 permutes each and blends), where a gather loads lane by lane. As
+    /// <see cref="Gather"/> on the 128-bit paths.
+    /// </summary>
+    static abstract TVec GatherNear(float* source, int* indices);
 
     static abstract float Sum(TVec value);
 

@@ -33,10 +33,12 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
 
     public static float Abs(float value) => MathF.Abs(value);
 
-    public static float ScaleByPow2(float value, float shifted) =>
-        value * BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) << 23) + (127 << 23));
+    public static float ScaleByPow2(float value, float n) =>
+        value * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(n + (ExpOperator.RoundingShift + 127f)) << 23);
 
     public static float Gather(float* source, int* indices) => source[*indices];
+
+    public static float GatherNear(float* source, int* indices) => source[*indices];
 
     public static float Sum(float value) => value;
 

@@ -36,11 +36,13 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
 
     public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
 
-    public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> shifted) =>
-        value * (Vector128.ShiftLeft(shifted.AsInt32(), 23) + Vector128.Create(127 << 23)).AsSingle();
+    public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> n) =>
+        value * Vector128.ShiftLeft((n + Vector128.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();
 
     public static Vector128<float> Gather(float* source, int* indices) =>
         Vector128.Create(source[indices[0]], source[indices[1]], source[indices[2]], source[indices[3]]);
+
+    public static Vector128<float> GatherNear(float* source, int* indices) => Gather(source, indices);
 
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 

@@ -37,10 +37,18 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
 
-    public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> shifted) =>
-        value * (Vector256.ShiftLeft(shifted.AsInt32(), 23) + Vector256.Create(127 << 23)).AsSingle();
+    public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> n) =>
+        value * Vector256.ShiftLeft((n + Vector256.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();
 
     public static Vector256<float> Gather(float* source, int* indices) => Avx2.GatherVector256(source, Vector256.Load(indices), sizeof(float));
+
+    public static Vector256<float> GatherNear(float* source, int* indices)
+    {
+        var index = Vector256.Load(indices);
+        var low = Avx2.PermuteVar8x32(Vector256.Load(source), index);
+        var high = Avx2.PermuteVar8x32(Vector256.Load(source + Count), index);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(index, Vector256.Create(Count - 1)).AsSingle(), high, low);
+    }
 
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CrossVit.Runtime.Kernels.Simd;
 
@@ -36,11 +37,13 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
 
-    public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> shifted) =>
-        value * (Vector512.ShiftLeft(shifted.AsInt32(), 23) + Vector512.Create(127 << 23)).AsSingle();
+    public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> n) => Avx512F.Scale(value, n);
 
     public static Vector512<float> Gather(float* source, int* indices) =>
         Vector512.Create(Simd256.Gather(source, indices), Simd256.Gather(source, indices + Vector256<float>.Count));
+
+    public static Vector512<float> GatherNear(float* source, int* indices) =>
+        Avx512F.PermuteVar16x32x2(Vector512.Load(source), Vector512.Load(indices), Vector512.Load(source + Count));
 
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 

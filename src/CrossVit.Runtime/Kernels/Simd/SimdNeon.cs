@@ -46,7 +46,7 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
 
     public static Vector128<float> Abs(Vector128<float> value) => Simd128.Abs(value);
 
-    public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> shifted) => Simd128.ScaleByPow2(value, shifted);
+    public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> n) => Simd128.ScaleByPow2(value, n);
 
     /// <summary>Lane loads (LD1 {v.s}[i]): each element goes from memory into its lane, not through a general register.</summary>
     public static Vector128<float> Gather(float* source, int* indices)
@@ -56,6 +56,8 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
         v = AdvSimd.LoadAndInsertScalar(v, 2, source + indices[2]);
         return AdvSimd.LoadAndInsertScalar(v, 3, source + indices[3]);
     }
+
+    public static Vector128<float> GatherNear(float* source, int* indices) => Gather(source, indices);
 
     public static float Sum(Vector128<float> value) => Simd128.Sum(value);
 

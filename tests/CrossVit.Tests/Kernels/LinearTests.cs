@@ -10,9 +10,9 @@ namespace CrossVit.Tests.Kernels;
 
 public class LinearTests
 {
-    // Edges of every ISA's micro-tile (Mr 4/6/8/12, Nr 2/8/16/32), M block (Mc 64..128) and K slice (Kc 256).
+    // Edges of every ISA's micro-tile (Mr 4/6/8/12, Nr 2/8/16/32), M block (Mc 64..256) and K slice (Kc 256).
     internal static readonly Gen<(int Rows, int In, int Out, Epilogue Epilogue, bool Bias, int Seed)> Shapes =
-        from rows in Dim(140, 4, 6, 8, 12, 16, 24, 64, 72, 96, 128)
+        from rows in Dim(300, 4, 6, 8, 12, 16, 24, 64, 72, 96, 128, 252, 256)
         from inF in Dim(530, 8, 16, 32, 256, 512)
         from outF in Dim(100, 2, 8, 16, 32, 48, 64, 96)
         from epilogue in Gen.Elements(Enum.GetValues<Epilogue>())

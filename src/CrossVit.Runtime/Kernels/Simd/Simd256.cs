@@ -12,7 +12,7 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static int Kc => 256;
 
-    public static int Mc => 96;
+    public static int Mc => 252;
 
     public static Vector256<float> Create(float value) => Vector256.Create(value);
 

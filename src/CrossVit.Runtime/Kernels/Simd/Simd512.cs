@@ -12,7 +12,7 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static int Kc => 256;
 
-    public static int Mc => 128;
+    public static int Mc => 256;
 
     public static Vector512<float> Create(float value) => Vector512.Create(value);
 

@@ -18,6 +18,9 @@ internal abstract unsafe partial class KernelImpl
     /// <summary>Rows of the GEMM micro-kernel's tile.</summary>
     public abstract int RowTile { get; }
 
+    /// <summary>Rows of the GEMM's M block, each of which streams all of B.</summary>
+    public abstract int BlockRows { get; }
+
     /// <summary>
     /// Rows that threads split GEMMs, convolutions and norms in multiples of: half a micro-kernel tile, which a band's
     /// short last tile computes at half the cost (NEON's kernel always computes whole tiles: a whole one there).
@@ -43,6 +46,8 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec> : KernelImpl
         PackB.FromRows<TSimd, TVec>(src, ld, n, k, GemmDriver<TSimd, TVec>.Nr, dst);
 
     public override int RowTile => TSimd.Mr;
+
+    public override int BlockRows => GemmDriver<TSimd, TVec>.BlockRows;
 
     public override int RowGranule => typeof(TSimd) == typeof(SimdNeon) ? TSimd.Mr : HalfTile.Of(TSimd.Mr);
 }

@@ -90,19 +90,27 @@ internal sealed unsafe partial class ParallelKernels
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
             Run(_linear, new LinearWork(_impl, px, rows, weight.Cols, weight.Pointer, weight.Rows, weight.PanelWidth, bias.IsEmpty ? null : pb, py, epilogue,
-                SplitColumns(rows)));
+                SplitsByPanels(rows, weight.Rows * (long)weight.Cols, _impl.RowTile, _impl.BlockRows, _team.Threads)));
         }
         GC.KeepAlive(weight);
         _recorder?.Stop(site, start, _team.Threads, split: true, macs);
     }
 
+    /// <summary>Weights above which a GEMM is split by weight panels: more than a core's L2 (1 MB of floats).</summary>
+    internal const long MaxRowSplitWeights = 1 << 18;
+
     /// <summary>
-    /// Whether a GEMM is split by weight panels rather than by bands of rows: only when there are too few row tiles to
-    /// go round (a batch's CLS rows, the heads). Row bands are preferred because consecutive operations then split
-    /// alike, and each worker finds the rows it reads in its own cache: measured on crossvit_9_dagger_240, splitting
-    /// the small branch's fc2 by panels left it no faster on two threads than on one.
+    /// Whether a GEMM of <paramref name="rows"/> rows and <paramref name="weights"/> weights is split by weight panels
+    /// rather than by bands of rows: when there are too few row tiles to go round (a batch's CLS rows, the heads), or
+    /// when the weights are more than a core's L2 holds and each worker's band would be at most one M block of
+    /// <paramref name="blockRows"/> (batch 1). Every worker of such a row split streams all the weights, cold from
+    /// memory on every pass, where a panel split streams each once: that took crossvit_base_240 on two threads 4%
+    /// faster and crossvit_small_240 3% (performance.md, "This round"). With several M blocks per worker (a batch), every
+    /// block streams the weights again either way, and row bands keep the rows a worker reads in its own cache
+    /// (crossvit_small_240 at batch 8 ran 3% slower split by panels); so do smaller weights.
     /// </summary>
-    private bool SplitColumns(int rows) => (rows + _impl.RowTile - 1) / _impl.RowTile < _team.Threads;
+    internal static bool SplitsByPanels(long rows, long weights, int rowTile, int blockRows, int workers) =>
+        (rows + rowTile - 1) / rowTile < workers || (weights > MaxRowSplitWeights && rows <= (long)blockRows * workers);
 
     private readonly struct LinearWork(KernelImpl impl, float* x, int rows, int inFeatures, float* packedW, int outFeatures, int panelWidth, float* bias, float* y,
         Epilogue epilogue, bool splitColumns) : IWork

@@ -23,13 +23,14 @@ public sealed class BranchSchedulingTests
             [new(heads, tokens, tokens, dim / heads)]), count));
 
     private const int RowTile = 8;   // the AVX-512 micro-kernel's rows
+    private const int BlockRows = 256;   // and its M block
 
     [Fact]
     public void AutoRunsEqualBranchesConcurrentlyOnTwoThreads()
     {
         BranchCost[] equal = [Blocks(197, 256, 768, 4, 2), Blocks(197, 256, 768, 4, 2)];
         var sizes = new int[2];
-        Assert.True(BranchPartition.Choose(equal, 1, 2, RowTile, BranchScheduling.Auto, sizes));
+        Assert.True(BranchPartition.Choose(equal, 1, 2, RowTile, BlockRows, BranchScheduling.Auto, sizes));
         Assert.Equal([1, 1], sizes);
     }
 
@@ -71,11 +72,11 @@ public sealed class BranchSchedulingTests
     public void ModesOverrideTheCostModel()
     {
         var sizes = new int[2];
-        Assert.True(BranchPartition.Choose(Dagger9, 1, 2, RowTile, BranchScheduling.Concurrent, sizes));
+        Assert.True(BranchPartition.Choose(Dagger9, 1, 2, RowTile, BlockRows, BranchScheduling.Concurrent, sizes));
         Assert.Equal([1, 1], sizes);
         BranchCost[] equal = [Dagger9[1], Dagger9[1]];
-        Assert.False(BranchPartition.Choose(equal, 1, 2, RowTile, BranchScheduling.Sequential, sizes));
-        Assert.False(BranchPartition.Choose([.. equal, Dagger9[1]], 1, 2, RowTile, BranchScheduling.Concurrent, new int[3]), "3 branches cannot share 2 threads");
+        Assert.False(BranchPartition.Choose(equal, 1, 2, RowTile, BlockRows, BranchScheduling.Sequential, sizes));
+        Assert.False(BranchPartition.Choose([.. equal, Dagger9[1]], 1, 2, RowTile, BlockRows, BranchScheduling.Concurrent, new int[3]), "3 branches cannot share 2 threads");
     }
 
     [Property(MaxTest = Cases)]
@@ -105,11 +106,11 @@ public sealed class BranchSchedulingTests
         return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var sizes = new int[3];
-            Assert.True(BranchPartition.Choose(c.Shapes, c.Batch, c.Threads, RowTile, BranchScheduling.Concurrent, sizes));
+            Assert.True(BranchPartition.Choose(c.Shapes, c.Batch, c.Threads, RowTile, BlockRows, BranchScheduling.Concurrent, sizes));
             Assert.Equal(c.Threads, sizes.Sum());
             Assert.All(sizes, s => Assert.True(s >= 1));
             double Slowest(int a, int b, int d) => new[] { (c.Shapes[0], a), (c.Shapes[1], b), (c.Shapes[2], d) }
-                .Max(g => BranchPartition.Time(g.Item1, c.Batch, g.Item2, RowTile));
+                .Max(g => BranchPartition.Time(g.Item1, c.Batch, g.Item2, RowTile, BlockRows));
             double chosen = Slowest(sizes[0], sizes[1], sizes[2]);
             for (int a = 1; a < c.Threads - 1; a++)
             {

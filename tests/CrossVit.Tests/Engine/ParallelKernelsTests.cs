@@ -54,6 +54,30 @@ public sealed class ParallelKernelsTests : IDisposable
         });
     }
 
+    /// <summary>Weights past <see cref="ParallelKernels.MaxRowSplitWeights"/> are split by panels even when the rows go round.</summary>
+    [Theory]
+    [InlineData(Epilogue.None)]
+    [InlineData(Epilogue.Gelu)]
+    [InlineData(Epilogue.Accumulate)]
+    public void LargeWeightsSplitByPanelsMatchOneThread(Epilogue epilogue)
+    {
+        const int Rows = 61, K = 513, N = 530;
+        Assert.True(ParallelKernels.SplitsByPanels(Rows, (long)K * N, Kernels.RowTile, Kernels.BlockRows, 2), "the shape must take the panel split");
+        var random = new Random(7);
+        var x = RandomArray(random, Rows * K);
+        var weight = Kernels.PackLinear(RandomArray(random, N * K), N, K);
+        var bias = RandomArray(random, N);
+        var start = RandomArray(random, Rows * N);
+        var want = (float[])start.Clone();
+        Kernels.Linear(x, Rows, weight, bias, want, epilogue);
+        ForEachPool((k, threads) =>
+        {
+            var got = (float[])start.Clone();
+            k.Linear(x, Rows, weight, bias, got, epilogue);
+            Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {epilogue}");
+        });
+    }
+
     [Property(MaxTest = Cases)]
     public Property AttentionMatchesOneThread()
     {

@@ -16,9 +16,10 @@ internal static unsafe class GemmDriver<TSimd, TVec>
     public static int Nr => 2 * TSimd.Count;
 
     /// <summary>Floats of workspace <see cref="Run"/> needs: one materialised A block.</summary>
-    public static int WorkspaceSize => McRounded * TSimd.Kc;
+    public static int WorkspaceSize => BlockRows * TSimd.Kc;
 
-    private static int McRounded => (TSimd.Mc + TSimd.Mr - 1) / TSimd.Mr * TSimd.Mr;
+    /// <summary>Rows of an M block: Mc rounded up to whole tiles.</summary>
+    public static int BlockRows => (TSimd.Mc + TSimd.Mr - 1) / TSimd.Mr * TSimd.Mr;
 
     /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>; k ≥ 1.</summary>
     /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats, or null for a source used in place (<see cref="RowMajorA"/>).</remarks>
@@ -37,9 +38,9 @@ internal static unsafe class GemmDriver<TSimd, TVec>
             // Bias and the caller's accumulate belong to the first K slice; later slices add onto C; the activation waits for the last.
             var sliceAccumulate = accumulate || !first;
             var sliceActivation = last ? activation : Activation.None;
-            for (var m0 = 0; m0 < m; m0 += McRounded)
+            for (var m0 = 0; m0 < m; m0 += BlockRows)
             {
-                var mc = Math.Min(McRounded, m - m0);
+                var mc = Math.Min(BlockRows, m - m0);
                 var block = a.Block(m0, mc, k0, kc, workspace, out var lda);
                 var tiles = (mc + TSimd.Mr - 1) / TSimd.Mr;
                 for (var n0 = 0; n0 < n; n0 += Nr)

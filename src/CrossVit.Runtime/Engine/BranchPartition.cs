@@ -8,9 +8,9 @@ namespace CrossVit.Runtime.Engine;
 /// as the work of the busiest worker, split as <see cref="ParallelKernels"/> splits it: GEMMs by whole row tiles (by
 /// weight panels when there are fewer tiles than workers or the weights outgrow L2), attention by (image, head,
 /// chunk); plus the weights, which every worker of a row-split GEMM streams in full, and a fixed cost per operation
-/// for waking the workers. The
-/// branches are unequal (crossvit_9_dagger_240: 401 tokens × 128 wide, 1 block, against 197 × 256, 3 blocks), so
-/// groups of equal size would leave the small branch's workers idle; the partition minimises the slowest group.
+/// for waking the workers. The branches are unequal (crossvit_9_dagger_240: 401 tokens × 128 wide, 1 block, against
+/// 197 × 256, 3 blocks), so groups of equal size would leave the small branch's workers idle; the partition minimises
+/// the slowest group.
 /// </summary>
 internal static class BranchPartition
 {
@@ -58,7 +58,8 @@ internal static class BranchPartition
         {
             // One call: row bands of whole tiles, every worker streaming all the weights; a GEMM of fewer tiles than
             // workers, or of more weights than a core's L2 at batch 1 (ParallelKernels.SplitsByPanels), is split by
-            // weight panels instead, each worker streaming its share. A per-image GEMM (a convolution) makes a row-split call once per image.
+            // weight panels instead, each worker streaming its share. A per-image GEMM (a convolution) makes a
+            // row-split call once per image.
             long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
             double call = g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Weights, rowTile, blockRows, workers)
                 ? (Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync

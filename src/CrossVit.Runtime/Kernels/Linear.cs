@@ -66,7 +66,7 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec>
             y + firstColumn, outFeatures, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), null);
 }
 
-/// <content>Linear, split by bands of half row tiles, or by weight panels when the rows are few.</content>
+/// <content>Linear, split by bands of half row tiles, or by weight panels when the rows are few or the weights large.</content>
 internal sealed unsafe partial class ParallelKernels
 {
     /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>

@@ -60,25 +60,6 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
         return workspace;
     }
 
-    /// <summary>dst[0..n) = src[0..n): 8 floats at a time, the ragged end as one more vector overlapping the last.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRun(float* src, float* dst, int n)
-    {
-        if (n < Vector256<float>.Count)
-        {
-            Copy(src, dst, 0, n, 0, n);
-            return;
-        }
-
-        var last = n - Vector256<float>.Count;
-        for (var k = 0; k < last; k += Vector256<float>.Count)
-        {
-            Vector256.Store(Vector256.Load(src + k), dst + k);
-        }
-
-        Vector256.Store(Vector256.Load(src + last), dst + last);
-    }
-
     /// <summary>dst[k] = 0 for k in [from, to) ∩ [k0, kEnd).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Zero(float* dst, int from, int to, int k0, int kEnd)
@@ -89,24 +70,47 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
         }
     }
 
-    /// <summary>
-    /// dst[k] = src[k − from] for k in [from, to) ∩ [k0, kEnd). Runs are short (21 floats for the RGB stem), where an
-    /// inline 128-bit loop beats a memmove call.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>dst[k] = src[k − from] for k in [from, to) ∩ [k0, kEnd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(float* src, float* dst, int from, int to, int k0, int kEnd)
     {
         var k = Math.Max(from, k0);
         var end = Math.Min(to, kEnd);
-        src -= from;
-        for (; k <= end - 4; k += 4)
+        if (k < end)
         {
-            Vector128.Store(Vector128.Load(src + k), dst + k);
+            CopyRun(src + k - from, dst + k, end - k);
         }
+    }
 
-        for (; k < end; k++)
+    /// <summary>
+    /// dst[0..n) = src[0..n), n ≥ 1. Runs are short (21 floats for the RGB stem), where an inline vector loop beats a
+    /// memmove call: 8 floats at a time (4 for a run under 8), the ragged end as one more vector overlapping the last,
+    /// so 21 floats are three copies; a run under 4 floats goes one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* src, float* dst, int n)
+    {
+        if (n >= Vector256<float>.Count)
         {
-            dst[k] = src[k];
+            var last = n - Vector256<float>.Count;
+            for (var k = 0; k < last; k += Vector256<float>.Count)
+            {
+                Vector256.Store(Vector256.Load(src + k), dst + k);
+            }
+
+            Vector256.Store(Vector256.Load(src + last), dst + last);
+        }
+        else if (n >= Vector128<float>.Count)
+        {
+            Vector128.Store(Vector128.Load(src), dst);
+            Vector128.Store(Vector128.Load(src + n - Vector128<float>.Count), dst + n - Vector128<float>.Count);
+        }
+        else
+        {
+            for (var k = 0; k < n; k++)
+            {
+                dst[k] = src[k];
+            }
         }
     }
 }

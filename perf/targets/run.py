@@ -22,20 +22,22 @@ SETTINGS = [(model, 1, threads) for model in ("crossvit_tiny_240", "crossvit_9_d
 SETTINGS += [("crossvit_9_dagger_240", 8, 1), ("crossvit_9_dagger_240", 8, 2)]
 
 
+def run_json(cli, command, model, batch, threads, iterations):
+    """One `crossvit COMMAND ... --json` run: the JSON line it prints last."""
+    out = subprocess.run(["dotnet", cli, command, "--model", model, "--batch", str(batch), "--threads", str(threads),
+                          "--warmup", "3", "--iterations", str(iterations), "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def bench(cli, model, batch, threads):
     """One `crossvit bench --json` run: its median latency (ms) and its fraction of the FMA loop."""
-    iterations = "10" if model == "crossvit_base_240" or batch > 1 else "20"
-    out = subprocess.run(["dotnet", cli, "bench", "--model", model, "--batch", str(batch), "--threads", str(threads),
-                          "--warmup", "3", "--iterations", iterations, "--json"], check=True, capture_output=True, text=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_json(cli, "bench", model, batch, threads, 10 if model == "crossvit_base_240" or batch > 1 else 20)
     return result["median_ms"], result["gflops"] / result["peak_gflops"]
 
 
 def profile(cli, model, batch, threads):
     """One `crossvit profile --json` run: milliseconds per pass of the whole pass and of each op kind."""
-    out = subprocess.run(["dotnet", cli, "profile", "--model", model, "--batch", str(batch), "--threads", str(threads),
-                          "--warmup", "3", "--iterations", "10", "--json"], check=True, capture_output=True, text=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_json(cli, "profile", model, batch, threads, 10)
     return {"pass": result["pass_ms"], **{k["kind"]: k["ms"] for k in result["kinds"]}}
 
 

@@ -16,9 +16,9 @@ public class ConvBenchmarks : IThroughput
     [ParamsSource(nameof(Isas))]
     public Isa Isa { get; set; }
 
-    /// <summary>"inHxinWxcin-kKsSpP-cout".</summary>
+    /// <summary>"inH_xinW_xcin-kKsSpP-cout", one of <see cref="ShapeNames"/>.</summary>
     [ParamsSource(nameof(ShapeNames))]
-    public string Shape { get; set; } = "240x240x3-k7s4p3-32";
+    public string Shape { get; set; } = ShapeNames.First();
 
     public static IEnumerable<Isa> Isas => BenchIsas.All;
 

@@ -3,18 +3,24 @@ using CrossVit.Runtime.Kernels;
 namespace CrossVit.Benchmarks;
 
 /// <summary>
-/// Nominal single-core FP32 peak used for "fraction of peak": 2 FMA pipes × lanes × 2 FLOPs per cycle at the
-/// clock given by CROSSVIT_PEAK_GHZ (default 3.0, this VM's nominal clock).
+/// The single-thread peak a kernel's GFLOP/s is read against: <see cref="FmaPeak"/>'s register-only FMA loop, measured
+/// once per ISA and process (the median of 20 runs), as <c>crossvit bench</c> and <c>crossvit profile</c> do.
 /// </summary>
 internal static class Peak
 {
-    public static double Ghz => double.TryParse(Environment.GetEnvironmentVariable("CROSSVIT_PEAK_GHZ"), System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : 3.0;
+    private static readonly Dictionary<Isa, double> Measured = [];
 
-    public static double Gflops(Isa isa) => 2 * 2 * Ghz * isa switch
+    public static double Gflops(Isa isa)
     {
-        Isa.Avx512 => 16,
-        Isa.Avx2 => 8,
-        Isa.V128 or Isa.Neon => 4,
-        _ => 1,
-    };
+        lock (Measured)
+        {
+            if (!Measured.TryGetValue(isa, out var gflops))
+            {
+                gflops = FmaPeak.Measure(isa, threads: 1, rounds: 20).MedianGflops;
+                Measured[isa] = gflops;
+            }
+
+            return gflops;
+        }
+    }
 }

@@ -6,7 +6,7 @@ using CrossVit.Runtime.Threading;
 namespace CrossVit.Benchmarks;
 
 /// <summary>
-/// `quick` mode: a few seconds per ISA, median of repeated timings in thread CPU time, printed as GFLOP/s and fraction of peak.
+/// `quick` mode: a few seconds per ISA, median of repeated timings in thread CPU time, printed as GFLOP/s and as a fraction of the FMA loop on one thread (<see cref="Peak"/>).
 /// A fast loop for tuning; the BenchmarkDotNet classes are the careful measurement.
 /// </summary>
 internal static class QuickReport
@@ -27,9 +27,9 @@ internal static class QuickReport
                 Print(isa, $"gemm {bench.Shape}", bench.Flops, Time(bench.Linear));
             }
 
-            foreach (var (inH, inW, cin, kernel, stride, pad, cout) in Shapes.Stem)
+            foreach (var shape in ConvBenchmarks.ShapeNames)
             {
-                var bench = new ConvBenchmarks { Isa = isa, Shape = $"{inH}x{inW}x{cin}-k{kernel}s{stride}p{pad}-{cout}" };
+                var bench = new ConvBenchmarks { Isa = isa, Shape = shape };
                 bench.Setup();
                 Print(isa, $"conv {bench.Shape}", bench.Flops, Time(bench.Conv));
             }
@@ -108,7 +108,7 @@ internal static class QuickReport
         var median = flops / t.Median / 1e9;
         var best = flops / t.Best / 1e9;
         Console.WriteLine(
-            $"{isa,-7} {name,-30} median {t.Median * 1e6,9:F1} us {median,7:F1} GFLOP/s {median / Peak.Gflops(isa),5:P0} of peak | best {best,7:F1} GFLOP/s");
+            $"{isa,-7} {name,-30} median {t.Median * 1e6,9:F1} us {median,7:F1} GFLOP/s {median / Peak.Gflops(isa),5:P0} of the FMA loop | best {best,7:F1} GFLOP/s");
     }
 
     private static void PrintBandwidth(Isa isa, string name, double bytes, (double Median, double Best) t) =>

@@ -22,7 +22,7 @@ internal sealed class ThroughputColumn(bool fractionOfPeak) : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => fractionOfPeak ? $"Fraction of single-core FP32 peak at {Peak.Ghz} GHz" : "GFLOP/s at the median time (GB/s for the bandwidth-bound LayerNorm and GELU)";
+    public string Legend => fractionOfPeak ? "Fraction of the FMA loop on one thread of this machine (FmaPeak, measured when the table is printed)" : "GFLOP/s at the median time (GB/s for the bandwidth-bound LayerNorm and GELU)";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 

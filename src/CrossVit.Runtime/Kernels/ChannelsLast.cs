@@ -6,13 +6,18 @@ namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// dst [size, size, channels] = src [channels, srcH, srcW] from row <c>top</c>, column <c>left</c>: an image made
-/// channels-last (and cropped) for the patch embedding. Each vector of a dst row is gathered from the planes; the
-/// offsets of a period of <c>channels</c> vectors repeat along the row, moved on by one vector's worth of pixels.
+/// channels-last (and cropped) for the patch embedding, a period of <c>channels</c> vectors (one vector of pixels) at a
+/// time. With 8 or 16 lanes and up to <see cref="MaxPermutedChannels"/> channels (RGB), the period's pixels are loaded
+/// once from each plane and every vector of the period is permuted together from those; otherwise each vector is
+/// gathered from the planes (on the 128-bit paths four lane loads cost less than the two shuffles a permute takes).
 /// </summary>
 internal static unsafe class ChannelsLast<TSimd, TVec>
     where TSimd : ISimd<TVec>
     where TVec : struct
 {
+    /// <summary>Most channels the permuted path takes: channels − 1 permutes per vector, each with its own indices.</summary>
+    private const int MaxPermutedChannels = 4;
+
     /// <summary>Most channels the gathered path takes (its offsets live on the stack); more go element by element.</summary>
     private const int MaxGatheredChannels = 16;
 
@@ -22,10 +27,26 @@ internal static unsafe class ChannelsLast<TSimd, TVec>
     {
         long plane = (long)srcH * srcW;
         int width = size * channels, period = channels * TSimd.Count;
-        bool gathered = channels <= MaxGatheredChannels && channels * plane <= int.MaxValue;
-        int count = gathered ? period : 0;
-        int* offsets = stackalloc int[count];
-        for (var i = 0; i < count; i++)
+        bool permuted = TSimd.Count >= 8 && channels <= MaxPermutedChannels;
+        bool gathered = !permuted && channels <= MaxGatheredChannels && channels * plane <= int.MaxValue;
+        // Lane l of the period's vector v holds element v·Count + l: pixel (v·Count + l) / channels of the period, from
+        // plane (v·Count + l) % channels. Vector v is the planes' vectors permuted in turn: the permute with plane c ≥ 1
+        // takes channel c's lanes from it and keeps the others (plane 0's, for c = 1, from plane 0).
+        int* indices = stackalloc int[permuted ? period * (channels - 1) : 0];
+        for (var v = 0; permuted && v < channels; v++)
+        {
+            for (var c = 1; c < channels; c++)
+            {
+                for (var l = 0; l < TSimd.Count; l++)
+                {
+                    int element = (v * TSimd.Count) + l, channel = element % channels, pixel = element / channels;
+                    indices[(((v * (channels - 1)) + c - 1) * TSimd.Count) + l] = channel == c ? TSimd.Count + pixel : c == 1 ? pixel : l;
+                }
+            }
+        }
+
+        int* offsets = stackalloc int[gathered ? period : 0];
+        for (var i = 0; gathered && i < period; i++)
         {
             offsets[i] = (int)((i % channels * plane) + (i / channels));
         }
@@ -35,6 +56,21 @@ internal static unsafe class ChannelsLast<TSimd, TVec>
             var from = src + ((top + y) * (long)srcW) + left;
             var to = dst + ((long)y * width);
             var i = 0;
+            for (; permuted && i <= width - period; i += period)
+            {
+                var pixels = from + (i / channels);
+                for (var v = 0; v < channels; v++)
+                {
+                    var vector = TSimd.Load(pixels);
+                    for (var c = 1; c < channels; c++)
+                    {
+                        vector = TSimd.Permute(vector, TSimd.Load(pixels + (c * plane)), indices + (((v * (channels - 1)) + c - 1) * TSimd.Count));
+                    }
+
+                    TSimd.Store(vector, to + i + (v * TSimd.Count));
+                }
+            }
+
             for (; gathered && i <= width - period; i += period)
             {
                 var pixels = from + (i / channels);

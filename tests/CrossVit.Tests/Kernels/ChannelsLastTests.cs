@@ -9,7 +9,7 @@ namespace CrossVit.Tests.Kernels;
 
 public class ChannelsLastTests
 {
-    // Channel counts on both sides of the gathered path's limit; windows cropped anywhere, rows in bands.
+    // Channel counts on both sides of the permuted (≤ 4) and the gathered (≤ 16) paths' limits; windows cropped anywhere, rows in bands.
     private static readonly Gen<(int Channels, int Size, int SrcH, int SrcW, int Top, int Left, int FirstRow, int Rows, int Seed)> Shapes =
         from channels in Gen.OneOf(Gen.Choose(1, 5), Gen.Elements(16, 17))
         from size in Dim(70, 1, 15, 16, 17, 32)

@@ -48,11 +48,17 @@ internal unsafe interface ISimd<TVec>
     static abstract TVec Gather(float* source, int* indices);
 
     /// <summary>
-    /// source[indices[i]] in lane i, every index in [0, 2·Count): the two vectors at source loaded and permuted
-    /// (AVX-512's two-table permute; AVX2 permutes each and blends), where a gather loads lane by lane. As
-    /// <see cref="Gather"/> on the 128-bit paths.
+    /// source[indices[i]] in lane i, every index in [0, 2·Count): the two vectors at source loaded and
+    /// <see cref="Permute"/>d, where a gather loads lane by lane. As <see cref="Gather"/> on the 128-bit paths.
     /// </summary>
     static abstract TVec GatherNear(float* source, int* indices);
+
+    /// <summary>
+    /// (low ‖ high)[indices[i]] in lane i, every index in [0, 2·Count): AVX-512's two-table permute; AVX2 permutes
+    /// each and blends; the 128-bit paths shuffle each (a shuffle zeroes the lanes whose index is out of its range)
+    /// and merge the bits.
+    /// </summary>
+    static abstract TVec Permute(TVec low, TVec high, int* indices);
 
     static abstract float Sum(TVec value);
 

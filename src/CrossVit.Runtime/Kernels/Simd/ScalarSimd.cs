@@ -40,6 +40,8 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
 
     public static float GatherNear(float* source, int* indices) => source[*indices];
 
+    public static float Permute(float low, float high, int* indices) => *indices == 0 ? low : high;
+
     public static float Sum(float value) => value;
 
     public static float MaxAcross(float value) => value;

@@ -44,6 +44,12 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
 
     public static Vector128<float> GatherNear(float* source, int* indices) => Gather(source, indices);
 
+    public static Vector128<float> Permute(Vector128<float> low, Vector128<float> high, int* indices)
+    {
+        var index = Vector128.Load(indices);
+        return Vector128.Shuffle(low, index) | Vector128.Shuffle(high, index - Vector128.Create(Count));
+    }
+
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 
     /// <summary>Halves folded until one lane is left.</summary>

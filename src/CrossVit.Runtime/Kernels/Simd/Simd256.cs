@@ -42,12 +42,14 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static Vector256<float> Gather(float* source, int* indices) => Avx2.GatherVector256(source, Vector256.Load(indices), sizeof(float));
 
-    public static Vector256<float> GatherNear(float* source, int* indices)
+    public static Vector256<float> GatherNear(float* source, int* indices) => Permute(Vector256.Load(source), Vector256.Load(source + Count), indices);
+
+    public static Vector256<float> Permute(Vector256<float> low, Vector256<float> high, int* indices)
     {
         var index = Vector256.Load(indices);
-        var low = Avx2.PermuteVar8x32(Vector256.Load(source), index);
-        var high = Avx2.PermuteVar8x32(Vector256.Load(source + Count), index);
-        return Vector256.ConditionalSelect(Vector256.GreaterThan(index, Vector256.Create(Count - 1)).AsSingle(), high, low);
+        var fromLow = Avx2.PermuteVar8x32(low, index);
+        var fromHigh = Avx2.PermuteVar8x32(high, index);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(index, Vector256.Create(Count - 1)).AsSingle(), fromHigh, fromLow);
     }
 
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);

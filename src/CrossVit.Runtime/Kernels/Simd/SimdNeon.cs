@@ -59,6 +59,8 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
 
     public static Vector128<float> GatherNear(float* source, int* indices) => Gather(source, indices);
 
+    public static Vector128<float> Permute(Vector128<float> low, Vector128<float> high, int* indices) => Simd128.Permute(low, high, indices);
+
     public static float Sum(Vector128<float> value) => Simd128.Sum(value);
 
     /// <summary>One FMAXV instead of the portable API's shuffle, maximum and lane extraction.</summary>

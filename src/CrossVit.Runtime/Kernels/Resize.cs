@@ -7,10 +7,12 @@ namespace CrossVit.Runtime.Kernels;
 /// <summary>
 /// torch <c>interpolate(align_corners=False, antialias=False)</c>, separable: per output row, the source rows are
 /// blended vertically into one row, then the output columns blend their taps from that row, a vector of columns at
-/// a time with gathered taps. Both passes are vectorized. When a vector of columns' first taps lie within two vectors
-/// of the row (any scale below about 2), each tap is a permute of two loaded vectors instead of a gather. The row is stored with its edge values repeated
-/// <see cref="Pad"/> times on each side, so every output's taps are consecutive (torch clamps each tap's index,
-/// which is the same thing). Taps are computed in float like torch's CPU kernel.
+/// a time. The tap count is a JIT-time constant (<see cref="TwoTaps"/>, <see cref="FourTaps"/>), so both blends unroll.
+/// With 8 or 16 lanes, when a vector of columns' taps all lie within two vectors of the row (any scale below about 2),
+/// the two are loaded once and each tap is a permute of them (<see cref="ISimd{TVec}.Permute"/>); otherwise taps are
+/// gathered. The row is stored with its edge values repeated <see cref="Pad"/> times on each side, so every output's
+/// taps are consecutive (torch clamps each tap's index, which is the same thing). Taps are computed in float like
+/// torch's CPU kernel.
 /// </summary>
 internal static unsafe class Resize<TSimd, TVec>
     where TSimd : ISimd<TVec>
@@ -22,22 +24,32 @@ internal static unsafe class Resize<TSimd, TVec>
     /// <summary>Weights stored per output position (bilinear leaves the last two unused).</summary>
     private const int MaxTaps = 4;
 
-    public static int Taps(ResizeMode mode) => mode == ResizeMode.Bicubic ? 4 : 2;
-
     /// <summary>
     /// Floats of workspace <see cref="Run"/> needs: the padded row (and two vectors past it, which the permuted taps
     /// load but do not use), a first tap and weights per output row and column, and each column's taps relative to
-    /// its vector's.
+    /// its vector's first.
     /// </summary>
-    public static long WorkspaceSize(int inW, int outH, int outW) => RowLength(inW) + ((1L + MaxTaps) * (outH + outW)) + outW;
+    public static long WorkspaceSize(int inW, int outH, int outW) => RowLength(inW) + ((1L + MaxTaps) * (outH + outW)) + ((long)MaxTaps * outW);
 
     private static int RowLength(int inW) => inW + (2 * Pad) + (2 * TSimd.Count);
 
     /// <summary>Output rows [firstRow, firstRow + rows) of the planes stacked, planes · outH rows in all.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* src, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace, int firstRow, int rows)
     {
-        var taps = Taps(mode);
+        if (mode == ResizeMode.Bicubic)
+        {
+            Run<FourTaps>(src, inH, inW, dst, outH, outW, mode, workspace, firstRow, rows);
+        }
+        else
+        {
+            Run<TwoTaps>(src, inH, inW, dst, outH, outW, mode, workspace, firstRow, rows);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TTaps>(float* src, int inH, int inW, float* dst, int outH, int outW, ResizeMode mode, float* workspace, int firstRow, int rows)
+        where TTaps : ITapCount
+    {
         var padded = workspace;
         var yFirst = (int*)(padded + RowLength(inW));
         var yWeight = (float*)(yFirst + outH);
@@ -47,19 +59,25 @@ internal static unsafe class Resize<TSimd, TVec>
         // Row weights per output row (one row's taps together); column weights per tap (a vector of columns together).
         ComputeTaps(inH, outH, mode, yFirst, yWeight, MaxTaps, 1);
         ComputeTaps(inW, outW, mode, xFirst, xWeight, 1, outW);
-        var near = true;
+        // Lanes are permuted, not gathered, with 8 or 16 of them (on the 128-bit paths lane loads cost less than shuffles):
+        // tap t of column ox is lane xNear[t·outW + ox] of the two vectors at its vector's first tap.
+        var near = TSimd.Count >= 8;
         for (var ox = 0; ox < outW; ox++)
         {
-            xNear[ox] = xFirst[ox] - xFirst[ox / TSimd.Count * TSimd.Count];
-            near &= xNear[ox] < 2 * TSimd.Count;
+            for (var t = 0; t < TTaps.Count; t++)
+            {
+                xNear[(t * outW) + ox] = xFirst[ox] + t - xFirst[ox / TSimd.Count * TSimd.Count];
+                near &= xNear[(t * outW) + ox] < 2 * TSimd.Count;
+            }
         }
+
         var row = padded + Pad;
         for (var r = firstRow; r < firstRow + rows; r++)
         {
             int plane = r / outH, oy = r % outH;
             var s = src + ((long)plane * inH * inW);
-            BlendRows<TSimd, TVec>(s, inH, inW, yFirst[oy], yWeight + (oy * MaxTaps), taps, row, 0);
-            BlendRows<ScalarSimd, float>(s, inH, inW, yFirst[oy], yWeight + (oy * MaxTaps), taps, row, inW / TSimd.Count * TSimd.Count);
+            BlendRows<TSimd, TVec, TTaps>(s, inH, inW, yFirst[oy], yWeight + (oy * MaxTaps), row, 0);
+            BlendRows<ScalarSimd, float, TTaps>(s, inH, inW, yFirst[oy], yWeight + (oy * MaxTaps), row, inW / TSimd.Count * TSimd.Count);
             for (var p = 1; p <= Pad; p++)
             {
                 row[-p] = row[0];
@@ -67,57 +85,83 @@ internal static unsafe class Resize<TSimd, TVec>
             }
 
             var drow = dst + ((long)r * outW);
-            BlendColumns<TSimd, TVec>(row, xFirst, near ? xNear : null, xWeight, outW, taps, drow, 0);
-            BlendColumns<ScalarSimd, float>(row, xFirst, null, xWeight, outW, taps, drow, outW / TSimd.Count * TSimd.Count);
+            if (near)
+            {
+                PermuteColumns<TTaps>(row, xFirst, xNear, xWeight, outW, drow);
+            }
+            else
+            {
+                GatherColumns<TSimd, TVec, TTaps>(row, xFirst, xWeight, outW, drow, 0);
+            }
+
+            GatherColumns<ScalarSimd, float, TTaps>(row, xFirst, xWeight, outW, drow, outW / TSimd.Count * TSimd.Count);
         }
     }
 
-    /// <summary>
-    /// drow[ox] = Σ_t weight[t · outW + ox] · row[first[ox] + t] for ox in [start, outW). With <paramref name="near"/>
-    /// (first taps relative to their vector's, all below two vectors), tap t is a permute of the two vectors at the
-    /// vector's first tap + t; without, a gather.
-    /// </summary>
+    /// <summary>drow[ox] = Σ_t weight[t · outW + ox] · row[first[ox] + t] for the whole vectors of columns, tap t permuted by near[t · outW + ox].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlendColumns<TS, TV>(float* row, int* first, int* near, float* weight, int outW, int taps, float* drow, int start)
+    private static void PermuteColumns<TTaps>(float* row, int* first, int* near, float* weight, int outW, float* drow)
+        where TTaps : ITapCount
+    {
+        for (var ox = 0; ox <= outW - TSimd.Count; ox += TSimd.Count)
+        {
+            var at = row + first[ox];
+            TVec low = TSimd.Load(at), high = TSimd.Load(at + TSimd.Count);
+            var acc = TSimd.Multiply(TSimd.Permute(low, high, near + ox), TSimd.Load(weight + ox));
+            acc = TSimd.MultiplyAdd(TSimd.Permute(low, high, near + outW + ox), TSimd.Load(weight + outW + ox), acc);
+            if (TTaps.Count == FourTaps.Count)
+            {
+                acc = TSimd.MultiplyAdd(TSimd.Permute(low, high, near + (2 * outW) + ox), TSimd.Load(weight + (2 * outW) + ox), acc);
+                acc = TSimd.MultiplyAdd(TSimd.Permute(low, high, near + (3 * outW) + ox), TSimd.Load(weight + (3 * outW) + ox), acc);
+            }
+
+            TSimd.Store(acc, drow + ox);
+        }
+    }
+
+    /// <summary>drow[ox] = Σ_t weight[t · outW + ox] · row[first[ox] + t] for ox in [start, outW), taps gathered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GatherColumns<TS, TV, TTaps>(float* row, int* first, float* weight, int outW, float* drow, int start)
         where TS : ISimd<TV>
         where TV : struct
+        where TTaps : ITapCount
     {
         for (var ox = start; ox <= outW - TS.Count; ox += TS.Count)
         {
-            var acc = TS.Multiply(Tap<TS, TV>(row, first, near, ox, 0), TS.Load(weight + ox));
-            for (var t = 1; t < taps; t++)
+            var acc = TS.Multiply(TS.Gather(row, first + ox), TS.Load(weight + ox));
+            for (var t = 1; t < TTaps.Count; t++)
             {
-                acc = TS.MultiplyAdd(Tap<TS, TV>(row, first, near, ox, t), TS.Load(weight + (t * outW) + ox), acc);
+                acc = TS.MultiplyAdd(TS.Gather(row + t, first + ox), TS.Load(weight + (t * outW) + ox), acc);
             }
 
             TS.Store(acc, drow + ox);
         }
     }
 
-    /// <summary>Tap t of the columns [ox, ox + Count): row[first[ox + i] + t] in lane i.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Tap<TS, TV>(float* row, int* first, int* near, int ox, int t)
-        where TS : ISimd<TV>
-        where TV : struct => near != null ? TS.GatherNear(row + first[ox] + t, near + ox) : TS.Gather(row + t, first + ox);
-
     /// <summary>row[start..inW) = Σ_t weight[t] · src row (first + t, clamped to the image).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlendRows<TS, TV>(float* src, int inH, int inW, int first, float* weight, int taps, float* row, int start)
+    private static void BlendRows<TS, TV, TTaps>(float* src, int inH, int inW, int first, float* weight, float* row, int start)
         where TS : ISimd<TV>
         where TV : struct
+        where TTaps : ITapCount
     {
-        var s0 = src + ((long)Math.Clamp(first, 0, inH - 1) * inW);
+        float* s0 = SourceRow(src, inH, inW, first), s1 = SourceRow(src, inH, inW, first + 1);
+        float* s2 = SourceRow(src, inH, inW, first + 2), s3 = SourceRow(src, inH, inW, first + 3);
+        TV w0 = TS.Create(weight[0]), w1 = TS.Create(weight[1]), w2 = TS.Create(weight[2]), w3 = TS.Create(weight[3]);
         for (var x = start; x <= inW - TS.Count; x += TS.Count)
         {
-            var acc = TS.Multiply(TS.Load(s0 + x), TS.Create(weight[0]));
-            for (var t = 1; t < taps; t++)
+            var acc = TS.MultiplyAdd(TS.Load(s1 + x), w1, TS.Multiply(TS.Load(s0 + x), w0));
+            if (TTaps.Count == FourTaps.Count)
             {
-                acc = TS.MultiplyAdd(TS.Load(src + ((long)Math.Clamp(first + t, 0, inH - 1) * inW) + x), TS.Create(weight[t]), acc);
+                acc = TS.MultiplyAdd(TS.Load(s3 + x), w3, TS.MultiplyAdd(TS.Load(s2 + x), w2, acc));
             }
 
             TS.Store(acc, row + x);
         }
     }
+
+    /// <summary>Source row <paramref name="y"/>, clamped to the image.</summary>
+    private static float* SourceRow(float* src, int inH, int inW, int y) => src + ((long)Math.Clamp(y, 0, inH - 1) * inW);
 
     /// <summary>
     /// First source index (before clamping; at least −<see cref="Pad"/>) and tap weights of every output position
@@ -162,6 +206,24 @@ internal static unsafe class Resize<TSimd, TVec>
 
     /// <summary>Cubic convolution weight for 1 &lt; |d| &lt; 2.</summary>
     private static float CubicFar(float d, float a) => ((((a * d) - (5f * a)) * d) + (8f * a)) * d - (4f * a);
+}
+
+/// <summary>Taps per output position of a resize, as a JIT-time constant.</summary>
+internal interface ITapCount
+{
+    static abstract int Count { get; }
+}
+
+/// <summary>Bilinear: two taps.</summary>
+internal readonly struct TwoTaps : ITapCount
+{
+    public static int Count => 2;
+}
+
+/// <summary>Bicubic: four taps.</summary>
+internal readonly struct FourTaps : ITapCount
+{
+    public static int Count => 4;
 }
 
 /// <summary>Resize's checked entries.</summary>

@@ -48,15 +48,10 @@ internal unsafe interface ISimd<TVec>
     static abstract TVec Gather(float* source, int* indices);
 
     /// <summary>
-    /// source[indices[i]] in lane i, every index in [0, 2·Count): the two vectors at source loaded and
-    /// <see cref="Permute"/>d, where a gather loads lane by lane. As <see cref="Gather"/> on the 128-bit paths.
-    /// </summary>
-    static abstract TVec GatherNear(float* source, int* indices);
-
-    /// <summary>
     /// (low ‖ high)[indices[i]] in lane i, every index in [0, 2·Count): AVX-512's two-table permute; AVX2 permutes
     /// each and blends; the 128-bit paths shuffle each (a shuffle zeroes the lanes whose index is out of its range)
-    /// and merge the bits.
+    /// and merge the bits. The kernels permute with 8 or 16 lanes only (the resize's taps, the channels-last copy):
+    /// with 4, lane loads or a gather cost less than the two shuffles.
     /// </summary>
     static abstract TVec Permute(TVec low, TVec high, int* indices);
 

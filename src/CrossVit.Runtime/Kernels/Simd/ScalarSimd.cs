@@ -38,8 +38,6 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
 
     public static float Gather(float* source, int* indices) => source[*indices];
 
-    public static float GatherNear(float* source, int* indices) => source[*indices];
-
     public static float Permute(float low, float high, int* indices) => *indices == 0 ? low : high;
 
     public static float Sum(float value) => value;

@@ -42,8 +42,6 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
     public static Vector128<float> Gather(float* source, int* indices) =>
         Vector128.Create(source[indices[0]], source[indices[1]], source[indices[2]], source[indices[3]]);
 
-    public static Vector128<float> GatherNear(float* source, int* indices) => Gather(source, indices);
-
     public static Vector128<float> Permute(Vector128<float> low, Vector128<float> high, int* indices)
     {
         var index = Vector128.Load(indices);

@@ -42,8 +42,6 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static Vector256<float> Gather(float* source, int* indices) => Avx2.GatherVector256(source, Vector256.Load(indices), sizeof(float));
 
-    public static Vector256<float> GatherNear(float* source, int* indices) => Permute(Vector256.Load(source), Vector256.Load(source + Count), indices);
-
     public static Vector256<float> Permute(Vector256<float> low, Vector256<float> high, int* indices)
     {
         var index = Vector256.Load(indices);

@@ -42,8 +42,6 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
     public static Vector512<float> Gather(float* source, int* indices) =>
         Vector512.Create(Simd256.Gather(source, indices), Simd256.Gather(source, indices + Vector256<float>.Count));
 
-    public static Vector512<float> GatherNear(float* source, int* indices) => Permute(Vector512.Load(source), Vector512.Load(source + Count), indices);
-
     public static Vector512<float> Permute(Vector512<float> low, Vector512<float> high, int* indices) =>
         Avx512F.PermuteVar16x32x2(low, Vector512.Load(indices), high);
 

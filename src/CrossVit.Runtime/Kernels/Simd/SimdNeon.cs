@@ -57,8 +57,6 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
         return AdvSimd.LoadAndInsertScalar(v, 3, source + indices[3]);
     }
 
-    public static Vector128<float> GatherNear(float* source, int* indices) => Gather(source, indices);
-
     public static Vector128<float> Permute(Vector128<float> low, Vector128<float> high, int* indices) => Simd128.Permute(low, high, indices);
 
     public static float Sum(Vector128<float> value) => Simd128.Sum(value);

@@ -146,12 +146,15 @@ internal static unsafe class Resize<TSimd, TVec>
         where TTaps : ITapCount
     {
         float* s0 = SourceRow(src, inH, inW, first), s1 = SourceRow(src, inH, inW, first + 1);
-        float* s2 = SourceRow(src, inH, inW, first + 2), s3 = SourceRow(src, inH, inW, first + 3);
-        TV w0 = TS.Create(weight[0]), w1 = TS.Create(weight[1]), w2 = TS.Create(weight[2]), w3 = TS.Create(weight[3]);
+        TV w0 = TS.Create(weight[0]), w1 = TS.Create(weight[1]);
+        // Bilinear stores two weights per row: the third and fourth tap exist only for bicubic.
+        var four = TTaps.Count == FourTaps.Count;
+        float* s2 = four ? SourceRow(src, inH, inW, first + 2) : s0, s3 = four ? SourceRow(src, inH, inW, first + 3) : s0;
+        TV w2 = four ? TS.Create(weight[2]) : w0, w3 = four ? TS.Create(weight[3]) : w0;
         for (var x = start; x <= inW - TS.Count; x += TS.Count)
         {
             var acc = TS.MultiplyAdd(TS.Load(s1 + x), w1, TS.Multiply(TS.Load(s0 + x), w0));
-            if (TTaps.Count == FourTaps.Count)
+            if (four)
             {
                 acc = TS.MultiplyAdd(TS.Load(s3 + x), w3, TS.MultiplyAdd(TS.Load(s2 + x), w2, acc));
             }

@@ -48,7 +48,7 @@ internal static unsafe class Attention<TSimd, TVec>
             var column = h * headDim;
             // Keys packed times the scale: the scores come out scaled, and softmax's passes do not multiply.
             PackB.FromRows<TSimd, TVec>(k + column, ldk, tk, headDim, nr, packedK, scale);
-            PackB.FromColumns(v + column, ldv, headDim, tk, nr, packedV);
+            PackB.FromColumns<TSimd, TVec>(v + column, ldv, headDim, tk, nr, packedV);
             for (var i0 = 0; i0 < tq; i0 += AttentionBlock.Rows)
             {
                 var rows = Math.Min(AttentionBlock.Rows, tq - i0);

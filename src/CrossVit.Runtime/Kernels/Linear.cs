@@ -106,7 +106,7 @@ internal sealed unsafe partial class ParallelKernels
     /// enough (a 96-wide GEMM's 3 panels would leave one of 2 workers idle a third of the time). A model's weights come
     /// cold from memory on every pass: every worker of a row split streams all of them, where a panel split streams
     /// each once. That took crossvit_base_240 on two threads 5% faster and crossvit_small_240 4% with the weights larger
-    /// than a core's L2, then crossvit_tiny_240 4% and crossvit_9_dagger_240 2.5% with all of them (performance.md). With
+    /// than a core's L2, then crossvit_tiny_240 about 4% and crossvit_9_dagger_240 2% with all of them (performance.md). With
     /// several M blocks per worker (a batch), every block streams the weights again either way, and row bands keep the
     /// rows a worker reads in its own cache (crossvit_small_240 at batch 8 ran 3% slower split by panels).
     /// </summary>

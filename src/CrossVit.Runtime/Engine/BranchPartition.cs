@@ -6,7 +6,7 @@ namespace CrossVit.Runtime.Engine;
 /// Decides how the branches share the workers in a part of the pass where they may run concurrently (the patch
 /// embedding, a stage's blocks, a stage's fusion: <see cref="BranchCost"/>). A branch's time on g workers is modelled
 /// as the work of the busiest worker, split as <see cref="ParallelKernels"/> splits it: GEMMs by whole row tiles (by
-/// weight panels when there are fewer tiles than workers, or at batch 1), attention by (image, head,
+/// weight panels when there are fewer tiles than workers or the weights outgrow L2), attention by (image, head,
 /// chunk); plus the weights, which every worker of a row-split GEMM streams in full, and a fixed cost per operation
 /// for waking the workers. The branches are unequal (crossvit_9_dagger_240: 401 tokens × 128 wide, 1 block, against
 /// 197 × 256, 3 blocks), so groups of equal size would leave the small branch's workers idle; the partition minimises
@@ -37,32 +37,32 @@ internal static class BranchPartition
     /// Workers per branch (filled into <paramref name="sizes"/>, summing to <paramref name="threads"/>) and true to run
     /// the branches concurrently; false to run them one after another on every worker.
     /// </summary>
-    public static bool Choose(ReadOnlySpan<BranchCost> branches, int batch, int threads, GemmTiling tiling, BranchScheduling mode, Span<int> sizes)
+    public static bool Choose(ReadOnlySpan<BranchCost> branches, int batch, int threads, int rowTile, int blockRows, BranchScheduling mode, Span<int> sizes)
     {
         int n = branches.Length;
         if (mode == BranchScheduling.Sequential || n < 2 || threads < n) return false;
         Span<int> trial = stackalloc int[n];
         double best = double.MaxValue;
-        Search(branches, batch, tiling, 0, threads, trial, sizes, ref best);
+        Search(branches, batch, rowTile, blockRows, 0, threads, trial, sizes, ref best);
         if (mode == BranchScheduling.Concurrent) return true;
         double sequential = 0;
-        foreach (var b in branches) sequential += Time(b, batch, threads, tiling);
+        foreach (var b in branches) sequential += Time(b, batch, threads, rowTile, blockRows);
         return best < Margin * sequential;
     }
 
     /// <summary>Modelled work, in multiply-adds, of the busiest of <paramref name="workers"/> running branch <paramref name="b"/>.</summary>
-    internal static double Time(BranchCost b, int batch, int workers, GemmTiling tiling)
+    internal static double Time(BranchCost b, int batch, int workers, int rowTile, int blockRows)
     {
         double time = 0, sync = workers > 1 ? SyncCost : 0;
         foreach (var g in b.Gemms)
         {
             // One call: row bands of whole tiles, every worker streaming all the weights; a GEMM of fewer tiles than
-            // workers, or one at batch 1 whose panels share out evenly (ParallelKernels.SplitsByPanels), is split by
+            // workers, or of more weights than a core's L2 at batch 1 (ParallelKernels.SplitsByPanels), is split by
             // weight panels instead, each worker streaming its share. A per-image GEMM (a convolution) makes a
             // row-split call once per image.
-            long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + tiling.RowTile - 1) / tiling.RowTile;
-            double call = g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Out, tiling, workers)
-                ? (Ceiling(tiles, workers) * tiling.RowTile + WeightCost) * g.Weights + sync
+            long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
+            double call = g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Weights, rowTile, blockRows, workers)
+                ? (Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync
                 : (rows + WeightCost) * g.Weights / workers + sync;
             time += g.PerImage ? batch * call : call;
         }
@@ -76,7 +76,7 @@ internal static class BranchPartition
     }
 
     /// <summary>Tries every split of <paramref name="workers"/> over branches first.. (at least one each), keeping the best in <paramref name="sizes"/>.</summary>
-    private static void Search(ReadOnlySpan<BranchCost> branches, int batch, GemmTiling tiling, int first, int workers,
+    private static void Search(ReadOnlySpan<BranchCost> branches, int batch, int rowTile, int blockRows, int first, int workers,
         Span<int> trial, Span<int> sizes, ref double best)
     {
         int last = branches.Length - 1;
@@ -84,7 +84,7 @@ internal static class BranchPartition
         {
             trial[last] = workers;
             double slowest = 0;
-            for (int i = 0; i <= last; i++) slowest = Math.Max(slowest, Time(branches[i], batch, trial[i], tiling));
+            for (int i = 0; i <= last; i++) slowest = Math.Max(slowest, Time(branches[i], batch, trial[i], rowTile, blockRows));
             if (slowest < best)
             {
                 best = slowest;
@@ -95,7 +95,7 @@ internal static class BranchPartition
         for (int g = 1; g <= workers - (last - first); g++)
         {
             trial[first] = g;
-            Search(branches, batch, tiling, first + 1, workers - g, trial, sizes, ref best);
+            Search(branches, batch, rowTile, blockRows, first + 1, workers - g, trial, sizes, ref best);
         }
     }
 

@@ -16,7 +16,8 @@ internal sealed unsafe class BranchTeams : ParallelJob, IBranchRunner
 {
     private readonly WorkerPool _pool;
     private readonly BranchScheduling _mode;
-    private readonly GemmTiling _tiling;
+    private readonly int _rowTile;
+    private readonly int _blockRows;
     private readonly WorkerGroup[] _groups;
     private readonly Workspace[] _workspaces;
     private readonly ParallelKernels[] _kernels;
@@ -33,7 +34,8 @@ internal sealed unsafe class BranchTeams : ParallelJob, IBranchRunner
     {
         _pool = pool;
         _mode = mode;
-        _tiling = kernels.Tiling;
+        _rowTile = kernels.RowTile;
+        _blockRows = kernels.BlockRows;
         _groups = new WorkerGroup[branches];
         _workspaces = new Workspace[branches];
         _kernels = new ParallelKernels[branches];
@@ -121,7 +123,7 @@ internal sealed unsafe class BranchTeams : ParallelJob, IBranchRunner
         for (int b = 1; b <= t.Batch; b++)
         {
             var sizes = new int[costs.Length];
-            if (!BranchPartition.Choose(costs, b, _pool.Threads, _tiling, _mode, sizes)) continue;
+            if (!BranchPartition.Choose(costs, b, _pool.Threads, _rowTile, _blockRows, _mode, sizes)) continue;
             // Batches that choose the same partition share it, and its walk at the largest batch.
             partitions[b - 1] = Array.Find(partitions, p => p is not null && p.AsSpan().SequenceEqual(sizes));
             if (partitions[b - 1] is not null) continue;

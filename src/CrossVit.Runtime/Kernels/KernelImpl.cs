@@ -21,9 +21,6 @@ internal abstract unsafe partial class KernelImpl
     /// <summary>Rows of the GEMM's M block, each of which streams all of B.</summary>
     public abstract int BlockRows { get; }
 
-    /// <summary>The tile, M block and panel sizes together, as the splits between workers see them.</summary>
-    public GemmTiling Tiling => new(RowTile, BlockRows, PanelWidth);
-
     /// <summary>
     /// Rows that threads split GEMMs, convolutions and norms in multiples of: half a micro-kernel tile, which a band's
     /// short last tile computes at half the cost (NEON's kernel always computes whole tiles: a whole one there).

@@ -25,8 +25,11 @@ public sealed unsafe partial class KernelSet
     /// <summary>The ISA these kernels run on.</summary>
     public Isa Isa { get; }
 
-    /// <summary>The GEMM's tile rows, M block rows and panel width, which decide how workers split it.</summary>
-    internal GemmTiling Tiling => _impl.Tiling;
+    /// <summary>Rows the GEMM computes together (the micro-kernel's tile): bands of rows cost whole tiles.</summary>
+    internal int RowTile => _impl.RowTile;
+
+    /// <summary>Rows of the GEMM's M block, each of which streams all the weights.</summary>
+    internal int BlockRows => _impl.BlockRows;
 
     /// <summary>The unchecked kernels behind the entries, for callers that have checked an operation's arguments once and split it by pointer.</summary>
     internal KernelImpl Impl => _impl;

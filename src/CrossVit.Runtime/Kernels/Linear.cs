@@ -90,36 +90,27 @@ internal sealed unsafe partial class ParallelKernels
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
             Run(_linear, new LinearWork(_impl, px, rows, weight.Cols, weight.Pointer, weight.Rows, weight.PanelWidth, bias.IsEmpty ? null : pb, py, epilogue,
-                SplitsByPanels(rows, weight.Rows, _impl.Tiling, _team.Threads)));
+                SplitsByPanels(rows, weight.Rows * (long)weight.Cols, _impl.RowTile, _impl.BlockRows, _team.Threads)));
         }
         GC.KeepAlive(weight);
         _recorder?.Stop(site, start, _team.Threads, split: true, macs);
     }
 
-    /// <summary>Most a worker's share of weight panels may exceed an even share by, for a batch-1 GEMM to split by panels.</summary>
-    private const double MaxPanelImbalance = 1.2;
+    /// <summary>Weights above which a GEMM is split by weight panels: more than a core's L2 (1 MB of floats).</summary>
+    internal const long MaxRowSplitWeights = 1 << 18;
 
     /// <summary>
-    /// Whether a GEMM of <paramref name="rows"/> rows and <paramref name="outFeatures"/> columns is split by weight
-    /// panels rather than by bands of rows: when there are too few row tiles to go round (a batch's CLS rows, the
-    /// heads), or when each worker's band would be at most one M block (batch 1) and the panels share out evenly
-    /// enough (a 96-wide GEMM's 3 panels would leave one of 2 workers idle a third of the time). A model's weights come
-    /// cold from memory on every pass: every worker of a row split streams all of them, where a panel split streams
-    /// each once. That took crossvit_base_240 on two threads 5% faster and crossvit_small_240 4% with the weights larger
-    /// than a core's L2, then crossvit_tiny_240 about 4% and crossvit_9_dagger_240 2% with all of them (performance.md). With
-    /// several M blocks per worker (a batch), every block streams the weights again either way, and row bands keep the
-    /// rows a worker reads in its own cache (crossvit_small_240 at batch 8 ran 3% slower split by panels).
+    /// Whether a GEMM of <paramref name="rows"/> rows and <paramref name="weights"/> weights is split by weight panels
+    /// rather than by bands of rows: when there are too few row tiles to go round (a batch's CLS rows, the heads), or
+    /// when the weights are more than a core's L2 holds and each worker's band would be at most one M block of
+    /// <paramref name="blockRows"/> (batch 1). Every worker of such a row split streams all the weights, cold from
+    /// memory on every pass, where a panel split streams each once: that took crossvit_base_240 on two threads 4%
+    /// faster and crossvit_small_240 3% (performance.md, "This round"). With several M blocks per worker (a batch), every
+    /// block streams the weights again either way, and row bands keep the rows a worker reads in its own cache
+    /// (crossvit_small_240 at batch 8 ran 3% slower split by panels); so do smaller weights.
     /// </summary>
-    internal static bool SplitsByPanels(long rows, int outFeatures, GemmTiling tiling, int workers)
-    {
-        if ((rows + tiling.RowTile - 1) / tiling.RowTile < workers)
-        {
-            return true;
-        }
-
-        long panels = (outFeatures + tiling.PanelWidth - 1) / tiling.PanelWidth, busiest = (panels + workers - 1) / workers;
-        return rows <= (long)tiling.BlockRows * workers && busiest * workers <= MaxPanelImbalance * panels;
-    }
+    internal static bool SplitsByPanels(long rows, long weights, int rowTile, int blockRows, int workers) =>
+        (rows + rowTile - 1) / rowTile < workers || (weights > MaxRowSplitWeights && rows <= (long)blockRows * workers);
 
     private readonly struct LinearWork(KernelImpl impl, float* x, int rows, int inFeatures, float* packedW, int outFeatures, int panelWidth, float* bias, float* y,
         Epilogue epilogue, bool splitColumns) : IWork

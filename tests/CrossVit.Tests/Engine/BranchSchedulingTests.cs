@@ -19,26 +19,19 @@ public sealed class BranchSchedulingTests
 
     /// <summary>The work of <paramref name="count"/> ViT blocks: qkv, proj, fc1 and fc2, and attention.</summary>
     internal static BranchCost Blocks(int tokens, int dim, int hidden, int heads, int count) => BranchCost.Sum(Enumerable.Repeat(
-        new BranchCost([new(tokens, dim, 3 * dim), new(tokens, dim, dim), new(tokens, dim, hidden), new(tokens, hidden, dim)],
+        new BranchCost([new(tokens, 3L * dim * dim), new(tokens, (long)dim * dim), new(tokens, (long)dim * hidden), new(tokens, (long)hidden * dim)],
             [new(heads, tokens, tokens, dim / heads)]), count));
 
-    /// <summary>AVX-512's: 8-row tiles, M blocks of 256 rows, panels of 32 columns.</summary>
-    private static readonly GemmTiling Tiling = new(8, 256, 32);
+    private const int RowTile = 8;   // the AVX-512 micro-kernel's rows
+    private const int BlockRows = 256;   // and its M block
 
-    /// <summary>
-    /// Equal branches on two threads at batch 1: 96-wide GEMMs (3 weight panels, too few to share out) split by rows,
-    /// 197 rows as 13 and 12 tiles, so the branches take a worker each; 256-wide blocks split by weight panels, evenly,
-    /// so they run one after the other.
-    /// </summary>
     [Fact]
-    public void AutoRunsEqualBranchesConcurrentlyOnTwoThreadsOnlyWhereTheSplitIsUneven()
+    public void AutoRunsEqualBranchesConcurrentlyOnTwoThreads()
     {
-        BranchCost narrow = new([new(197, 96, 96), new(197, 96, 96)], []);
+        BranchCost[] equal = [Blocks(197, 256, 768, 4, 2), Blocks(197, 256, 768, 4, 2)];
         var sizes = new int[2];
-        Assert.True(BranchPartition.Choose([narrow, narrow], 1, 2, Tiling, BranchScheduling.Auto, sizes));
+        Assert.True(BranchPartition.Choose(equal, 1, 2, RowTile, BlockRows, BranchScheduling.Auto, sizes));
         Assert.Equal([1, 1], sizes);
-        BranchCost[] wide = [Blocks(197, 256, 768, 4, 2), Blocks(197, 256, 768, 4, 2)];
-        Assert.False(BranchPartition.Choose(wide, 1, 2, Tiling, BranchScheduling.Auto, sizes));
     }
 
     /// <summary>A preset with seeded random weights (the schedule depends on the architecture alone).</summary>
@@ -79,11 +72,11 @@ public sealed class BranchSchedulingTests
     public void ModesOverrideTheCostModel()
     {
         var sizes = new int[2];
-        Assert.True(BranchPartition.Choose(Dagger9, 1, 2, Tiling, BranchScheduling.Concurrent, sizes));
+        Assert.True(BranchPartition.Choose(Dagger9, 1, 2, RowTile, BlockRows, BranchScheduling.Concurrent, sizes));
         Assert.Equal([1, 1], sizes);
         BranchCost[] equal = [Dagger9[1], Dagger9[1]];
-        Assert.False(BranchPartition.Choose(equal, 1, 2, Tiling, BranchScheduling.Sequential, sizes));
-        Assert.False(BranchPartition.Choose([.. equal, Dagger9[1]], 1, 2, Tiling, BranchScheduling.Concurrent, new int[3]), "3 branches cannot share 2 threads");
+        Assert.False(BranchPartition.Choose(equal, 1, 2, RowTile, BlockRows, BranchScheduling.Sequential, sizes));
+        Assert.False(BranchPartition.Choose([.. equal, Dagger9[1]], 1, 2, RowTile, BlockRows, BranchScheduling.Concurrent, new int[3]), "3 branches cannot share 2 threads");
     }
 
     [Property(MaxTest = Cases)]
@@ -92,10 +85,9 @@ public sealed class BranchSchedulingTests
         // Blocks, stems (convolutions image by image) and fusions (single-row GEMMs, one query), mixed at random.
         var gemm =
             from rows in Gen.Elements(1, 7, 197, 401, 3136)
-            from inFeatures in Gen.Choose(1, 800)
-            from outFeatures in Gen.Choose(1, 800)
+            from weights in Gen.Choose(1, 600_000)
             from perImage in Gen.Elements(false, true)
-            select new GemmCost(rows, inFeatures, outFeatures, perImage);
+            select new GemmCost(rows, weights, perImage);
         var attention =
             from heads in Gen.Choose(1, 8)
             from queries in Gen.Elements(1, 17, 197, 401)
@@ -114,11 +106,11 @@ public sealed class BranchSchedulingTests
         return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var sizes = new int[3];
-            Assert.True(BranchPartition.Choose(c.Shapes, c.Batch, c.Threads, Tiling, BranchScheduling.Concurrent, sizes));
+            Assert.True(BranchPartition.Choose(c.Shapes, c.Batch, c.Threads, RowTile, BlockRows, BranchScheduling.Concurrent, sizes));
             Assert.Equal(c.Threads, sizes.Sum());
             Assert.All(sizes, s => Assert.True(s >= 1));
             double Slowest(int a, int b, int d) => new[] { (c.Shapes[0], a), (c.Shapes[1], b), (c.Shapes[2], d) }
-                .Max(g => BranchPartition.Time(g.Item1, c.Batch, g.Item2, Tiling));
+                .Max(g => BranchPartition.Time(g.Item1, c.Batch, g.Item2, RowTile, BlockRows));
             double chosen = Slowest(sizes[0], sizes[1], sizes[2]);
             for (int a = 1; a < c.Threads - 1; a++)
             {

@@ -54,41 +54,26 @@ public sealed class ParallelKernelsTests : IDisposable
         });
     }
 
-    /// <summary>Rows, columns, whether two workers split them by panels, and the epilogue, for this machine's tiling.</summary>
-    public static TheoryData<int, int, bool, Epilogue> Splits()
-    {
-        var t = Kernels.Tiling;
-        return new()
-        {
-            { 61, 530, true, Epilogue.None },
-            { 61, 530, true, Epilogue.Gelu },
-            { 61, 530, true, Epilogue.Accumulate },
-            { (2 * t.BlockRows) + 1, 530, false, Epilogue.Gelu },
-            { 61, (2 * t.PanelWidth) + 1, false, Epilogue.Accumulate },
-        };
-    }
-
-    /// <summary>
-    /// The splits <see cref="ParallelKernels.SplitsByPanels"/> picks: a GEMM whose rows are one M block per worker
-    /// (batch 1) and whose panels share out evenly goes by panels; with more rows, or 3 panels on 2 workers, by row bands.
-    /// </summary>
+    /// <summary>Weights past <see cref="ParallelKernels.MaxRowSplitWeights"/> are split by panels even when the rows go round.</summary>
     [Theory]
-    [MemberData(nameof(Splits))]
-    public void BatchOneGemmsSplitByPanelsAndMatchOneThread(int rows, int n, bool byPanels, Epilogue epilogue)
+    [InlineData(Epilogue.None)]
+    [InlineData(Epilogue.Gelu)]
+    [InlineData(Epilogue.Accumulate)]
+    public void LargeWeightsSplitByPanelsMatchOneThread(Epilogue epilogue)
     {
-        const int K = 513;
-        Assert.Equal(byPanels, ParallelKernels.SplitsByPanels(rows, n, Kernels.Tiling, 2));
+        const int Rows = 61, K = 513, N = 530;
+        Assert.True(ParallelKernels.SplitsByPanels(Rows, (long)K * N, Kernels.RowTile, Kernels.BlockRows, 2), "the shape must take the panel split");
         var random = new Random(7);
-        var x = RandomArray(random, rows * K);
-        var weight = Kernels.PackLinear(RandomArray(random, n * K), n, K);
-        var bias = RandomArray(random, n);
-        var start = RandomArray(random, rows * n);
+        var x = RandomArray(random, Rows * K);
+        var weight = Kernels.PackLinear(RandomArray(random, N * K), N, K);
+        var bias = RandomArray(random, N);
+        var start = RandomArray(random, Rows * N);
         var want = (float[])start.Clone();
-        Kernels.Linear(x, rows, weight, bias, want, epilogue);
+        Kernels.Linear(x, Rows, weight, bias, want, epilogue);
         ForEachPool((k, threads) =>
         {
             var got = (float[])start.Clone();
-            k.Linear(x, rows, weight, bias, got, epilogue);
+            k.Linear(x, Rows, weight, bias, got, epilogue);
             Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {epilogue}");
         });
     }

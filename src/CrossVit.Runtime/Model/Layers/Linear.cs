@@ -17,7 +17,7 @@ internal sealed class Linear(PackedMatrix weight, float[] bias, int inFeatures, 
     public long MultiplyAdds(int rows) => (long)rows * In * Out;
 
     /// <summary>Its GEMM over <paramref name="rows"/> rows per image, for the branch scheduler.</summary>
-    public GemmCost Cost(int rows) => new(rows, In, Out);
+    public GemmCost Cost(int rows) => new(rows, (long)In * Out);
 
     /// <summary>y[rows, out] = epilogue(x[rows, in] · Wᵀ + b).</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y, Epilogue epilogue = Epilogue.None) =>

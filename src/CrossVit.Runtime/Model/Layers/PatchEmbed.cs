@@ -52,7 +52,7 @@ internal sealed class PatchEmbed(IReadOnlyList<ConvShape> shapes, PackedMatrix[]
         {
             var s = shapes[c];
             side = s.OutputSize(side);
-            gemms[c] = new(side * side, s.InChannels * s.Kernel * s.Kernel, s.OutChannels, PerImage: true);
+            gemms[c] = new(side * side, (long)s.InChannels * s.Kernel * s.Kernel * s.OutChannels, PerImage: true);
         }
         return new(gemms, []);
     }

@@ -76,6 +76,11 @@ def main():
         table(runs, settings, args.cli)
 
 
+def spread(values, spec):
+    """The median of values and, in brackets, their range, each formatted by spec."""
+    return f"{format(statistics.median(values), spec)} ({format(min(values), spec)}–{format(max(values), spec)})"
+
+
 def table(runs, settings, cli):
     print("| model | batch | threads | median ms (range) | of the FMA loop, median (range) | 1 → 2 threads |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -85,8 +90,7 @@ def table(runs, settings, cli):
         speedup = ""
         if threads == 2 and (cli, (model, batch, 1)) in runs:
             speedup = f"{statistics.median(m for m, _ in runs[(cli, (model, batch, 1))]) / statistics.median(ms):.2f}×"
-        print(f"| {model} | {batch} | {threads} | {statistics.median(ms):.1f} ({min(ms):.1f}–{max(ms):.1f}) "
-              f"| {statistics.median(fraction):.0%} ({min(fraction):.0%}–{max(fraction):.0%}) | {speedup} |")
+        print(f"| {model} | {batch} | {threads} | {spread(ms, '.1f')} | {spread(fraction, '.0%')} | {speedup} |")
 
 
 def ab_table(runs, settings, before, after):
@@ -95,8 +99,8 @@ def ab_table(runs, settings, before, after):
     for setting in settings:
         a = [m for m, _ in runs[(before, setting)]]
         b = [m for m, _ in runs[(after, setting)]]
-        print(f"| {setting[0]} | {setting[1]} | {setting[2]} | {statistics.median(a):.2f} ({min(a):.2f}–{max(a):.2f}) "
-              f"| {statistics.median(b):.2f} ({min(b):.2f}–{max(b):.2f}) | {statistics.median(b) / statistics.median(a):.3f} |")
+        print(f"| {setting[0]} | {setting[1]} | {setting[2]} | {spread(a, '.2f')} | {spread(b, '.2f')} "
+              f"| {statistics.median(b) / statistics.median(a):.3f} |")
 
 
 def ab_profile_table(runs, setting, before, after):
@@ -107,8 +111,7 @@ def ab_profile_table(runs, setting, before, after):
         a = [r[kind] for r in runs[(before, setting)]]
         b = [r[kind] for r in runs[(after, setting)]]
         ratio = f"{statistics.median(b) / statistics.median(a):.3f}" if statistics.median(a) > 0 else ""
-        print(f"| {kind} | {statistics.median(a):.3f} ({min(a):.3f}–{max(a):.3f}) "
-              f"| {statistics.median(b):.3f} ({min(b):.3f}–{max(b):.3f}) | {ratio} |")
+        print(f"| {kind} | {spread(a, '.3f')} | {spread(b, '.3f')} | {ratio} |")
     print()
 
 

@@ -104,10 +104,12 @@ internal sealed unsafe partial class ParallelKernels
     /// rather than by bands of rows: when there are too few row tiles to go round (a batch's CLS rows, the heads), or
     /// when the weights are more than a core's L2 holds and each worker's band would be at most one M block of
     /// <paramref name="blockRows"/> (batch 1). Every worker of such a row split streams all the weights, cold from
-    /// memory on every pass, where a panel split streams each once: that took crossvit_base_240 on two threads 4%
-    /// faster and crossvit_small_240 3% (performance.md, "This round"). With several M blocks per worker (a batch), every
-    /// block streams the weights again either way, and row bands keep the rows a worker reads in its own cache
-    /// (crossvit_small_240 at batch 8 ran 3% slower split by panels); so do smaller weights.
+    /// memory on every pass, where a panel split streams each once: that took crossvit_base_240 on two threads 5%
+    /// faster and crossvit_small_240 4% (performance.md, "This round (2026-12-04, evening)"). With several M blocks per
+    /// worker (a batch), every block streams the weights again either way, and row bands keep the rows a worker reads in
+    /// its own cache (crossvit_small_240 at batch 8 ran 3% slower split by panels). Smaller weights keep row bands too:
+    /// splitting them by panels gained crossvit_tiny_240 and crossvit_9_dagger_240 2–4% only in quiet spells, and the
+    /// cost model then ran equal branches one after the other, which measured slower ("This round (2026-12-05)").
     /// </summary>
     internal static bool SplitsByPanels(long rows, long weights, int rowTile, int blockRows, int workers) =>
         (rows + rowTile - 1) / rowTile < workers || (weights > MaxRowSplitWeights && rows <= (long)blockRows * workers);

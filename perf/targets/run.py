@@ -7,7 +7,8 @@ from one thread to two. Standard-library Python; builds nothing (run `dotnet bui
 
 Prints a Markdown table and the load average before and after. With --against, an A/B of two builds (each built into
 its own folder: `dotnet build src/CrossVit.Cli -c Release -o DIR`): every setting runs on both, in alternating order,
-and the table gives both medians and their ratio; with --profile as well, the runs are `crossvit profile` and each
+and the table gives both medians, their ratio, and the median of each round's ratio (the builds' runs of a setting
+follow one another within a round); with --profile as well, the runs are `crossvit profile` and each
 setting gets a table of its op kinds. --only keeps the settings named (a model alone: all its rows).
 """
 import argparse
@@ -93,25 +94,32 @@ def table(runs, settings, cli):
         print(f"| {model} | {batch} | {threads} | {spread(ms, '.1f')} | {spread(fraction, '.0%')} | {speedup} |")
 
 
+def paired(a, b):
+    """Each round's after / before, median (range): the two builds of a round run back to back, so a slow spell of the
+    host that spans a round divides out, where it moves one build's median more than the other's."""
+    return spread([y / x for x, y in zip(a, b)], '.3f')
+
+
 def ab_table(runs, settings, before, after):
-    print("| model | batch | threads | before: median ms (range) | after: median ms (range) | after / before |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| model | batch | threads | before: median ms (range) | after: median ms (range) | after / before "
+          "| per round: after / before |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for setting in settings:
         a = [m for m, _ in runs[(before, setting)]]
         b = [m for m, _ in runs[(after, setting)]]
         print(f"| {setting[0]} | {setting[1]} | {setting[2]} | {spread(a, '.2f')} | {spread(b, '.2f')} "
-              f"| {statistics.median(b) / statistics.median(a):.3f} |")
+              f"| {statistics.median(b) / statistics.median(a):.3f} | {paired(a, b)} |")
 
 
 def ab_profile_table(runs, setting, before, after):
     print(f"{setting[0]}, batch {setting[1]}, {setting[2]} thread(s): ms per pass, medians (ranges)\n")
-    print("| op kind | before | after | after / before |")
-    print("|---|---:|---:|---:|")
+    print("| op kind | before | after | after / before | per round: after / before |")
+    print("|---|---:|---:|---:|---:|")
     for kind in runs[(before, setting)][0]:
         a = [r[kind] for r in runs[(before, setting)]]
         b = [r[kind] for r in runs[(after, setting)]]
-        ratio = f"{statistics.median(b) / statistics.median(a):.3f}" if statistics.median(a) > 0 else ""
-        print(f"| {kind} | {spread(a, '.3f')} | {spread(b, '.3f')} | {ratio} |")
+        ratio, per_round = (f"{statistics.median(b) / statistics.median(a):.3f}", paired(a, b)) if min(a) > 0 else ("", "")
+        print(f"| {kind} | {spread(a, '.3f')} | {spread(b, '.3f')} | {ratio} | {per_round} |")
     print()
 
 

@@ -51,34 +51,55 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                     // The first M block meets each weight panel cold (a model's weights do not stay in cache between
                     // passes): while it computes this panel, fetch the next one into L2, a share per row tile.
                     var next = m0 == 0 && n0 + Nr < n ? pb + ((long)Nr * k) : null;
+                    var lines = Prefetch.LinesOf((long)kc * Nr);
+                    var linesPerTile = (lines + tiles - 1) / tiles;
                     for (int i = 0, tile = 0; i < mc; i += TSimd.Mr, tile++)
                     {
                         if (next != null)
                         {
-                            Prefetch.Range(next, (long)kc * Nr, tile, tiles);
+                            Prefetch.Share(next, lines, linesPerTile, tile);
                         }
 
-                        // NEON has its own micro-kernel (multiply-add by element); the test is a JIT-time constant.
-                        if (typeof(TSimd) == typeof(SimdNeon))
-                        {
-                            NeonMicroKernel.Run(
-                                block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
-                        }
-                        else if (mc - i <= HalfTile.Of(TSimd.Mr))
-                        {
-                            MicroKernel<TSimd, TVec>.Run<HalfTile>(
-                                block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, mc - i, nr, sliceBias, sliceAccumulate);
-                        }
-                        else
-                        {
-                            MicroKernel<TSimd, TVec>.Run<WholeTile>(
-                                block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
-                        }
+                        Tile(block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
                     }
 
                     StoreEpilogue<TSimd, TVec>.Activate(c + ((long)m0 * ldc) + n0, ldc, mc, nr, sliceActivation);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One micro-kernel call for mr ≤ Mr rows: the lowest tile height that covers them, so a short last tile (197
+    /// tokens end in 5 rows, 401 in 1) computes few rows it then drops.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
+    {
+        // NEON has its own micro-kernel (multiply-add by element); the test is a JIT-time constant.
+        if (typeof(TSimd) == typeof(SimdNeon))
+        {
+            NeonMicroKernel.Run(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+        }
+        else if (mr == TSimd.Mr)
+        {
+            MicroKernel<TSimd, TVec>.Run<WholeTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+        }
+        else if (mr <= QuarterTile.Of(TSimd.Mr))
+        {
+            MicroKernel<TSimd, TVec>.Run<QuarterTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+        }
+        else if (mr <= HalfTile.Of(TSimd.Mr))
+        {
+            MicroKernel<TSimd, TVec>.Run<HalfTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+        }
+        else if (mr <= ThreeQuarterTile.Of(TSimd.Mr))
+        {
+            MicroKernel<TSimd, TVec>.Run<ThreeQuarterTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+        }
+        else
+        {
+            MicroKernel<TSimd, TVec>.Run<WholeTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
         }
     }
 }

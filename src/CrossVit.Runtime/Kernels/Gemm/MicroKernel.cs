@@ -7,8 +7,8 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 /// The register-blocked micro-kernel: an <c>Mr</c> × (2 vectors) tile of C accumulated over one K slice, then stored
 /// through the fused epilogue. A is read in place, <c>Mr</c> row-major rows broadcast one element at a time (so a
 /// row-major activation needs no packing); B comes from a packed panel. Each instance keeps accumulators for
-/// the rows of its <c>THeight</c> (a whole tile, or half of one for a short last tile, at half the cost); rows
-/// past them are compile-time dead code. Up to 8 rows fit (the most any ISA's <c>Mr</c> asks for: AVX-512's).
+/// the rows of its <c>THeight</c> (a whole tile, or a quarter, half or three quarters of one for a short last tile,
+/// at that share of the cost); rows past them are compile-time dead code. Up to 8 rows fit (the most any ISA's <c>Mr</c> asks for: AVX-512's).
 /// </summary>
 [SkipLocalsInit]
 internal static unsafe class MicroKernel<TSimd, TVec>
@@ -235,8 +235,20 @@ internal readonly struct WholeTile : ITileHeight
     public static int Of(int mr) => mr;
 }
 
+/// <summary>A quarter of a tile (rounded up): a last tile of at most that many rows.</summary>
+internal readonly struct QuarterTile : ITileHeight
+{
+    public static int Of(int mr) => (mr + 3) / 4;
+}
+
 /// <summary>Half a tile (rounded up): a last tile of at most that many rows, or a thread's band ending half-way.</summary>
 internal readonly struct HalfTile : ITileHeight
 {
     public static int Of(int mr) => (mr + 1) / 2;
+}
+
+/// <summary>Three quarters of a tile (rounded up): a last tile of at most that many rows.</summary>
+internal readonly struct ThreeQuarterTile : ITileHeight
+{
+    public static int Of(int mr) => ((3 * mr) + 3) / 4;
 }

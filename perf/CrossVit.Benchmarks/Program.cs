@@ -1,11 +1,15 @@
 using BenchmarkDotNet.Running;
 using CrossVit.Benchmarks;
 
-// `quick [isa...]`: seconds-long median timings for tuning; `ort`: ONNX Runtime resident for perf/compare/compare.py;
-// anything else goes to BenchmarkDotNet.
+// `quick [isa...]`: seconds-long median timings for tuning; `cores`: what the two vCPUs cost each other (a second);
+// `ort`: ONNX Runtime resident for perf/compare/compare.py; anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "quick")
 {
     QuickReport.Run(args[1..]);
+}
+else if (args.Length > 0 && args[0] == "cores")
+{
+    CrossCoreReport.Run();
 }
 else if (args.Length > 0 && args[0] == "ort")
 {

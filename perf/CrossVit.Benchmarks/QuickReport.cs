@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
-using CrossVit.Runtime.Threading;
 
 namespace CrossVit.Benchmarks;
 
@@ -14,7 +13,7 @@ internal static class QuickReport
     public static void Run(string[] args)
     {
         var isas = args.Length > 0 ? args.Select(a => IsaSupport.Resolve(Enum.Parse<Isa>(a, ignoreCase: true))) : Enum.GetValues<Isa>().Where(IsaSupport.IsSupported);
-        PrintDispatch();
+        CrossCoreReport.Run();
         foreach (var isa in isas)
         {
             Print(isa, "plain FMA loop (peak probe)", FmaPeak.LoopFlops(isa), Time(() => FmaPeak.Loop(isa)));
@@ -58,27 +57,6 @@ internal static class QuickReport
         }
     }
 
-    /// <summary>What waking a session's workers costs per operation: an empty job, run 100 000 times on two threads (wall clock).</summary>
-    private static void PrintDispatch()
-    {
-        using var pool = new WorkerPool(2);
-        var job = new EmptyJob();
-        var times = new List<double>();
-        for (var round = 0; round < 5; round++)
-        {
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < 100_000; i++)
-            {
-                pool.Run(job);
-            }
-
-            times.Add(clock.Elapsed.TotalMicroseconds / 100_000);
-        }
-
-        times.Sort();
-        Console.WriteLine($"worker pool, 2 threads: empty job round trip median {times[2]:F2} us | best {times[0]:F2} us");
-    }
-
     /// <summary>Median and best time of repeated runs (the best is what contention on a shared machine disturbs least).</summary>
     private static (double Median, double Best) Time(Action action)
     {
@@ -94,13 +72,6 @@ internal static class QuickReport
 
         times.Sort();
         return (times[times.Count / 2], times[0]);
-    }
-
-    private sealed class EmptyJob : ParallelJob
-    {
-        public override void Execute(int worker, int workers)
-        {
-        }
     }
 
     private static void Print(Isa isa, string name, double flops, (double Median, double Best) t)

@@ -58,7 +58,7 @@ internal static class CrossCoreReport
         }
     }
 
-    /// <summary>Worker 1 rewrites 64 KB; <see cref="Read"/>, on the caller's core, sums it.</summary>
+    /// <summary>Worker 1 rewrites 64 KB; <see cref="Read"/>, on the caller's core, sums it into <see cref="Sum"/>, which keeps the reads.</summary>
     private sealed class HandOverJob : ParallelJob
     {
         private readonly float[] _data = new float[16 * 1024];

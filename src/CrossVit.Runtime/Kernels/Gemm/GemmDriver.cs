@@ -70,7 +70,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
     }
 
     /// <summary>
-    /// One micro-kernel call for mr ≤ Mr rows: the lowest tile height that covers them, so a short last tile (197
+    /// One micro-kernel call for mr ≤ Mr rows: the smallest tile height that covers them, so a short last tile (197
     /// tokens end in 5 rows, 401 in 1) computes few rows it then drops.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

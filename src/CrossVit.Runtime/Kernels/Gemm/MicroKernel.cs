@@ -8,7 +8,8 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 /// through the fused epilogue. A is read in place, <c>Mr</c> row-major rows broadcast one element at a time (so a
 /// row-major activation needs no packing); B comes from a packed panel. Each instance keeps accumulators for
 /// the rows of its <c>THeight</c> (a whole tile, or a quarter, half or three quarters of one for a short last tile,
-/// at that share of the cost); rows past them are compile-time dead code. Up to 8 rows fit (the most any ISA's <c>Mr</c> asks for: AVX-512's).
+/// at that share of the cost); rows past them are compile-time dead code. Up to 8 rows fit (the most any ISA's
+/// <c>Mr</c> asks for: AVX-512's).
 /// </summary>
 [SkipLocalsInit]
 internal static unsafe class MicroKernel<TSimd, TVec>

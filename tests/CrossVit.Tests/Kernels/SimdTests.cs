@@ -12,8 +12,8 @@ public class SimdTests
     public static TheoryData<Isa> Isas => SupportedIsas();
 
     /// <summary>
-    /// The channels-last copy permutes only with 8 or 16 lanes; every width's <c>Permute</c> takes each lane, bit for
-    /// bit (−0 and a NaN payload among the values), from the vector its index names.
+    /// The kernels permute only with 8 or 16 lanes; every width's <c>Permute</c> takes each lane, bit for bit (−0 and a
+    /// NaN payload among the values), from the vector its index names.
     /// </summary>
     [Theory]
     [MemberData(nameof(Isas))]

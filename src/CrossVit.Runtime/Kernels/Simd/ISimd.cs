@@ -50,8 +50,8 @@ internal unsafe interface ISimd<TVec>
     /// <summary>
     /// (low ‖ high)[indices[i]] in lane i, every index in [0, 2·Count): AVX-512's two-table permute; AVX2 permutes
     /// each and blends; the 128-bit paths shuffle each (a shuffle zeroes the lanes whose index is out of its range)
-    /// and merge the bits. The kernels permute with 8 or 16 lanes only (the resize's taps, the channels-last copy):
-    /// with 4, lane loads or a gather cost less than the two shuffles.
+    /// and merge the bits. The kernels permute with 8 or 16 lanes only (the resize's taps, the channels-last copy, the
+    /// key packing's transpose): with 4, lane loads or a gather cost less than the two shuffles.
     /// </summary>
     static abstract TVec Permute(TVec low, TVec high, int* indices);
 

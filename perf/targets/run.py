@@ -10,6 +10,12 @@ its own folder: `dotnet build src/CrossVit.Cli -c Release -o DIR`): every settin
 and the table gives both medians, their ratio, and the median of each round's ratio (the builds' runs of a setting
 follow one another within a round); with --profile as well, the runs are `crossvit profile` and each
 setting gets a table of its op kinds. --only keeps the settings named (a model alone: all its rows).
+
+Two-thread timings on a virtual machine depend on where the host has placed the vCPUs (performance.md, "Two threads
+and the host"). `crossvit bench` probes that on both sides of its runs (`hand_over_us`); when the probes of this
+invocation fall into two groups (the largest ratio between consecutive sorted values over 2), each two-thread run is
+marked fast or slow by its higher probe, and the tables add the medians of the fast runs, and of the rounds whose runs
+were all fast.
 """
 import argparse
 import json
@@ -31,9 +37,26 @@ def run_json(cli, command, model, batch, threads, iterations):
 
 
 def bench(cli, model, batch, threads):
-    """One `crossvit bench --json` run: its median latency (ms) and its fraction of the FMA loop."""
+    """One `crossvit bench --json` run: its median latency (ms), its fraction of the FMA loop, and the higher of the
+    cross-core probes around it (µs; None on one thread)."""
     result = run_json(cli, "bench", model, batch, threads, 10 if model == "crossvit_base_240" or batch > 1 else 20)
-    return result["median_ms"], result["gflops"] / result["peak_gflops"]
+    return result["median_ms"], result["gflops"] / result["peak_gflops"], max(result.get("hand_over_us") or [0]) or None
+
+
+def slow_above(runs):
+    """The hand-over time above which a run met the host's slow state: the middle of the largest gap between
+    consecutive probes, when the upper one is more than twice the lower; None when the probes form one group."""
+    probes = sorted(r[2] for rs in runs.values() for r in rs if r[2] is not None)
+    gaps = [(b / a, a, b) for a, b in zip(probes, probes[1:]) if a > 0]
+    if not gaps or max(gaps)[0] <= 2:
+        return None
+    _, low, high = max(gaps)
+    return (low * high) ** 0.5
+
+
+def fast(run, threshold):
+    """Whether a run met the fast state: one-thread runs and invocations without two states always do."""
+    return threshold is None or run[2] is None or run[2] < threshold
 
 
 def profile(cli, model, batch, threads):
@@ -68,13 +91,17 @@ def main():
         for cli, setting in (order if round_ % 2 == 0 else order[::-1]):
             runs[(cli, setting)].append((profile if args.profile else bench)(cli, *setting))
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")
+    threshold = None if args.profile else slow_above(runs)
+    if threshold is not None:
+        print(f"host state: a two-thread run met the slow state when a cross-core probe around it took over {threshold:.1f} µs "
+              "(64 KB hand-over); the fast columns keep the other runs\n")
     if args.against and args.profile:
         for setting in settings:
             ab_profile_table(runs, setting, args.against, args.cli)
     elif args.against:
-        ab_table(runs, settings, args.against, args.cli)
+        ab_table(runs, settings, args.against, args.cli, threshold)
     else:
-        table(runs, settings, args.cli)
+        table(runs, settings, args.cli, threshold)
 
 
 def spread(values, spec):
@@ -82,16 +109,33 @@ def spread(values, spec):
     return f"{format(statistics.median(values), spec)} ({format(min(values), spec)}–{format(max(values), spec)})"
 
 
-def table(runs, settings, cli):
-    print("| model | batch | threads | median ms (range) | of the FMA loop, median (range) | 1 → 2 threads |")
-    print("|---|---:|---:|---:|---:|---:|")
+def table(runs, settings, cli, threshold):
+    states = threshold is not None
+    print("| model | batch | threads | median ms (range) | of the FMA loop, median (range) | 1 → 2 threads |"
+          + (" fast state: runs, median ms, of the loop, 1 → 2 |" if states else ""))
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|" if states else ""))
     for model, batch, threads in settings:
-        ms = [m for m, _ in runs[(cli, (model, batch, threads))]]
-        fraction = [f for _, f in runs[(cli, (model, batch, threads))]]
-        speedup = ""
-        if threads == 2 and (cli, (model, batch, 1)) in runs:
-            speedup = f"{statistics.median(m for m, _ in runs[(cli, (model, batch, 1))]) / statistics.median(ms):.2f}×"
-        print(f"| {model} | {batch} | {threads} | {spread(ms, '.1f')} | {spread(fraction, '.0%')} | {speedup} |")
+        setting_runs = runs[(cli, (model, batch, threads))]
+        ms = [r[0] for r in setting_runs]
+        fraction = [r[1] for r in setting_runs]
+        one = runs.get((cli, (model, batch, 1)))
+        speedup = f"{statistics.median(r[0] for r in one) / statistics.median(ms):.2f}×" if threads > 1 and one else ""
+        row = f"| {model} | {batch} | {threads} | {spread(ms, '.1f')} | {spread(fraction, '.0%')} | {speedup} |"
+        if states:
+            row += f" {fast_column(setting_runs, one, threshold)} |"
+        print(row)
+
+
+def fast_column(setting_runs, one_thread_runs, threshold):
+    """A setting's runs in the fast state: how many, their median ms and fraction of the loop, and the 1 → 2 speed-up."""
+    kept = [r for r in setting_runs if fast(r, threshold)]
+    if not kept:
+        return f"0 of {len(setting_runs)}"
+    ms = statistics.median(r[0] for r in kept)
+    column = f"{len(kept)} of {len(setting_runs)}, {ms:.1f}, {statistics.median(r[1] for r in kept):.0%}"
+    if setting_runs[0][2] is not None and one_thread_runs:
+        column += f", {statistics.median(r[0] for r in one_thread_runs) / ms:.2f}×"
+    return column
 
 
 def paired(a, b):
@@ -100,15 +144,20 @@ def paired(a, b):
     return spread([y / x for x, y in zip(a, b)], '.3f')
 
 
-def ab_table(runs, settings, before, after):
+def ab_table(runs, settings, before, after, threshold):
+    states = threshold is not None
     print("| model | batch | threads | before: median ms (range) | after: median ms (range) | after / before "
-          "| per round: after / before |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "| per round: after / before |" + (" rounds all fast: per round |" if states else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if states else ""))
     for setting in settings:
-        a = [m for m, _ in runs[(before, setting)]]
-        b = [m for m, _ in runs[(after, setting)]]
-        print(f"| {setting[0]} | {setting[1]} | {setting[2]} | {spread(a, '.2f')} | {spread(b, '.2f')} "
-              f"| {statistics.median(b) / statistics.median(a):.3f} | {paired(a, b)} |")
+        a = [r[0] for r in runs[(before, setting)]]
+        b = [r[0] for r in runs[(after, setting)]]
+        row = (f"| {setting[0]} | {setting[1]} | {setting[2]} | {spread(a, '.2f')} | {spread(b, '.2f')} "
+               f"| {statistics.median(b) / statistics.median(a):.3f} | {paired(a, b)} |")
+        if states:
+            both = [(x[0], y[0]) for x, y in zip(runs[(before, setting)], runs[(after, setting)]) if fast(x, threshold) and fast(y, threshold)]
+            row += f" {len(both)}: {paired(*zip(*both))} |" if both else " 0 |"
+        print(row)
 
 
 def ab_profile_table(runs, setting, before, after):

@@ -19,6 +19,7 @@ public class BenchCommandTests
         Assert.Matches(@"latency\s+median [0-9.]+ ms\s+p90 [0-9.]+ ms\s+min [0-9.]+ ms", stdout);
         Assert.Matches(@"throughput [0-9.]+ images/s\s+[0-9.]+ GFLOP/s \([0-9]+ ?% of peak\)", stdout);
         Assert.Matches(@"peak      [0-9.]+ GFLOP/s: a plain FMA loop on 2 threads here; no run can beat [0-9.]+ ms", stdout);
+        Assert.Matches(@"cores     round trip [0-9.]+ us, 64 KB hand-over [0-9.]+ us before the runs; [0-9.]+ us, [0-9.]+ us after", stdout);
         Assert.True(stdout.Contains("allocated 0 bytes per run", StringComparison.Ordinal), stdout);
         // On two threads the cost model keeps every part of this model sequential.
         Assert.Contains("branches  embedding seq; blocks seq seq seq; fusion seq seq seq", stdout, StringComparison.Ordinal);
@@ -36,7 +37,23 @@ public class BenchCommandTests
         double gflops = 2.0 * 2 * ModelCost.MultiplyAdds(Presets.Get("crossvit_9_dagger_240")) / (median / 1000) / 1e9;
         Assert.Equal(gflops, r.GetProperty("gflops").GetDouble(), 0.001 * gflops);
         Assert.True(r.GetProperty("peak_gflops").GetDouble() > 0, stdout);
+        foreach (var probe in new[] { "round_trip_us", "hand_over_us" })
+        {
+            var values = r.GetProperty(probe).EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.True(values.Length == 2 && values.All(v => v > 0), $"{probe}: {string.Join(", ", values)}");
+        }
         Assert.Equal("embedding seq; blocks seq seq seq; fusion seq seq seq", r.GetProperty("branches").GetString());
+    }
+
+    [Fact]
+    public void OneThreadHasNoCrossCoreProbe()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("bench", "--model", "crossvit_tiny_240", "--threads", "1", "--warmup", "0", "--iterations", "1", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("cores ", stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
+        Assert.False(json.RootElement.TryGetProperty("hand_over_us", out _), stdout);
+        Assert.False(json.RootElement.TryGetProperty("round_trip_us", out _), stdout);
     }
 
     [Fact]

@@ -59,7 +59,8 @@ internal static class BranchPartition
             // One call: row bands of whole tiles, every worker streaming all the weights; a GEMM of fewer tiles than
             // workers, or of more weights than a core's L2 at batch 1 (ParallelKernels.SplitsByPanels), is split by
             // weight panels instead, each worker streaming its share. A per-image GEMM (a convolution) makes a
-            // row-split call once per image.
+            // row-split call once per image. Batch-1 GEMMs of small, evenly shared panels keep the row split's estimate
+            // here (ParallelKernels.SharesPanelsEvenly says why).
             long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
             double call = g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Weights, rowTile, blockRows, workers)
                 ? (Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync

@@ -66,7 +66,7 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec>
             y + firstColumn, outFeatures, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), null);
 }
 
-/// <content>Linear, split by bands of half row tiles, or by weight panels when the rows are few or the weights large.</content>
+/// <content>Linear, split by bands of half row tiles, or by weight panels when the rows are few, the weights large or, at batch 1, the panels even.</content>
 internal sealed unsafe partial class ParallelKernels
 {
     /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
@@ -90,7 +90,8 @@ internal sealed unsafe partial class ParallelKernels
         fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y)
         {
             Run(_linear, new LinearWork(_impl, px, rows, weight.Cols, weight.Pointer, weight.Rows, weight.PanelWidth, bias.IsEmpty ? null : pb, py, epilogue,
-                SplitsByPanels(rows, weight.Rows * (long)weight.Cols, _impl.RowTile, _impl.BlockRows, _team.Threads)));
+                SplitsByPanels(rows, weight.Rows * (long)weight.Cols, _impl.RowTile, _impl.BlockRows, _team.Threads)
+                || SharesPanelsEvenly(rows, weight.Rows, weight.PanelWidth, _impl.BlockRows, _team.Threads)));
         }
         GC.KeepAlive(weight);
         _recorder?.Stop(site, start, _team.Threads, split: true, macs);
@@ -107,12 +108,27 @@ internal sealed unsafe partial class ParallelKernels
     /// memory on every pass, where a panel split streams each once: that took crossvit_base_240 on two threads 5%
     /// faster and crossvit_small_240 4% (performance.md, "This round (2026-12-04, evening)"). With several M blocks per
     /// worker (a batch), every block streams the weights again either way, and row bands keep the rows a worker reads in
-    /// its own cache (crossvit_small_240 at batch 8 ran 3% slower split by panels). Smaller weights keep row bands too:
-    /// splitting them by panels gained crossvit_tiny_240 and crossvit_9_dagger_240 2–4% only in quiet spells, and the
-    /// cost model then ran equal branches one after the other, which measured slower ("This round (2026-12-05)").
+    /// its own cache (crossvit_small_240 at batch 8 ran 3% slower split by panels). The branch cost model takes this rule;
+    /// <see cref="SharesPanelsEvenly"/> adds one that it does not.
     /// </summary>
     internal static bool SplitsByPanels(long rows, long weights, int rowTile, int blockRows, int workers) =>
         (rows + rowTile - 1) / rowTile < workers || (weights > MaxRowSplitWeights && rows <= (long)blockRows * workers);
+
+    /// <summary>
+    /// Whether a GEMM of smaller weights is split by weight panels as well: at batch 1 (each worker's band at most one M
+    /// block), when its <paramref name="columns"/> make panels of <paramref name="panelWidth"/> that divide evenly among the
+    /// workers. Each weight is then streamed once instead of by every worker: on two threads crossvit_9_dagger_240 and
+    /// crossvit_tiny_240 ran 1.7–1.8% faster, crossvit_small_240 0.6%, crossvit_18_dagger_240 and crossvit_base_240 the
+    /// same (performance.md, "This round (2026-12-05, day)"); panels that share out unevenly (9 on 2 workers) did not
+    /// gain. The branch cost model keeps the row split's estimate for these: what they gain (cache traffic) is outside its
+    /// terms, and with it equal branches came out a tie that ran them one after the other, where concurrently measured
+    /// faster ("This round (2026-12-05)").
+    /// </summary>
+    internal static bool SharesPanelsEvenly(long rows, int columns, int panelWidth, int blockRows, int workers)
+    {
+        int panels = (columns + panelWidth - 1) / panelWidth;
+        return rows <= (long)blockRows * workers && panels % workers == 0;
+    }
 
     private readonly struct LinearWork(KernelImpl impl, float* x, int rows, int inFeatures, float* packedW, int outFeatures, int panelWidth, float* bias, float* y,
         Epilogue epilogue, bool splitColumns) : IWork

@@ -54,6 +54,34 @@ public sealed class ParallelKernelsTests : IDisposable
         });
     }
 
+    /// <summary>At batch 1, small weights whose panels divide evenly among the workers are split by panels too; 8 panels do not divide among 3 or 5.</summary>
+    [Theory]
+    [InlineData(Epilogue.None)]
+    [InlineData(Epilogue.Gelu)]
+    [InlineData(Epilogue.Accumulate)]
+    public void EvenPanelsAtBatchOneSplitByPanelsMatchOneThread(Epilogue epilogue)
+    {
+        const int Rows = 197, K = 67;
+        var random = new Random(11);
+        int width = Kernels.PackLinear(new float[K], 1, K).PanelWidth, n = 8 * width;
+        Assert.False(ParallelKernels.SplitsByPanels(Rows, (long)K * n, Kernels.RowTile, Kernels.BlockRows, 2), "the rows go round and the weights are small");
+        Assert.True(ParallelKernels.SharesPanelsEvenly(Rows, n, width, Kernels.BlockRows, 2), "8 panels divide among 2 workers");
+        Assert.False(ParallelKernels.SharesPanelsEvenly(Rows, n, width, Kernels.BlockRows, 3), "8 panels do not divide among 3 workers");
+        Assert.False(ParallelKernels.SharesPanelsEvenly(8L * Kernels.BlockRows, n, width, Kernels.BlockRows, 2), "a batch's bands hold several M blocks");
+        var x = RandomArray(random, Rows * K);
+        var weight = Kernels.PackLinear(RandomArray(random, n * K), n, K);
+        var bias = RandomArray(random, n);
+        var start = RandomArray(random, Rows * n);
+        var want = (float[])start.Clone();
+        Kernels.Linear(x, Rows, weight, bias, want, epilogue);
+        ForEachPool((k, threads) =>
+        {
+            var got = (float[])start.Clone();
+            k.Linear(x, Rows, weight, bias, got, epilogue);
+            Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {epilogue}");
+        });
+    }
+
     /// <summary>Weights past <see cref="ParallelKernels.MaxRowSplitWeights"/> are split by panels even when the rows go round.</summary>
     [Theory]
     [InlineData(Epilogue.None)]

@@ -101,6 +101,7 @@ def torch_burst(model, x, warmup, iterations):
 def time_config(args, model_name, model, ort, ours, batch, threads, workdir):
     x = torch.from_numpy(np.load(workdir / f"x{batch}.npy"))
     bursts = {"torch": [], "ort": [], "ours": []}
+    hand_over = []    # per burst of ours on two threads or more: the higher cross-core probe around it (µs)
     isa = None
     for _ in range(args.rounds):
         bursts["torch"].append(torch_burst(model, x, args.warmup, args.iterations))
@@ -112,12 +113,14 @@ def time_config(args, model_name, model, ort, ours, batch, threads, workdir):
                                  "--batch", batch, "--threads", threads, "--warmup", args.warmup,
                                  "--iterations", args.iterations, "--json").strip().splitlines()[-1])
         bursts["ours"].append(result["median_ms"])
+        if "hand_over_us" in result:
+            hand_over.append(max(result["hand_over_us"]))
         isa = result["isa"]
     ms = {k: statistics.median(v) for k, v in bursts.items()}
     row = {"model": model_name, "batch": batch, "threads": threads, "ours_ms": ms["ours"], "torch_ms": ms["torch"],
            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "loadavg": os.getloadavg()[0],
            "ort_ms": ms["ort"], "torch_over_ours": ms["torch"] / ms["ours"], "ort_over_ours": ms["ort"] / ms["ours"],
-           "isa": isa, "burst_medians_ms": bursts}
+           "isa": isa, "burst_medians_ms": bursts, "hand_over_us": hand_over}
     print(f"{model_name} batch {batch} threads {threads}: ours {ms['ours']:.1f} ms, PyTorch {ms['torch']:.1f} ms, "
           f"ONNX Runtime {ms['ort']:.1f} ms", flush=True)
     return row
@@ -142,14 +145,18 @@ def markdown(report):
         f"{env['loadavg_end']:.1f} at end); ours on {report['results'][0]['isa']}, PyTorch {env['torch']} "
         f"(BLAS: {env['torch_blas']}), ONNX Runtime {env['onnxruntime']} ({env.get('onnxruntime_api', 'onnxruntime-node')}).",
         f"Median of {env['rounds']} alternating bursts, each the median of {env['iterations']} runs after "
-        f"{env['warmup']} warmup. Ratio > 1: the peer is slower than ours.",
+        f"{env['warmup']} warmup. Ratio > 1: the peer is slower than ours. Hand-over: `crossvit bench`'s cross-core probe "
+        "around our bursts on two threads, median (range), which tells the host's state (docs/performance.md, "
+        "\"Two threads and the host\").",
         "",
-        "| model | batch | threads | ours ms | PyTorch ms | ONNX Runtime ms | PyTorch / ours | ONNX Runtime / ours |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | batch | threads | ours ms | PyTorch ms | ONNX Runtime ms | PyTorch / ours | ONNX Runtime / ours | hand-over µs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
+        probes = r.get("hand_over_us") or []
+        hand = f"{statistics.median(probes):.1f} ({min(probes):.1f}–{max(probes):.1f})" if probes else "–"
         lines.append(f"| {r['model']} | {r['batch']} | {r['threads']} | {r['ours_ms']:.1f} | {r['torch_ms']:.1f} | "
-                     f"{r['ort_ms']:.1f} | {r['torch_over_ours']:.2f} | {r['ort_over_ours']:.2f} |")
+                     f"{r['ort_ms']:.1f} | {r['torch_over_ours']:.2f} | {r['ort_over_ours']:.2f} | {hand} |")
     return "\n".join(lines) + "\n"
 
 
@@ -206,15 +213,16 @@ def main():
     }
     if args.append and args.json.exists():
         # One report from several runs (a larger model at fewer settings, or rows measured again): the environment
-        # spans them, and a row measured again replaces the old one.
+        # spans them, and a row measured again replaces the old one in its place.
         old = json.loads(args.json.read_text())
         env, old_env = report["environment"], old["environment"]
         env["date"] = f"{old_env['date'].split(' to ')[0]} to {env['date']}"
         env["loadavg_start"] = old_env["loadavg_start"]
-        timed = {(r["model"], r["batch"], r["threads"]) for r in results}
+        timed = {(r["model"], r["batch"], r["threads"]): r for r in results}
         checked = {(a["model"], a["batch"]) for a in agreement}
         report["agreement"] = [a for a in old["agreement"] if (a["model"], a["batch"]) not in checked] + agreement
-        report["results"] = [r for r in old["results"] if (r["model"], r["batch"], r["threads"]) not in timed] + results
+        kept = [timed.pop((r["model"], r["batch"], r["threads"]), r) for r in old["results"]]
+        report["results"] = kept + list(timed.values())
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
     args.md.write_text(table)

@@ -40,7 +40,8 @@ def bench(cli, model, batch, threads):
     """One `crossvit bench --json` run: its median latency (ms), its fraction of the FMA loop, and the higher of the
     cross-core probes around it (µs; None on one thread)."""
     result = run_json(cli, "bench", model, batch, threads, 10 if model == "crossvit_base_240" or batch > 1 else 20)
-    return result["median_ms"], result["gflops"] / result["peak_gflops"], max(result.get("hand_over_us") or [0]) or None
+    probes = result.get("hand_over_us")
+    return result["median_ms"], result["gflops"] / result["peak_gflops"], max(probes) if probes else None
 
 
 def slow_above(runs):

@@ -62,24 +62,12 @@ public sealed class ParallelKernelsTests : IDisposable
     public void EvenPanelsAtBatchOneSplitByPanelsMatchOneThread(Epilogue epilogue)
     {
         const int Rows = 197, K = 67;
-        var random = new Random(11);
         int width = Kernels.PackLinear(new float[K], 1, K).PanelWidth, n = 8 * width;
         Assert.False(ParallelKernels.SplitsByPanels(Rows, (long)K * n, Kernels.RowTile, Kernels.BlockRows, 2), "the rows go round and the weights are small");
         Assert.True(ParallelKernels.SharesPanelsEvenly(Rows, n, width, Kernels.BlockRows, 2), "8 panels divide among 2 workers");
         Assert.False(ParallelKernels.SharesPanelsEvenly(Rows, n, width, Kernels.BlockRows, 3), "8 panels do not divide among 3 workers");
         Assert.False(ParallelKernels.SharesPanelsEvenly(8L * Kernels.BlockRows, n, width, Kernels.BlockRows, 2), "a batch's bands hold several M blocks");
-        var x = RandomArray(random, Rows * K);
-        var weight = Kernels.PackLinear(RandomArray(random, n * K), n, K);
-        var bias = RandomArray(random, n);
-        var start = RandomArray(random, Rows * n);
-        var want = (float[])start.Clone();
-        Kernels.Linear(x, Rows, weight, bias, want, epilogue);
-        ForEachPool((k, threads) =>
-        {
-            var got = (float[])start.Clone();
-            k.Linear(x, Rows, weight, bias, got, epilogue);
-            Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {epilogue}");
-        });
+        AssertLinearMatchesOneThread(new Random(11), Rows, K, n, epilogue);
     }
 
     /// <summary>Weights past <see cref="ParallelKernels.MaxRowSplitWeights"/> are split by panels even when the rows go round.</summary>
@@ -91,17 +79,22 @@ public sealed class ParallelKernelsTests : IDisposable
     {
         const int Rows = 61, K = 513, N = 530;
         Assert.True(ParallelKernels.SplitsByPanels(Rows, (long)K * N, Kernels.RowTile, Kernels.BlockRows, 2), "the shape must take the panel split");
-        var random = new Random(7);
-        var x = RandomArray(random, Rows * K);
-        var weight = Kernels.PackLinear(RandomArray(random, N * K), N, K);
-        var bias = RandomArray(random, N);
-        var start = RandomArray(random, Rows * N);
+        AssertLinearMatchesOneThread(new Random(7), Rows, K, N, epilogue);
+    }
+
+    /// <summary>A Linear of random x [rows, k], weights [n, k] and bias, onto random y, on every pool, bit for bit as on one thread.</summary>
+    private void AssertLinearMatchesOneThread(Random random, int rows, int k, int n, Epilogue epilogue)
+    {
+        var x = RandomArray(random, rows * k);
+        var weight = Kernels.PackLinear(RandomArray(random, n * k), n, k);
+        var bias = RandomArray(random, n);
+        var start = RandomArray(random, rows * n);
         var want = (float[])start.Clone();
-        Kernels.Linear(x, Rows, weight, bias, want, epilogue);
-        ForEachPool((k, threads) =>
+        Kernels.Linear(x, rows, weight, bias, want, epilogue);
+        ForEachPool((kernels, threads) =>
         {
             var got = (float[])start.Clone();
-            k.Linear(x, Rows, weight, bias, got, epilogue);
+            kernels.Linear(x, rows, weight, bias, got, epilogue);
             Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {epilogue}");
         });
     }

@@ -54,12 +54,13 @@ internal static class BenchCommand
         for (int i = 0; i < warmup; i++) TimedRun();
 
         double peak = FmaPeak.Measure(model.Isa, options.Threads, rounds: 30).MedianGflops;
-        // Two-thread timings on a virtual machine depend on where the host has put the vCPUs: probe it on both sides of the runs.
-        CrossCoreCost? before = options.Threads > 1 ? CrossCoreCost.Measure() : null;
-        long allocated = session.AllocatedBytes;
-        for (int i = 0; i < iterations; i++) ms[i] = TimedRun();
-        allocated = session.AllocatedBytes - allocated;
-        CrossCoreCost[]? cores = before is { } b ? [b, CrossCoreCost.Measure()] : null;
+        long allocated = 0;
+        var cores = CrossCoreProbe.Around(options.Threads, () =>
+        {
+            allocated = session.AllocatedBytes;
+            for (int i = 0; i < iterations; i++) ms[i] = TimedRun();
+            allocated = session.AllocatedBytes - allocated;
+        });
         Array.Sort(ms);
         return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)), peak, cores);
 
@@ -93,11 +94,7 @@ internal static class BenchCommand
         Console.WriteLine($"latency   median {median:F2} ms   p90 {p90:F2} ms   min {min:F2} ms");
         Console.WriteLine($"throughput {imagesPerSecond:F1} images/s   {gflops:F1} GFLOP/s ({gflops / r.PeakGflops:P0} of peak)");
         Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} here; no run can beat {flops / r.PeakGflops / 1e6:F2} ms");
-        if (r.Cores is [var before, var after])
-        {
-            Console.WriteLine($"cores     round trip {before.RoundTripMicroseconds:F2} us, 64 KB hand-over {before.HandOverMicroseconds:F2} us before the runs; " +
-                $"{after.RoundTripMicroseconds:F2} us, {after.HandOverMicroseconds:F2} us after: what two threads cost each other here");
-        }
+        CrossCoreProbe.Print(r.Cores);
         Console.WriteLine($"allocated {r.AllocatedPerRun} bytes per run");
         Console.WriteLine($"load      {r.LoadMilliseconds:F1} ms: the weights bound and packed for the kernels (generated first, without --weights)");
         Console.WriteLine($"branches  {r.Branches}");
@@ -117,25 +114,13 @@ internal static class BenchCommand
             w.WriteNumber("images_per_s", Math.Round(imagesPerSecond, 2));
             w.WriteNumber("gflops", Math.Round(gflops, 1));
             w.WriteNumber("peak_gflops", Math.Round(r.PeakGflops, 1));
-            if (r.Cores is { } cores)
-            {
-                WriteArray(w, "round_trip_us", cores.Select(c => c.RoundTripMicroseconds));
-                WriteArray(w, "hand_over_us", cores.Select(c => c.HandOverMicroseconds));
-            }
+            CrossCoreProbe.Write(w, r.Cores);
             w.WriteNumber("allocated_bytes_per_run", r.AllocatedPerRun);
             w.WriteNumber("load_ms", Math.Round(r.LoadMilliseconds, 1));
             w.WriteString("branches", r.Branches);
             w.WriteEndObject();
         }
         stream.Write("\n"u8);
-    }
-
-    /// <summary>Writes <paramref name="values"/> as a JSON array of numbers rounded to 0.01.</summary>
-    private static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (double v in values) w.WriteNumberValue(Math.Round(v, 2));
-        w.WriteEndArray();
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

@@ -5,6 +5,7 @@ using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 using CrossVit.Runtime.Model;
 using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
 using CrossVit.Weights;
 
 namespace CrossVit.Cli.Commands;
@@ -45,8 +46,12 @@ internal static class ProfileCommand
         return command;
     }
 
-    /// <summary>A profile with what it is read against: the model, the ISA, and the FMA loop's median on the session's threads.</summary>
-    internal sealed record Report(string Model, int Batch, int Threads, Isa Isa, string Branches, double PeakGflops, PassProfile Profile)
+    /// <summary>
+    /// A profile with what it is read against: the model, the ISA, the FMA loop's median on the session's threads, and on
+    /// two threads or more the cross-core probes around the runs.
+    /// </summary>
+    internal sealed record Report(string Model, int Batch, int Threads, Isa Isa, string Branches, double PeakGflops, PassProfile Profile,
+        CrossCoreCost[]? Cores)
     {
         public double PassMilliseconds => Profile.Milliseconds / Profile.Passes;
 
@@ -80,8 +85,11 @@ internal static class ProfileCommand
         for (int i = 0; i < warmup; i++) session.Run(input, batch, size, size, output);
         double peak = FmaPeak.Measure(model.Isa, options.Threads, rounds: 30).MedianGflops;
         session.ResetProfile();
-        for (int i = 0; i < iterations; i++) session.Run(input, batch, size, size, output);
-        return new Report(name, batch, options.Threads, model.Isa, BenchCommand.Describe(session.BranchSchedule(batch)), peak, session.ReadProfile());
+        var cores = CrossCoreProbe.Around(options.Threads, () =>
+        {
+            for (int i = 0; i < iterations; i++) session.Run(input, batch, size, size, output);
+        });
+        return new Report(name, batch, options.Threads, model.Isa, BenchCommand.Describe(session.BranchSchedule(batch)), peak, session.ReadProfile(), cores);
     }
 
     private static void Print(Report r, bool byLayer)
@@ -92,6 +100,7 @@ internal static class ProfileCommand
         Console.WriteLine($"model {r.Model}, batch {r.Batch}, threads {r.Threads}, isa {r.Isa}, {p.Passes} runs profiled");
         Console.WriteLine($"pass      {r.PassMilliseconds:F2} ms (mean)   {gflops:F1} GFLOP/s ({gflops / r.PeakGflops:P0} of peak)");
         Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} here");
+        CrossCoreProbe.Print(r.Cores);
         Console.WriteLine($"branches  {r.Branches}");
         Console.WriteLine("wait: worker-milliseconds per pass spent inside the operations without work (waking, uneven shares, joins)");
         Console.WriteLine($"{OpKinds.Label(OpKind.CrossAttention)}: GFLOP/s of ModelCost's nominal work (wk, wv over every token); the folded kernel does far less");
@@ -135,6 +144,7 @@ internal static class ProfileCommand
             w.WriteNumber("other_ms", Math.Round(p.OtherMilliseconds / p.Passes, 4));
             w.WriteNumber("multiply_adds", p.Layers.Sum(l => l.MultiplyAdds) / p.Passes);
             w.WriteNumber("peak_gflops", Math.Round(r.PeakGflops, 1));
+            CrossCoreProbe.Write(w, r.Cores);
             w.WriteStartArray("kinds");
             foreach (var op in p.ByKind()) WriteRow(w, r.RowOf(op), "kind", OpKinds.Id(op.Kind));
             w.WriteEndArray();

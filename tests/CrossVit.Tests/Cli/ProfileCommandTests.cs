@@ -23,11 +23,13 @@ public class ProfileCommandTests
             Assert.Matches(@"model crossvit_9_dagger_240, batch 2, threads 2, isa \w+, 2 runs profiled", stdout);
             foreach (var kind in OpKinds.All) Assert.Contains($"\n{OpKinds.Label(kind)} ", stdout, StringComparison.Ordinal);
             Assert.Contains("blocks.0.blocks.1.0.attn.qkv (qkv)", stdout, StringComparison.Ordinal);
+            Assert.Matches(@"cores     round trip [0-9.]+ us, 64 KB hand-over [0-9.]+ us before the runs; [0-9.]+ us, [0-9.]+ us after", stdout);
 
             using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
             var r = json.RootElement;
             Assert.Equal(2, r.GetProperty("batch").GetInt32());
             Assert.Equal(2, r.GetProperty("runs").GetInt32());
+            Assert.Equal(2, r.GetProperty("hand_over_us").GetArrayLength());
             var kinds = r.GetProperty("kinds").EnumerateArray().ToList();
             Assert.Equal(OpKinds.All.Select(OpKinds.Id), kinds.Select(k => k.GetProperty("kind").GetString()));
             long macs = 2 * ModelCost.MultiplyAdds(Presets.Get("crossvit_9_dagger_240"));

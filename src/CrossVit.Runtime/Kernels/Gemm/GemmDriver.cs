@@ -43,6 +43,9 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                 var mc = Math.Min(BlockRows, m - m0);
                 var block = a.Block(m0, mc, k0, kc, workspace, out var lda);
                 var tiles = (mc + TSimd.Mr - 1) / TSimd.Mr;
+                // Every panel's K slice is kc · Nr floats, shared out over the block's row tiles for prefetching (below).
+                var lines = Prefetch.LinesOf((long)kc * Nr);
+                var linesPerTile = (lines + tiles - 1) / tiles;
                 for (var n0 = 0; n0 < n; n0 += Nr)
                 {
                     var nr = Math.Min(Nr, n - n0);
@@ -51,8 +54,6 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                     // The first M block meets each weight panel cold (a model's weights do not stay in cache between
                     // passes): while it computes this panel, fetch the next one into L2, a share per row tile.
                     var next = m0 == 0 && n0 + Nr < n ? pb + ((long)Nr * k) : null;
-                    var lines = Prefetch.LinesOf((long)kc * Nr);
-                    var linesPerTile = (lines + tiles - 1) / tiles;
                     for (int i = 0, tile = 0; i < mc; i += TSimd.Mr, tile++)
                     {
                         if (next != null)

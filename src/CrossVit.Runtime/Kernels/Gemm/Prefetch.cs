@@ -16,7 +16,7 @@ internal static unsafe class Prefetch
 
     /// <summary>
     /// Lines [share · perShare, (share + 1) · perShare) of the <paramref name="lines"/> lines from <paramref name="data"/>.
-    /// Callers work out perShare once per panel: two divisions here, once per micro-tile, cost 0.4–1.4% of a pass.
+    /// Callers work out perShare once per M block: two divisions here, once per micro-tile, cost 0.4–1.4% of a pass.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Share(float* data, long lines, long perShare, int share)

@@ -7,10 +7,10 @@ namespace CrossVit.Runtime.Engine;
 /// embedding, a stage's blocks, a stage's fusion: <see cref="BranchCost"/>). A branch's time on g workers is modelled
 /// as the work of the busiest worker, split as <see cref="ParallelKernels"/> splits it: GEMMs by whole row tiles (by
 /// weight panels when there are fewer tiles than workers or the weights outgrow L2), attention by (image, head,
-/// chunk); plus the weights, which every worker of a row-split GEMM streams in full, and a fixed cost per operation
-/// for waking the workers. The branches are unequal (crossvit_9_dagger_240: 401 tokens × 128 wide, 1 block, against
-/// 197 × 256, 3 blocks), so groups of equal size would leave the small branch's workers idle; the partition minimises
-/// the slowest group.
+/// chunk), or on one worker for GEMMs too small to split; plus the weights, which every worker of a row-split GEMM
+/// streams in full, and a fixed cost per split operation for waking the workers. The branches are unequal
+/// (crossvit_9_dagger_240: 401 tokens × 128 wide, 1 block, against 197 × 256, 3 blocks), so groups of equal size would
+/// leave the small branch's workers idle; the partition minimises the slowest group.
 /// </summary>
 internal static class BranchPartition
 {
@@ -61,8 +61,11 @@ internal static class BranchPartition
             // weight panels instead, each worker streaming its share. A per-image GEMM (a convolution) makes a
             // row-split call once per image. Batch-1 GEMMs of small, evenly shared panels keep the row split's estimate
             // here (ParallelKernels.SharesPanelsEvenly says why).
+            // A GEMM below ParallelKernels.MinMacsToSplit (the fusion's single rows, on narrow branches) is not split at
+            // all: one worker does it all, and nobody is woken.
             long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
-            double call = g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Weights, rowTile, blockRows, workers)
+            double call = rows * g.Weights < ParallelKernels.MinMacsToSplit ? ((tiles * rowTile) + WeightCost) * g.Weights
+                : g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Weights, rowTile, blockRows, workers)
                 ? (Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync
                 : (rows + WeightCost) * g.Weights / workers + sync;
             time += g.PerImage ? batch * call : call;

@@ -69,8 +69,11 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec>
 /// <content>Linear, split by bands of half row tiles, or by weight panels when the rows are few, the weights large or, at batch 1, the panels even.</content>
 internal sealed unsafe partial class ParallelKernels
 {
-    /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
-    private const long MinMacsToSplit = 1 << 16;
+    /// <summary>
+    /// Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work): one worker
+    /// does it while the others wait, as the branch cost model knows.
+    /// </summary>
+    internal const long MinMacsToSplit = 1 << 16;
 
     private readonly Job<LinearWork> _linear = new();
 

@@ -37,12 +37,10 @@ public sealed class BranchSchedulingTests
     /// <summary>A preset with seeded random weights (the schedule depends on the architecture alone).</summary>
     private static CrossVitModel RandomModel(string preset) => RandomWeights.Load(Presets.Get(preset), seed: 0);
 
-    [Theory]
-    [InlineData("crossvit_9_dagger_240")]
-    [InlineData("crossvit_small_240")]
-    public void AutoKeepsEveryPartOfTheTimmModelsSequentialOnTwoThreads(string preset)
+    [Fact]
+    public void AutoKeepsEveryPartOfCrossVitSmallSequentialOnTwoThreads()
     {
-        using var model = RandomModel(preset);
+        using var model = RandomModel("crossvit_small_240");
         using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8 });
         for (int batch = 1; batch <= 8; batch++)
         {
@@ -50,6 +48,43 @@ public sealed class BranchSchedulingTests
             Assert.Equal(1 + 2 * model.Config.Depth.Count, partitions.Count);   // the embedding, then each stage's blocks and fusion
             Assert.All(partitions, Assert.Null);
         }
+    }
+
+    /// <summary>
+    /// The narrow models' fusions on two threads: at batch 1 their single-row GEMMs are too small to split, so run one
+    /// after another the branches leave a worker idle through each; side by side, one worker each, they do not.
+    /// </summary>
+    [Theory]
+    [InlineData("crossvit_9_dagger_240", 1)]
+    [InlineData("crossvit_tiny_240", 3)]
+    public void AutoRunsTheNarrowModelsFusionConcurrentlyOnTwoThreadsAtSmallBatches(string preset, int lastConcurrentBatch)
+    {
+        using var model = RandomModel(preset);
+        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8 });
+        for (int batch = 1; batch <= 8; batch++)
+        {
+            var partitions = session.BranchSchedule(batch);
+            for (int part = 0; part < partitions.Count; part++)
+            {
+                // Parts: the embedding, then each stage's blocks and fusion.
+                bool fusion = part > 0 && part % 2 == 0;
+                if (fusion && batch <= lastConcurrentBatch)
+                    Assert.Equal([1, 1], partitions[part]!);
+                else
+                    Assert.Null(partitions[part]);
+            }
+        }
+    }
+
+    [Fact]
+    public void AGemmTooSmallToSplitCostsOneWorkerAllOfIt()
+    {
+        // 1 × 32768 multiply-adds: below ParallelKernels.MinMacsToSplit, so one worker does it however many there are.
+        var small = new BranchCost([new GemmCost(1, 32_768)], []);
+        Assert.Equal(BranchPartition.Time(small, 1, 1, RowTile, BlockRows), BranchPartition.Time(small, 1, 2, RowTile, BlockRows));
+        Assert.Equal(BranchPartition.Time(small, 1, 1, RowTile, BlockRows), BranchPartition.Time(small, 1, 16, RowTile, BlockRows));
+        // Two images make it big enough: split by weight panels (fewer row tiles than workers), half each plus the wake-up.
+        Assert.True(BranchPartition.Time(small, 2, 2, RowTile, BlockRows) < BranchPartition.Time(small, 2, 1, RowTile, BlockRows));
     }
 
     [Fact]

@@ -102,6 +102,11 @@ internal static class ProfileCommand
         Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} here");
         CrossCoreProbe.Print(r.Cores);
         Console.WriteLine($"branches  {r.Branches}");
+        if (r.Branches.Contains('+', StringComparison.Ordinal))
+        {
+            Console.WriteLine("overlap: where branches run side by side (n+m), their operations' times add up to more than the pass; 'other' can go below zero");
+        }
+
         Console.WriteLine("wait: worker-milliseconds per pass spent inside the operations without work (waking, uneven shares, joins)");
         Console.WriteLine($"{OpKinds.Label(OpKind.CrossAttention)}: GFLOP/s of ModelCost's nominal work (wk, wv over every token); the folded kernel does far less");
         Console.WriteLine();

@@ -17,10 +17,12 @@ public class ProfileCommandTests
         string svg = Path.Combine(Path.GetTempPath(), $"crossvit-profile-{Guid.NewGuid():N}.svg");
         try
         {
+            // Sequential branches, so the parts cannot add up to more than the pass (checked below).
             var (code, stdout, stderr) = CliRunner.Run("profile", "--model", "crossvit_9_dagger_240", "--batch", "2", "--threads", "2",
-                "--warmup", "1", "--iterations", "2", "--by-layer", "--json", "--svg", svg);
+                "--branches", "sequential", "--warmup", "1", "--iterations", "2", "--by-layer", "--json", "--svg", svg);
             Assert.True(code == 0, stderr);
             Assert.Matches(@"model crossvit_9_dagger_240, batch 2, threads 2, isa \w+, 2 runs profiled", stdout);
+            Assert.DoesNotContain("overlap:", stdout, StringComparison.Ordinal);
             foreach (var kind in OpKinds.All) Assert.Contains($"\n{OpKinds.Label(kind)} ", stdout, StringComparison.Ordinal);
             Assert.Contains("blocks.0.blocks.1.0.attn.qkv (qkv)", stdout, StringComparison.Ordinal);
             Assert.Matches(@"cores     round trip [0-9.]+ us, 64 KB hand-over [0-9.]+ us before the runs; [0-9.]+ us, [0-9.]+ us after", stdout);
@@ -55,6 +57,16 @@ public class ProfileCommandTests
         {
             File.Delete(svg);
         }
+    }
+
+    [Fact]
+    public void SaysWhenConcurrentBranchesOverlap()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("profile", "--model", "crossvit_tiny_240", "--threads", "2", "--branches", "concurrent",
+            "--warmup", "0", "--iterations", "1");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("branches  embedding 1+1; blocks 1+1 1+1 1+1; fusion 1+1 1+1 1+1", stdout, StringComparison.Ordinal);
+        Assert.Contains("overlap: where branches run side by side (n+m)", stdout, StringComparison.Ordinal);
     }
 
     [Theory]

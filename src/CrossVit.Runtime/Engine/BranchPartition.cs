@@ -60,14 +60,14 @@ internal static class BranchPartition
             // workers, or of more weights than a core's L2 at batch 1 (ParallelKernels.SplitsByPanels), is split by
             // weight panels instead, each worker streaming its share. A per-image GEMM (a convolution) makes a
             // row-split call once per image. Batch-1 GEMMs of small, evenly shared panels keep the row split's estimate
-            // here (ParallelKernels.SharesPanelsEvenly says why).
-            // A GEMM below ParallelKernels.MinMacsToSplit (the fusion's single rows, on narrow branches) is not split at
-            // all: one worker does it all, and nobody is woken.
+            // here (ParallelKernels.SharesPanelsEvenly says why). A Linear too small to split (the fusion's single rows,
+            // on narrow branches) runs as on one worker, which nobody wakes.
             long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
-            double call = rows * g.Weights < ParallelKernels.MinMacsToSplit ? ((tiles * rowTile) + WeightCost) * g.Weights
-                : g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Weights, rowTile, blockRows, workers)
-                ? (Ceiling(tiles, workers) * rowTile + WeightCost) * g.Weights + sync
-                : (rows + WeightCost) * g.Weights / workers + sync;
+            int split = !g.PerImage && ParallelKernels.IsTooSmallToSplit(rows * g.Weights) ? 1 : workers;
+            double wake = split > 1 ? SyncCost : 0;
+            double call = g.PerImage || !ParallelKernels.SplitsByPanels(rows, g.Weights, rowTile, blockRows, split)
+                ? (Ceiling(tiles, split) * rowTile + WeightCost) * g.Weights + wake
+                : (rows + WeightCost) * g.Weights / split + wake;
             time += g.PerImage ? batch * call : call;
         }
         foreach (var a in b.Attention)

@@ -69,11 +69,8 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec>
 /// <content>Linear, split by bands of half row tiles, or by weight panels when the rows are few, the weights large or, at batch 1, the panels even.</content>
 internal sealed unsafe partial class ParallelKernels
 {
-    /// <summary>
-    /// Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work): one worker
-    /// does it while the others wait, as the branch cost model knows.
-    /// </summary>
-    internal const long MinMacsToSplit = 1 << 16;
+    /// <summary>Multiply-adds below which a GEMM is not worth waking the workers for (about a microsecond of work).</summary>
+    private const long MinMacsToSplit = 1 << 16;
 
     private readonly Job<LinearWork> _linear = new();
 
@@ -83,7 +80,7 @@ internal sealed unsafe partial class ParallelKernels
         if (Planning) return;
         long start = _recorder is null ? 0 : OpRecorder.Now();
         long macs = (long)rows * weight.Rows * weight.Cols;
-        if (_team.Threads == 1 || macs < MinMacsToSplit)
+        if (_team.Threads == 1 || IsTooSmallToSplit(macs))
         {
             _kernels.Linear(x, rows, weight, bias, y, epilogue);
             _recorder?.Stop(site, start, _team.Threads, split: false, macs);
@@ -99,6 +96,12 @@ internal sealed unsafe partial class ParallelKernels
         GC.KeepAlive(weight);
         _recorder?.Stop(site, start, _team.Threads, split: true, macs);
     }
+
+    /// <summary>
+    /// Whether a GEMM of <paramref name="multiplyAdds"/> runs on one worker while the others wait, nobody woken; the
+    /// branch cost model prices it so.
+    /// </summary>
+    internal static bool IsTooSmallToSplit(long multiplyAdds) => multiplyAdds < MinMacsToSplit;
 
     /// <summary>Weights above which a GEMM is split by weight panels: more than a core's L2 (1 MB of floats).</summary>
     internal const long MaxRowSplitWeights = 1 << 18;

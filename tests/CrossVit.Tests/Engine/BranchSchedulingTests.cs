@@ -79,10 +79,14 @@ public sealed class BranchSchedulingTests
     [Fact]
     public void AGemmTooSmallToSplitCostsOneWorkerAllOfIt()
     {
-        // 1 × 32768 multiply-adds: below ParallelKernels.MinMacsToSplit, so one worker does it however many there are.
+        // 1 × 32768 multiply-adds: ParallelKernels.IsTooSmallToSplit, so one worker does it however many there are.
         var small = new BranchCost([new GemmCost(1, 32_768)], []);
+        Assert.True(ParallelKernels.IsTooSmallToSplit(32_768));
         Assert.Equal(BranchPartition.Time(small, 1, 1, RowTile, BlockRows), BranchPartition.Time(small, 1, 2, RowTile, BlockRows));
         Assert.Equal(BranchPartition.Time(small, 1, 1, RowTile, BlockRows), BranchPartition.Time(small, 1, 16, RowTile, BlockRows));
+        // A convolution of that size is still split (its kernels have no such floor): the wake-up costs more than it saves.
+        var conv = new BranchCost([new GemmCost(1, 32_768, PerImage: true)], []);
+        Assert.True(BranchPartition.Time(conv, 1, 2, RowTile, BlockRows) > BranchPartition.Time(conv, 1, 1, RowTile, BlockRows));
         // Two images make it big enough: split by weight panels (fewer row tiles than workers), half each plus the wake-up.
         Assert.True(BranchPartition.Time(small, 2, 2, RowTile, BlockRows) < BranchPartition.Time(small, 2, 1, RowTile, BlockRows));
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Gemm;
 using CrossVit.Runtime.Kernels.Simd;
@@ -6,15 +7,27 @@ using CrossVit.Runtime.Profiling;
 namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
-/// Multi-head attention, one head at a time: keys and values of the head are packed as GEMM B panels, then for each
-/// block of <see cref="AttentionBlock.Rows"/> queries: scores = Q·(scale·K)ᵀ, softmax(scores) per row, out = scores · V.
-/// Only one block of scores exists at a time. A handful of queries (cross-attention's CLS token) takes the GEMV path:
-/// dot products against the keys, softmax, then a weighted sum of value rows, with nothing packed.
+/// Multi-head attention, one head at a time, fused per strip of <c>Mr</c> queries (FlashAttention's idea without its
+/// rescaling): the keys of the head, times the scale and log₂e, and its values are packed as GEMM B panels; for each
+/// strip the micro-kernel computes a tile of scores Q·Kᵀ at a time and its sink (<see cref="ExponentiatedScores"/>)
+/// turns it in registers into 2^(score − reference), storing the strip (Mr × tk floats, in L1) and summing each row;
+/// then out = strip · V, each row divided by its sum. A handful of queries (cross-attention's CLS token) takes the GEMV
+/// path: dot products against the keys, softmax, then a weighted sum of value rows, with nothing packed.
 /// </summary>
+/// <remarks>
+/// A row's reference is its largest score in the first tile, not over all keys: softmax does not depend on it, and it
+/// needs no pass of its own. The sum is then at least 1 (that score's term), and every term keeps float's relative
+/// precision however far a later score rises above the reference, until something overflows: a row whose sum or output
+/// is not finite (a score about 128 above its reference, in base 2, or large values) is computed again by the GEMV
+/// path. Every step of a row depends on that row alone, not on the strip it falls in, so the results do not depend on
+/// how workers split the queries.
+/// </remarks>
 internal static unsafe class Attention<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
     where TVec : struct
 {
+    private const float Log2E = 1.44269504088896341f;
+
     /// <summary>Floats of workspace <see cref="Run"/> needs besides the score scratch.</summary>
     public static long WorkspaceSize(int tq, int tk, int headDim) => tq <= AttentionBlock.GemvMaxRows ? 0 :
         PackB.Size(tk, headDim, GemmDriver<TSimd, TVec>.Nr) + PackB.Size(headDim, tk, GemmDriver<TSimd, TVec>.Nr);
@@ -39,36 +52,148 @@ internal static unsafe class Attention<TSimd, TVec>
         }
 
         var nr = GemmDriver<TSimd, TVec>.Nr;
-        var inverseSums = stackalloc float[AttentionBlock.Rows];
+        var references = stackalloc float[TSimd.Mr];
+        var sums = stackalloc float[TSimd.Mr * TSimd.Count];
+        // The last panel's columns past tk (its packed keys are zero) score −∞: outside the references; their terms,
+        // 2⁻¹²⁶ (Exp2Operator's floor), vanish in a sum of at least 1, and P·V reads only tk columns.
+        var lastPanel = (tk - 1) / nr * nr;
+        var edge = stackalloc float[nr];
+        for (var j = 0; j < nr; j++)
+        {
+            edge[j] = lastPanel + j < tk ? 0f : float.NegativeInfinity;
+        }
+
         var packedK = workspace;
         var packedV = packedK + PackB.Size(tk, headDim, nr);
         var ld = AttentionBlock.Stride(tk);
         for (var h = headStart; h < headStart + headCount; h++)
         {
             var column = h * headDim;
-            // Keys packed times the scale: the scores come out scaled, and softmax's passes do not multiply.
-            PackB.FromRows<TSimd, TVec>(k + column, ldk, tk, headDim, nr, packedK, scale);
+            // Scores come out scaled and in base 2: the sink's exponentials take fewer operations than e^x.
+            PackB.FromRows<TSimd, TVec>(k + column, ldk, tk, headDim, nr, packedK, scale * Log2E);
             PackB.FromColumns<TSimd, TVec>(v + column, ldv, headDim, tk, nr, packedV);
-            for (var i0 = 0; i0 < tq; i0 += AttentionBlock.Rows)
+            for (var i0 = 0; i0 < tq; i0 += TSimd.Mr)
             {
-                var rows = Math.Min(AttentionBlock.Rows, tq - i0);
-                GemmDriver<TSimd, TVec>.Run(
-                    new RowMajorA(q + ((long)i0 * ldq) + column, ldq), rows, tk, headDim, packedK, null, scores, ld, false, Activation.None, null);
-                // Normalise after P·V: headDim outputs per row instead of tk probabilities.
-                for (var i = 0; i < rows; i++)
+                var rows = Math.Min(TSimd.Mr, tq - i0);
+                var queries = q + ((long)i0 * ldq) + column;
+                for (var j0 = 0; j0 < tk; j0 += nr)
                 {
-                    inverseSums[i] = 1f / Softmax<TSimd, TVec>.Exponentiate(scores + ((long)i * ld), tk);
+                    GemmDriver<TSimd, TVec>.Tile(queries, ldq, packedK + ((long)j0 * headDim), headDim, rows,
+                        new ExponentiatedScores(scores + j0, ld, references, sums, j0 == 0, j0 == lastPanel ? edge : null));
                 }
 
                 var block = output + ((long)i0 * ldo) + column;
-                GemmDriver<TSimd, TVec>.Run(new RowMajorA(scores, ld), rows, headDim, tk, packedV, null, block, ldo, false, Activation.None, null);
-                for (var i = 0; i < rows; i++)
+                for (var c0 = 0; c0 < headDim; c0 += nr)
                 {
-                    Softmax<TSimd, TVec>.Scale<TSimd, TVec>(block + ((long)i * ldo), headDim, inverseSums[i], 0);
-                    Softmax<TSimd, TVec>.Scale<ScalarSimd, float>(block + ((long)i * ldo), headDim, inverseSums[i], headDim / TSimd.Count * TSimd.Count);
+                    GemmDriver<TSimd, TVec>.Tile(scores, ld, packedV + ((long)c0 * tk), tk, rows, new CTileSink<TSimd, TVec>(block + c0, ldo, Math.Min(nr, headDim - c0), null, false));
+                }
+
+                if (!Normalize(block, ldo, rows, headDim, sums))
+                {
+                    // Rare: the rows out of range go again by the GEMV path. The strip is spent: its scores are their scratch.
+                    for (var i = 0; i < rows; i++)
+                    {
+                        var row = block + ((long)i * ldo);
+                        if (!float.IsFinite(RowSum(sums, i)) || !IsFinite(row, headDim))
+                        {
+                            Gemv(queries + ((long)i * ldq), k + column, ldk, v + column, ldv, tk, headDim, scale, row, scores);
+                        }
+                    }
                 }
             }
         }
+    }
+
+    private static float RowSum(float* sums, int row) => TSimd.Sum(TSimd.Load(sums + (row * TSimd.Count)));
+
+    /// <summary>
+    /// Divides each of the strip's output rows (n floats, <paramref name="ldo"/> apart) by its sum; false when some sum
+    /// is not finite (that row is left as it is) or some result is not finite.
+    /// </summary>
+    private static bool Normalize(float* block, int ldo, int rows, int n, float* sums)
+    {
+        // y − y is 0 for every finite y and NaN otherwise: one sum for the strip tells whether all are finite.
+        var inRange = true;
+        var check = TSimd.Create(0f);
+        var tailCheck = 0f;
+        for (var r = 0; r < rows; r++)
+        {
+            var sum = RowSum(sums, r);
+            if (!float.IsFinite(sum))
+            {
+                inRange = false;
+                continue;
+            }
+
+            var row = block + ((long)r * ldo);
+            var inverse = 1f / sum;
+            var factor = TSimd.Create(inverse);
+            var i = 0;
+            for (; i <= n - TSimd.Count; i += TSimd.Count)
+            {
+                var y = TSimd.Multiply(TSimd.Load(row + i), factor);
+                TSimd.Store(y, row + i);
+                check = TSimd.Add(check, TSimd.Subtract(y, y));
+            }
+
+            for (; i < n; i++)
+            {
+                row[i] *= inverse;
+                tailCheck += row[i] - row[i];
+            }
+        }
+
+        return inRange && TSimd.Sum(check) + tailCheck == 0f;
+    }
+
+    private static bool IsFinite(float* row, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            if (!float.IsFinite(row[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The fused path's sink: a tile of base-2 scores becomes 2^(score − reference), stored into the strip (rows
+    /// <c>ld</c> apart) and added to each row's running sum (a vector per row). The first tile of a strip sets each
+    /// row's reference, its largest score there; on the last, <c>edge</c> adds −∞ to the columns past the keys.
+    /// </summary>
+    private readonly struct ExponentiatedScores(float* strip, int ld, float* references, float* sums, bool first, float* edge) : ITileSink<TVec>
+    {
+        /// <summary>The strip is a whole number of panels wide (<see cref="AttentionBlock.Stride"/>).</summary>
+        public bool Whole => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Row(int row, TVec v0, TVec v1)
+        {
+            if (edge != null)
+            {
+                v0 = TSimd.Add(v0, TSimd.Load(edge));
+                v1 = TSimd.Add(v1, TSimd.Load(edge + TSimd.Count));
+            }
+
+            if (first)
+            {
+                references[row] = TSimd.MaxAcross(TSimd.Max(v0, v1));
+            }
+
+            var reference = TSimd.Create(references[row]);
+            var p0 = Exp2Operator.Invoke<TSimd, TVec>(TSimd.Subtract(v0, reference));
+            var p1 = Exp2Operator.Invoke<TSimd, TVec>(TSimd.Subtract(v1, reference));
+            var target = strip + ((long)row * ld);
+            TSimd.Store(p0, target);
+            TSimd.Store(p1, target + TSimd.Count);
+            var sum = sums + (row * TSimd.Count);
+            TSimd.Store(first ? TSimd.Add(p0, p1) : TSimd.Add(TSimd.Load(sum), TSimd.Add(p0, p1)), sum);
+        }
+
+        public void Ragged(float* tile, int rows) => throw new UnreachableException();
     }
 
     /// <summary>One query row: scores[j] = q·k_j, softmax(scale · scores), out = Σ_j p_j v_j.</summary>
@@ -164,7 +289,7 @@ public sealed unsafe partial class KernelSet
         return true;
     }
 
-    /// <summary>Floats of scratch <c>Attention</c> needs: one block of scores.</summary>
+    /// <summary>Floats of scratch <c>Attention</c> needs: one strip of scores.</summary>
     public static int AttentionScratchSize(int tq, int tk) => AttentionBlock.ScratchSize(tq, tk);
 }
 
@@ -203,7 +328,7 @@ internal sealed unsafe partial class ParallelKernels
     public void Attention(ReadOnlySpan<float> q, int ldq, int qStride, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int kvStride,
         int batch, int tq, int tk, int heads, int headDim, float scale, Span<float> output, int ldo, int outStride, OpSite? site = null)
     {
-        // Per worker: one block of scores, then the head's packed keys and values.
+        // Per worker: one strip of scores, then the head's packed keys and values.
         int scoresSize = KernelSet.AttentionScratchSize(tq, tk), scratchSize = scoresSize + _kernels.AttentionWorkspaceSize(tq, tk, headDim), mark = _workspace.Mark();
         var scratch = _workspace.Take(_team.Threads * scratchSize);
         if (!Planning)

@@ -24,7 +24,7 @@ internal static unsafe class Softmax<TSimd, TVec>
 
     /// <summary>row = exp(row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Exponentiate(float* row, int n)
+    private static float Exponentiate(float* row, int n)
     {
         var w = TSimd.Count;
         // Four running maxima: one would make every vector wait for the previous max.
@@ -92,7 +92,7 @@ internal static unsafe class Softmax<TSimd, TVec>
 
     /// <summary>row[start..n) *= factor, whole vectors only from start (callers pass the scalar tail separately).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scale<TS, TV>(float* row, int n, float factor, int start)
+    private static void Scale<TS, TV>(float* row, int n, float factor, int start)
         where TS : ISimd<TV>
         where TV : struct
     {

@@ -77,6 +77,110 @@ public class AttentionTests
         }
     }
 
+    /// <summary>
+    /// Key 77 (past every ISA's first tile of keys) scores above the rest by 4·multiple·mean(q) (scale ¼), 23 to 69, 92
+    /// to 277 and 185 to 554 in base 2 for the multiples below: the fused path's exponentials stay in range, overflow
+    /// for some rows (which go again by the exact path), or for most.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(IsasAndMultiples))]
+    public void ARowScoringFarAboveItsFirstKeysMatchesTheReference(Isa isa, float multiple)
+    {
+        const int Tq = 20, Tk = 100, D = 16;
+        var random = new Random(11);
+        var q = RandomArray(random, Tq * D, 0.5f, 1f);
+        var k = RandomArray(random, Tk * D);
+        var v = RandomArray(random, Tk * D);
+        Array.Fill(k, multiple, 77 * D, D);
+        var output = new float[Tq * D];
+        KernelSet.Create(isa).Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25f, output, D, 0, 1, new float[KernelSet.AttentionScratchSize(Tq, Tk)]);
+        var want = ReferenceKernels.Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25, D, 0, 1);
+        for (var i = 0; i < want.Length; i++)
+        {
+            Assert.True(Math.Abs(output[i] - want[i]) <= 2e-5, $"{isa}, multiple {multiple}: [{i / D},{i % D}] = {output[i]}, want {want[i]}");
+        }
+    }
+
+    public static TheoryData<Isa, float> IsasAndMultiples()
+    {
+        var data = new TheoryData<Isa, float>();
+        foreach (var isa in SupportedIsas())
+        {
+            foreach (var multiple in new[] { 4f, 16f, 32f })
+            {
+                data.Add(isa, multiple);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Four keys 127.5 (in base 2) above the rest: the fused path's row sum, 2^129.5, overflows, though each term and
+    /// the unnormalised output (values within ±0.2) are finite where 2^127.5 is (AVX-512); elsewhere the terms overflow.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ARowSumThatOverflowsMatchesTheReference(Isa isa)
+    {
+        const int Tq = 9, Tk = 40, D = 16;
+        var q = Enumerable.Repeat(1f, Tq * D).ToArray();
+        var k = new float[Tk * D];
+        // Score 16 · c · ¼ = 4c = 127.5 / log₂e.
+        Array.Fill(k, 127.5f / 4f / 1.442695f, 33 * D, 4 * D);
+        var v = RandomArray(new Random(6), Tk * D, 0.2f);
+        var output = new float[Tq * D];
+        KernelSet.Create(isa).Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25f, output, D, 0, 1, new float[KernelSet.AttentionScratchSize(Tq, Tk)]);
+        var want = ReferenceKernels.Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25, D, 0, 1);
+        for (var i = 0; i < want.Length; i++)
+        {
+            Assert.True(Math.Abs(output[i] - want[i]) <= 2e-5, $"{isa}: [{i / D},{i % D}] = {output[i]}, want {want[i]}");
+        }
+    }
+
+    /// <summary>
+    /// Values of 1e30 and one key 50 (in base 2) above the rest: the fused path's unnormalised output, about 2⁵⁰ · 1e30,
+    /// overflows though its row sum is in range; the exact path's does not.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void AnOutputThatOverflowsBeforeNormalisingMatchesTheReference(Isa isa)
+    {
+        const int Tq = 9, Tk = 40, D = 16;
+        var q = Enumerable.Repeat(1f, Tq * D).ToArray();
+        var k = new float[Tk * D];
+        // Score 16 · c · ¼ = 4c = 50 / log₂e.
+        Array.Fill(k, 50f / 4f / 1.442695f, 37 * D, D);
+        var v = RandomArray(new Random(5), Tk * D, 1e30f);
+        var output = new float[Tq * D];
+        KernelSet.Create(isa).Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25f, output, D, 0, 1, new float[KernelSet.AttentionScratchSize(Tq, Tk)]);
+        var want = ReferenceKernels.Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25, D, 0, 1);
+        for (var i = 0; i < want.Length; i++)
+        {
+            Assert.True(Math.Abs(output[i] - want[i]) <= 1e-5 * 1e30, $"{isa}: [{i / D},{i % D}] = {output[i]}, want {want[i]}");
+        }
+    }
+
+    /// <summary>Workers split the queries anywhere: a row's result must not depend on the rows computed with it.</summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ARowsResultDoesNotDependOnTheRowsComputedWithIt(Isa isa)
+    {
+        const int Tq = 37, Tk = 45, D = 24, First = 5;
+        var kernels = KernelSet.Create(isa);
+        var random = new Random(8);
+        var q = RandomArray(random, Tq * D, 3f);
+        var k = RandomArray(random, Tk * D, 3f);
+        var v = RandomArray(random, Tk * D);
+        var scratch = new float[KernelSet.AttentionScratchSize(Tq, Tk)];
+        var whole = new float[Tq * D];
+        kernels.Attention(q, D, k, D, v, D, Tq, Tk, D, 0.2f, whole, D, 0, 1, scratch);
+        var parts = new float[Tq * D];
+        kernels.Attention(q, D, k, D, v, D, First, Tk, D, 0.2f, parts, D, 0, 1, scratch);
+        kernels.Attention(q.AsSpan(First * D), D, k, D, v, D, Tq - First, Tk, D, 0.2f, parts.AsSpan(First * D), D, 0, 1, scratch);
+        Assert.Equal(whole, parts);
+    }
+
     private static readonly Gen<(int Tokens, int Heads, int HeadDim, int H0, int Hc, bool Bias, int Seed)> ClsShapes =
         from tokens in Dim(420, 1, 2, 16, 197, 401)
         from heads in Gen.Choose(1, 4)

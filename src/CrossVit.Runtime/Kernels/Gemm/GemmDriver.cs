@@ -61,7 +61,8 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                             Prefetch.Share(next, lines, linesPerTile, tile);
                         }
 
-                        Tile(block + (i * lda), lda, pb, kc, c + ((long)(m0 + i) * ldc) + n0, ldc, Math.Min(TSimd.Mr, mc - i), nr, sliceBias, sliceAccumulate);
+                        Tile(block + (i * lda), lda, pb, kc, Math.Min(TSimd.Mr, mc - i),
+                            new CTileSink<TSimd, TVec>(c + ((long)(m0 + i) * ldc) + n0, ldc, nr, sliceBias, sliceAccumulate));
                     }
 
                     StoreEpilogue<TSimd, TVec>.Activate(c + ((long)m0 * ldc) + n0, ldc, mc, nr, sliceActivation);
@@ -71,36 +72,37 @@ internal static unsafe class GemmDriver<TSimd, TVec>
     }
 
     /// <summary>
-    /// One micro-kernel call for mr ≤ Mr rows: the smallest tile height that covers them, so a short last tile (197
-    /// tokens end in 5 rows, 401 in 1) computes few rows it then drops.
+    /// One micro-kernel call for mr ≤ Mr rows into <paramref name="sink"/>: the smallest tile height that covers them, so
+    /// a short last tile (197 tokens end in 5 rows, 401 in 1) computes few rows it then drops.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
+    public static void Tile<TSink>(float* a, long lda, float* pb, int kc, int mr, TSink sink)
+        where TSink : struct, ITileSink<TVec>
     {
         // NEON has its own micro-kernel (multiply-add by element); the test is a JIT-time constant.
         if (typeof(TSimd) == typeof(SimdNeon))
         {
-            NeonMicroKernel.Run(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+            NeonMicroKernel.Run<TVec, TSink>(a, lda, pb, kc, mr, sink);
         }
         else if (mr == TSimd.Mr)
         {
-            MicroKernel<TSimd, TVec>.Run<WholeTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+            MicroKernel<TSimd, TVec>.Run<WholeTile, TSink>(a, lda, pb, kc, mr, sink);
         }
         else if (mr <= QuarterTile.Of(TSimd.Mr))
         {
-            MicroKernel<TSimd, TVec>.Run<QuarterTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+            MicroKernel<TSimd, TVec>.Run<QuarterTile, TSink>(a, lda, pb, kc, mr, sink);
         }
         else if (mr <= HalfTile.Of(TSimd.Mr))
         {
-            MicroKernel<TSimd, TVec>.Run<HalfTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+            MicroKernel<TSimd, TVec>.Run<HalfTile, TSink>(a, lda, pb, kc, mr, sink);
         }
         else if (mr <= ThreeQuarterTile.Of(TSimd.Mr))
         {
-            MicroKernel<TSimd, TVec>.Run<ThreeQuarterTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+            MicroKernel<TSimd, TVec>.Run<ThreeQuarterTile, TSink>(a, lda, pb, kc, mr, sink);
         }
         else
         {
-            MicroKernel<TSimd, TVec>.Run<WholeTile>(a, lda, pb, kc, c, ldc, mr, nr, bias, accumulate);
+            MicroKernel<TSimd, TVec>.Run<WholeTile, TSink>(a, lda, pb, kc, mr, sink);
         }
     }
 }

@@ -4,27 +4,27 @@ using CrossVit.Runtime.Kernels.Simd;
 namespace CrossVit.Runtime.Kernels.Gemm;
 
 /// <summary>
-/// The register-blocked micro-kernel: an <c>Mr</c> × (2 vectors) tile of C accumulated over one K slice, then stored
-/// through the fused epilogue. A is read in place, <c>Mr</c> row-major rows broadcast one element at a time (so a
-/// row-major activation needs no packing); B comes from a packed panel. Each instance keeps accumulators for
-/// the rows of its <c>THeight</c> (a whole tile, or a quarter, half or three quarters of one for a short last tile,
-/// at that share of the cost); rows past them are compile-time dead code. Up to 8 rows fit (the most any ISA's
-/// <c>Mr</c> asks for: AVX-512's).
+/// The register-blocked micro-kernel: an <c>Mr</c> × (2 vectors) tile accumulated over one K slice, then handed to a
+/// sink (<see cref="ITileSink{TVec}"/>: the GEMM's C, or attention's softmax). A is read in place, <c>Mr</c> row-major
+/// rows broadcast one element at a time (so a row-major activation needs no packing); B comes from a packed panel.
+/// Each instance keeps accumulators for the rows of its <c>THeight</c> (a whole tile, or a quarter, half or three
+/// quarters of one for a short last tile, at that share of the cost); rows past them are compile-time dead code. Up to
+/// 8 rows fit (the most any ISA's <c>Mr</c> asks for: AVX-512's).
 /// </summary>
 [SkipLocalsInit]
 internal static unsafe class MicroKernel<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
     where TVec : struct
 {
-    /// <summary>C[0..mr, 0..nr] (=|+=) A[0..mr, 0..kc] · B-panel (+ bias); mr ≤ the rows of <typeparamref name="THeight"/>.</summary>
+    /// <summary>A[0..mr, 0..kc] · B-panel into <paramref name="sink"/>; mr ≤ the rows of <typeparamref name="THeight"/>.</summary>
     /// <remarks>
     /// <c>a</c>: first row, rows <c>lda</c> floats apart; rows past <c>mr</c> re-read the last real row (results dropped).
-    /// <c>pb</c>: B micro-panel, kc × 2 vectors, k-major. <c>accumulate</c>: add to the existing C.
-    /// <c>bias</c>: bias of these columns, or null.
+    /// <c>pb</c>: B micro-panel, kc × 2 vectors, k-major.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<THeight>(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
+    public static void Run<THeight, TSink>(float* a, long lda, float* pb, int kc, int mr, TSink sink)
         where THeight : ITileHeight
+        where TSink : struct, ITileSink<TVec>
     {
         var zero = TSimd.Create(0f);
         var a0 = a;
@@ -103,44 +103,43 @@ internal static unsafe class MicroKernel<TSimd, TVec>
             pb += 2 * TSimd.Count;
         }
 
-        if (nr == 2 * TSimd.Count)
+        if (sink.Whole)
         {
-            // Full tile: bias and residual are one add each, stored straight from the registers.
-            Direct(c00, c01, c + (0 * ldc), bias, accumulate);
+            sink.Row(0, c00, c01);
 
             if (Rows<THeight>() > 1 && mr > 1)
             {
-                Direct(c10, c11, c + (1 * ldc), bias, accumulate);
+                sink.Row(1, c10, c11);
             }
 
             if (Rows<THeight>() > 2 && mr > 2)
             {
-                Direct(c20, c21, c + (2 * ldc), bias, accumulate);
+                sink.Row(2, c20, c21);
             }
 
             if (Rows<THeight>() > 3 && mr > 3)
             {
-                Direct(c30, c31, c + (3 * ldc), bias, accumulate);
+                sink.Row(3, c30, c31);
             }
 
             if (Rows<THeight>() > 4 && mr > 4)
             {
-                Direct(c40, c41, c + (4 * ldc), bias, accumulate);
+                sink.Row(4, c40, c41);
             }
 
             if (Rows<THeight>() > 5 && mr > 5)
             {
-                Direct(c50, c51, c + (5 * ldc), bias, accumulate);
+                sink.Row(5, c50, c51);
             }
 
             if (Rows<THeight>() > 6 && mr > 6)
             {
-                Direct(c60, c61, c + (6 * ldc), bias, accumulate);
+                sink.Row(6, c60, c61);
             }
 
             if (Rows<THeight>() > 7 && mr > 7)
             {
-                Direct(c70, c71, c + (7 * ldc), bias, accumulate);
+                sink.Row(7, c70, c71);
             }
 
             return;
@@ -195,33 +194,13 @@ internal static unsafe class MicroKernel<TSimd, TVec>
             TSimd.Store(c71, tile + (7 * nr2) + TSimd.Count);
         }
 
-        StoreEpilogue<TSimd, TVec>.StoreTile(tile, nr2, c, ldc, mr, nr, bias, accumulate);
+        sink.Ragged(tile, mr);
     }
 
     /// <summary>Accumulator rows of a <typeparamref name="THeight"/> instance: a JIT-time constant.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Rows<THeight>()
         where THeight : ITileHeight => THeight.Of(TSimd.Mr);
-
-    /// <summary>Stores a full row of the tile: + bias, + old C, straight from the registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Direct(TVec v0, TVec v1, float* c, float* bias, bool accumulate)
-    {
-        if (bias != null)
-        {
-            v0 = TSimd.Add(v0, TSimd.Load(bias));
-            v1 = TSimd.Add(v1, TSimd.Load(bias + TSimd.Count));
-        }
-
-        if (accumulate)
-        {
-            v0 = TSimd.Add(TSimd.Load(c), v0);
-            v1 = TSimd.Add(TSimd.Load(c + TSimd.Count), v1);
-        }
-
-        TSimd.Store(v0, c);
-        TSimd.Store(v1, c + TSimd.Count);
-    }
 }
 
 /// <summary>How many of an ISA's <c>Mr</c> tile rows a <see cref="MicroKernel{TSimd, TVec}"/> instance computes.</summary>

@@ -11,14 +11,17 @@ namespace CrossVit.Runtime.Kernels.Gemm;
 /// element (FMLA Vd.4S, Vn.4S, Vm.S[lane]): each A row is loaded four k steps at a time and its lanes are multiplied in
 /// place, where the portable loop first broadcasts every element into a register of its own (a load and a DUP per row
 /// and k step). Every accumulator adds the same products in the same order as the portable loop, so the results are the
-/// <see cref="Isa.V128"/> kernel's bit for bit; the stores are the portable kernel's.
+/// <see cref="Isa.V128"/> kernel's bit for bit; the sinks are the portable kernel's.
 /// </summary>
 [SkipLocalsInit]
 internal static unsafe class NeonMicroKernel
 {
     /// <summary>As <see cref="MicroKernel{TSimd, TVec}.Run"/>; <c>mr</c> ≤ 8.</summary>
+    /// <remarks><typeparamref name="TVec"/> is <c>Vector128&lt;float&gt;</c>: the driver's generic sink, for <see cref="SimdNeon"/> only.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* a, long lda, float* pb, int kc, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
+    public static void Run<TVec, TSink>(float* a, long lda, float* pb, int kc, int mr, TSink sink)
+        where TVec : struct
+        where TSink : struct, ITileSink<TVec>
     {
         var zero = Vector128<float>.Zero;
         var a0 = a;
@@ -160,43 +163,43 @@ internal static unsafe class NeonMicroKernel
             pb += 8;
         }
 
-        if (nr == 8)
+        if (sink.Whole)
         {
-            Direct(c00, c01, c, bias, accumulate);
+            sink.Row(0, As<TVec>(c00), As<TVec>(c01));
 
             if (mr > 1)
             {
-                Direct(c10, c11, c + (1 * ldc), bias, accumulate);
+                sink.Row(1, As<TVec>(c10), As<TVec>(c11));
             }
 
             if (mr > 2)
             {
-                Direct(c20, c21, c + (2 * ldc), bias, accumulate);
+                sink.Row(2, As<TVec>(c20), As<TVec>(c21));
             }
 
             if (mr > 3)
             {
-                Direct(c30, c31, c + (3 * ldc), bias, accumulate);
+                sink.Row(3, As<TVec>(c30), As<TVec>(c31));
             }
 
             if (mr > 4)
             {
-                Direct(c40, c41, c + (4 * ldc), bias, accumulate);
+                sink.Row(4, As<TVec>(c40), As<TVec>(c41));
             }
 
             if (mr > 5)
             {
-                Direct(c50, c51, c + (5 * ldc), bias, accumulate);
+                sink.Row(5, As<TVec>(c50), As<TVec>(c51));
             }
 
             if (mr > 6)
             {
-                Direct(c60, c61, c + (6 * ldc), bias, accumulate);
+                sink.Row(6, As<TVec>(c60), As<TVec>(c61));
             }
 
             if (mr > 7)
             {
-                Direct(c70, c71, c + (7 * ldc), bias, accumulate);
+                sink.Row(7, As<TVec>(c70), As<TVec>(c71));
             }
 
             return;
@@ -220,10 +223,10 @@ internal static unsafe class NeonMicroKernel
         AdvSimd.Store(tile + 52, c61);
         AdvSimd.Store(tile + 56, c70);
         AdvSimd.Store(tile + 60, c71);
-        StoreEpilogue<SimdNeon, Vector128<float>>.StoreTile(tile, 8, c, ldc, mr, nr, bias, accumulate);
+        sink.Ragged(tile, mr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Direct(Vector128<float> v0, Vector128<float> v1, float* c, float* bias, bool accumulate) =>
-        MicroKernel<SimdNeon, Vector128<float>>.Direct(v0, v1, c, bias, accumulate);
+    private static TVec As<TVec>(Vector128<float> value)
+        where TVec : struct => Unsafe.BitCast<Vector128<float>, TVec>(value);
 }

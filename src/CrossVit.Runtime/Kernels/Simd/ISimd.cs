@@ -36,8 +36,9 @@ internal unsafe interface ISimd<TVec>
     static abstract TVec Abs(TVec value);
 
     /// <summary>
-    /// value · 2ⁿ for n integral in [-126, 127], given as a float: AVX-512's scale instruction, elsewhere n + 127 moved
-    /// into the exponent field (adding <see cref="ExpOperator.RoundingShift"/> + 127 leaves it in the low mantissa bits).
+    /// value · 2ⁿ for n integral and at least −126, given as a float; above 127, ±∞ (value ≠ 0). AVX-512's scale
+    /// instruction; elsewhere min(n, 128) + 127 moved into the exponent field (adding <see cref="ExpOperator.RoundingShift"/>
+    /// + 127 leaves it in the low mantissa bits), where 255 is ∞.
     /// </summary>
     static abstract TVec ScaleByPow2(TVec value, TVec n);
 

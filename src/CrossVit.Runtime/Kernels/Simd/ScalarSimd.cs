@@ -34,7 +34,7 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
     public static float Abs(float value) => MathF.Abs(value);
 
     public static float ScaleByPow2(float value, float n) =>
-        value * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(n + (ExpOperator.RoundingShift + 127f)) << 23);
+        value * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(MathF.Min(n, 128f) + (ExpOperator.RoundingShift + 127f)) << 23);
 
     public static float Gather(float* source, int* indices) => source[*indices];
 

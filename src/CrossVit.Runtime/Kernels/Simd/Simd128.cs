@@ -37,7 +37,7 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
     public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
 
     public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> n) =>
-        value * Vector128.ShiftLeft((n + Vector128.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();
+        value * Vector128.ShiftLeft((Vector128.Min(n, Vector128.Create(128f)) + Vector128.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();
 
     public static Vector128<float> Gather(float* source, int* indices) =>
         Vector128.Create(source[indices[0]], source[indices[1]], source[indices[2]], source[indices[3]]);

@@ -38,7 +38,7 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
     public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
 
     public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> n) =>
-        value * Vector256.ShiftLeft((n + Vector256.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();
+        value * Vector256.ShiftLeft((Vector256.Min(n, Vector256.Create(128f)) + Vector256.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();
 
     public static Vector256<float> Gather(float* source, int* indices) => Avx2.GatherVector256(source, Vector256.Load(indices), sizeof(float));
 

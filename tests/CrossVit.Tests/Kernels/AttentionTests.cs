@@ -78,9 +78,9 @@ public class AttentionTests
     }
 
     /// <summary>
-    /// Key 77 (past every ISA's first tile of keys) scores above the rest by 4·multiple·mean(q) (scale ¼), 23 to 69, 92
-    /// to 277 and 185 to 554 in base 2 for the multiples below: the fused path's exponentials stay in range, overflow
-    /// for some rows (which go again by the exact path), or for most.
+    /// Key 77 (past every ISA's first tile of keys) scores about 4·multiple·mean(q) above the rest (scale ¼, mean(q)
+    /// in [0.5, 1.5], near 1): about 23, 92 and 185 in base 2 for the multiples below, so the fused path's
+    /// exponentials stay in range, overflow 2¹²⁸ for some rows (which go again by the exact path), or for most.
     /// </summary>
     [Theory]
     [MemberData(nameof(IsasAndMultiples))]
@@ -92,13 +92,7 @@ public class AttentionTests
         var k = RandomArray(random, Tk * D);
         var v = RandomArray(random, Tk * D);
         Array.Fill(k, multiple, 77 * D, D);
-        var output = new float[Tq * D];
-        KernelSet.Create(isa).Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25f, output, D, 0, 1, new float[KernelSet.AttentionScratchSize(Tq, Tk)]);
-        var want = ReferenceKernels.Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25, D, 0, 1);
-        for (var i = 0; i < want.Length; i++)
-        {
-            Assert.True(Math.Abs(output[i] - want[i]) <= 2e-5, $"{isa}, multiple {multiple}: [{i / D},{i % D}] = {output[i]}, want {want[i]}");
-        }
+        AssertOneHeadMatchesReference(isa, q, k, v, Tq, Tk, D, 2e-5, $"{isa}, multiple {multiple}");
     }
 
     public static TheoryData<Isa, float> IsasAndMultiples()
@@ -116,48 +110,45 @@ public class AttentionTests
     }
 
     /// <summary>
-    /// Four keys 127.5 (in base 2) above the rest: the fused path's row sum, 2^129.5, overflows, though each term and
-    /// the unnormalised output (values within ±0.2) are finite where 2^127.5 is (AVX-512); elsewhere the terms overflow.
+    /// Overflow on the fused path that the exact one does not meet, with constant queries and zero keys but for
+    /// <paramref name="keys"/> from key 33 scoring <paramref name="bits"/> (in base 2) above the rest. "sum": four keys
+    /// 127.5 above, so the row sum (2^129.5) overflows though each term and the unnormalised output (values within ±0.2)
+    /// are finite where 2^127.5 is (AVX-512; elsewhere the terms overflow). "output": one key 50 above and values of
+    /// 1e30, so the unnormalised output (about 2⁵⁰ · 1e30) overflows though the row sum is in range.
     /// </summary>
     [Theory]
-    [MemberData(nameof(Isas))]
-    public void ARowSumThatOverflowsMatchesTheReference(Isa isa)
+    [MemberData(nameof(IsasAndOverflows))]
+    public void AnOverflowOnTheFusedPathMatchesTheReference(Isa isa, string overflow, float bits, int keys, float values)
     {
         const int Tq = 9, Tk = 40, D = 16;
         var q = Enumerable.Repeat(1f, Tq * D).ToArray();
         var k = new float[Tk * D];
-        // Score 16 · c · ¼ = 4c = 127.5 / log₂e.
-        Array.Fill(k, 127.5f / 4f / 1.442695f, 33 * D, 4 * D);
-        var v = RandomArray(new Random(6), Tk * D, 0.2f);
-        var output = new float[Tq * D];
-        KernelSet.Create(isa).Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25f, output, D, 0, 1, new float[KernelSet.AttentionScratchSize(Tq, Tk)]);
-        var want = ReferenceKernels.Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25, D, 0, 1);
-        for (var i = 0; i < want.Length; i++)
-        {
-            Assert.True(Math.Abs(output[i] - want[i]) <= 2e-5, $"{isa}: [{i / D},{i % D}] = {output[i]}, want {want[i]}");
-        }
+        // Score 16 · c · ¼ = 4c = bits / log₂e.
+        Array.Fill(k, bits / 4f / 1.442695f, 33 * D, keys * D);
+        AssertOneHeadMatchesReference(isa, q, k, RandomArray(new Random(6), Tk * D, values), Tq, Tk, D, 1e-5 * values, $"{isa}, {overflow}");
     }
 
-    /// <summary>
-    /// Values of 1e30 and one key 50 (in base 2) above the rest: the fused path's unnormalised output, about 2⁵⁰ · 1e30,
-    /// overflows though its row sum is in range; the exact path's does not.
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void AnOutputThatOverflowsBeforeNormalisingMatchesTheReference(Isa isa)
+    public static TheoryData<Isa, string, float, int, float> IsasAndOverflows()
     {
-        const int Tq = 9, Tk = 40, D = 16;
-        var q = Enumerable.Repeat(1f, Tq * D).ToArray();
-        var k = new float[Tk * D];
-        // Score 16 · c · ¼ = 4c = 50 / log₂e.
-        Array.Fill(k, 50f / 4f / 1.442695f, 37 * D, D);
-        var v = RandomArray(new Random(5), Tk * D, 1e30f);
-        var output = new float[Tq * D];
-        KernelSet.Create(isa).Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25f, output, D, 0, 1, new float[KernelSet.AttentionScratchSize(Tq, Tk)]);
-        var want = ReferenceKernels.Attention(q, D, k, D, v, D, Tq, Tk, D, 0.25, D, 0, 1);
+        var data = new TheoryData<Isa, string, float, int, float>();
+        foreach (var isa in SupportedIsas())
+        {
+            data.Add(isa, "sum", 127.5f, 4, 0.2f);
+            data.Add(isa, "output", 50f, 1, 1e30f);
+        }
+
+        return data;
+    }
+
+    /// <summary>One head of width d, scale ¼, on <paramref name="isa"/>: every output within <paramref name="tolerance"/> of the double reference.</summary>
+    private static void AssertOneHeadMatchesReference(Isa isa, float[] q, float[] k, float[] v, int tq, int tk, int d, double tolerance, string context)
+    {
+        var output = new float[tq * d];
+        KernelSet.Create(isa).Attention(q, d, k, d, v, d, tq, tk, d, 0.25f, output, d, 0, 1, new float[KernelSet.AttentionScratchSize(tq, tk)]);
+        var want = ReferenceKernels.Attention(q, d, k, d, v, d, tq, tk, d, 0.25, d, 0, 1);
         for (var i = 0; i < want.Length; i++)
         {
-            Assert.True(Math.Abs(output[i] - want[i]) <= 1e-5 * 1e30, $"{isa}: [{i / D},{i % D}] = {output[i]}, want {want[i]}");
+            Assert.True(Math.Abs(output[i] - want[i]) <= tolerance, $"{context}: [{i / d},{i % d}] = {output[i]}, want {want[i]}");
         }
     }
 

@@ -74,34 +74,32 @@ public class ElementwiseTests
 
     [Theory]
     [MemberData(nameof(Isas))]
-    public void ExpRelativeErrorAtMost2e7(Isa isa)
-    {
-        var x = Enumerable.Range(0, (175 * 1024) + 1).Select(i => -87f + (i / 1024f)).ToArray();
-        var y = Map<ExpOperator>(isa, x);
-        for (var i = 0; i < x.Length; i++)
-        {
-            var want = Math.Exp(x[i]);
-            Assert.True(Math.Abs(y[i] - want) <= 2e-7 * want, $"{isa}: exp({x[i]}) = {y[i]}, want {want}");
-        }
-    }
+    public void ExpRelativeErrorAtMost2e7(Isa isa) => AssertRelativeErrorAtMost2e7OnAGrid<ExpOperator>(isa, -87, 175, Math.Exp, "exp");
 
     /// <summary>Attention's exponential: every step of 2⁻¹⁰ over the exponents it covers, then its clamp and overflow.</summary>
     [Theory]
     [MemberData(nameof(Isas))]
     public void Exp2RelativeErrorAtMost2e7ClampedBelowAndInfiniteAbove(Isa isa)
     {
-        var x = Enumerable.Range(0, (253 * 1024) + 1).Select(i => -126f + (i / 1024f)).ToArray();
-        var y = Map<Exp2Operator>(isa, x);
-        for (var i = 0; i < x.Length; i++)
-        {
-            var want = Math.Pow(2, x[i]);
-            Assert.True(Math.Abs(y[i] - want) <= 2e-7 * want, $"{isa}: 2^{x[i]} = {y[i]}, want {want}");
-        }
+        AssertRelativeErrorAtMost2e7OnAGrid<Exp2Operator>(isa, -126, 253, x => Math.Pow(2, x), "exp2");
 
         // Repeated so that every lane of the widest vector meets each value.
         var beyond = Enumerable.Repeat<float[]>([-127f, -1e6f, float.NegativeInfinity, 128f, 200f, 1e6f], 6).SelectMany(v => v).ToArray();
         var clamped = MathF.Pow(2, -126);
         Assert.Equal(beyond.Select(v => v < 0 ? clamped : float.PositiveInfinity), Map<Exp2Operator>(isa, beyond));
+    }
+
+    /// <summary>Every step of 2⁻¹⁰ over [<paramref name="from"/>, <paramref name="from"/> + <paramref name="span"/>].</summary>
+    private static void AssertRelativeErrorAtMost2e7OnAGrid<TOp>(Isa isa, int from, int span, Func<double, double> exact, string name)
+        where TOp : IUnaryOperator
+    {
+        var x = Enumerable.Range(0, (span * 1024) + 1).Select(i => from + (i / 1024f)).ToArray();
+        var y = Map<TOp>(isa, x);
+        for (var i = 0; i < x.Length; i++)
+        {
+            var want = exact(x[i]);
+            Assert.True(Math.Abs(y[i] - want) <= 2e-7 * want, $"{isa}: {name}({x[i]}) = {y[i]}, want {want}");
+        }
     }
 
     private static unsafe float[] Map<TOp>(Isa isa, float[] x)

@@ -4,7 +4,7 @@ using CrossVit.Runtime.Kernels.Simd;
 namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
-/// 2^x: x = n + r with n the nearest integer, so r is exact and |r| ≤ ½ (no Cody–Waite split, as
+/// 2^x: x = n + r with n the nearest integer (one rounding instruction), so r is exact and |r| ≤ ½ (no Cody–Waite split, as
 /// <see cref="ExpOperator"/> needs), then 2^r = 1 + r·q(r) with q a degree-5 minimax fit (relative error 2e-9;
 /// <c>tools/fit_exp.py</c>), and 2ⁿ put into the exponent. About 0.7 ulp. Inputs below −126 are clamped there (2^x
 /// is subnormal below; the clamp keeps n ≥ −126, and turns −∞ into 2⁻¹²⁶); finite x from 128 on give +∞ (from 127.5
@@ -20,7 +20,7 @@ internal readonly struct Exp2Operator : IUnaryOperator
         where TVec : struct
     {
         x = TSimd.Max(x, TSimd.Create(-126f));
-        var n = TSimd.Subtract(TSimd.Add(x, TSimd.Create(ExpOperator.RoundingShift)), TSimd.Create(ExpOperator.RoundingShift));
+        var n = TSimd.Round(x);
         var r = TSimd.Subtract(x, n);
         var p = TSimd.Create(1.5353361960e-04f);
         p = TSimd.MultiplyAdd(p, r, TSimd.Create(1.3398875017e-03f));

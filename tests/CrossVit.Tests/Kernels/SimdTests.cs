@@ -29,6 +29,49 @@ public class SimdTests
         }
     }
 
+    /// <summary>
+    /// <c>Round</c>, which the exponentials reduce their argument with, goes to the nearest integer and to the even one
+    /// on a tie, in every lane, as <see cref="MathF.Round(float)"/> does; large and infinite values stay as they are.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void RoundGoesToTheNearestIntegerTiesToEven(Isa isa)
+    {
+        switch (isa)
+        {
+            case Isa.Avx512: AssertRounds<Simd512, Vector512<float>>(); break;
+            case Isa.Avx2: AssertRounds<Simd256, Vector256<float>>(); break;
+            case Isa.V128: AssertRounds<Simd128, Vector128<float>>(); break;
+            case Isa.Neon: AssertRounds<SimdNeon, Vector128<float>>(); break;
+            default: AssertRounds<ScalarSimd, float>(); break;
+        }
+    }
+
+    private static unsafe void AssertRounds<TSimd, TVec>()
+        where TSimd : ISimd<TVec>
+        where TVec : struct
+    {
+        float[] special = [0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, -126.5f, 127.5f, 8388607.5f, 1e30f, float.NegativeInfinity];
+        var random = new Random(7);
+        var values = special.Concat(Enumerable.Range(0, 4096).Select(_ => (random.NextSingle() - 0.5f) * 512f)).ToArray();
+        var count = TSimd.Count;
+        var result = new float[count];
+        for (var start = 0; start + count <= values.Length; start += count)
+        {
+            fixed (float* v = values)
+            fixed (float* r = result)
+            {
+                TSimd.Store(TSimd.Round(TSimd.Load(v + start)), r);
+            }
+
+            for (var lane = 0; lane < count; lane++)
+            {
+                var x = values[start + lane];
+                Assert.True(result[lane] == MathF.Round(x), $"{typeof(TSimd).Name}: Round({x}) = {result[lane]}, want {MathF.Round(x)}");
+            }
+        }
+    }
+
     private static unsafe void AssertPermutes<TSimd, TVec>()
         where TSimd : ISimd<TVec>
         where TVec : struct

@@ -35,6 +35,9 @@ internal unsafe interface ISimd<TVec>
 
     static abstract TVec Abs(TVec value);
 
+    /// <summary>Each lane rounded to the nearest integer, ties to even: one instruction (AVX-512, AVX, SSE4.1, NEON).</summary>
+    static abstract TVec Round(TVec value);
+
     /// <summary>
     /// value · 2ⁿ for n integral and at least −126, given as a float; above 127, ±∞ (value ≠ 0). AVX-512's scale
     /// instruction; elsewhere min(n, 128) + 127 moved into the exponent field (adding <see cref="ExpOperator.RoundingShift"/>

@@ -36,6 +36,8 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
 
     public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
 
+    public static Vector128<float> Round(Vector128<float> value) => Vector128.Round(value);
+
     public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> n) =>
         value * Vector128.ShiftLeft((Vector128.Min(n, Vector128.Create(128f)) + Vector128.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();
 

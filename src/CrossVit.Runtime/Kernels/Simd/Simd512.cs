@@ -37,6 +37,8 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
 
+    public static Vector512<float> Round(Vector512<float> value) => Vector512.Round(value);
+
     public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> n) => Avx512F.Scale(value, n);
 
     public static Vector512<float> Gather(float* source, int* indices) =>

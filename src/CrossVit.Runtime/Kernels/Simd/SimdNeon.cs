@@ -46,6 +46,8 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
 
     public static Vector128<float> Abs(Vector128<float> value) => Simd128.Abs(value);
 
+    public static Vector128<float> Round(Vector128<float> value) => Simd128.Round(value);
+
     public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> n) => Simd128.ScaleByPow2(value, n);
 
     /// <summary>Lane loads (LD1 {v.s}[i]): each element goes from memory into its lane, not through a general register.</summary>

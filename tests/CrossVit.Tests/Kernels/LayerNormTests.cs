@@ -28,6 +28,43 @@ public class LayerNormTests
     public void NearlyEqualValuesAreBoundedByTheirConditioning(Isa isa) =>
         AssertMatchesReference(KernelSet.Create(isa), (2, 2, 3f, false, 1108886294));
 
+    /// <summary>
+    /// Rows whose mean is exactly 0 (integers that sum to 0, so every partial sum is exact) are normalised by their
+    /// variance like any other; a grouped path puts rows of several kinds side by side (4 rows, then 1).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ARowWithAMeanOfExactlyZeroIsNormalisedByItsVariance(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        var random = new Random(5);
+        foreach (var dim in new[] { 4, 16, 128, 200 })
+        {
+            const int rows = 5;
+            var x = new float[rows * dim];
+            for (var r = 0; r < rows; r++)
+            {
+                for (var i = 0; i < dim - 1; i++)
+                {
+                    x[(r * dim) + i] = random.Next(-8, 9);
+                }
+
+                // Every other row is centred by its last value; the rest keep a non-zero mean.
+                x[(r * dim) + dim - 1] = r % 2 == 0 ? -x.AsSpan(r * dim, dim - 1).ToArray().Sum() : 3f;
+            }
+
+            var gamma = RandomArray(random, dim, 1f, 1f);
+            var beta = RandomArray(random, dim);
+            var want = ReferenceKernels.LayerNorm(x, rows, dim, gamma, beta, 1e-6);
+            var y = new float[x.Length];
+            kernels.LayerNorm(x, rows, dim, gamma, beta, 1e-6f, y);
+            for (var i = 0; i < want.Length; i++)
+            {
+                Assert.True(Math.Abs(y[i] - want[i]) <= 2e-5, $"{isa}, dim {dim}: [{i}] = {y[i]}, want {want[i]}");
+            }
+        }
+    }
+
     private static void AssertMatchesReference(KernelSet kernels, (int Rows, int Dim, float Offset, bool InPlace, int Seed) c)
     {
         var random = new Random(c.Seed);

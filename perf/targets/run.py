@@ -22,6 +22,11 @@ import json
 import os
 import statistics
 import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import hoststate  # noqa: E402 (perf/hoststate.py, shared with perf/compare)
 
 # (model, batch, threads): the settings the targets name; each model's one-thread row gives its 1 -> 2 speed-up.
 SETTINGS = [(model, 1, threads) for model in ("crossvit_tiny_240", "crossvit_9_dagger_240", "crossvit_small_240",
@@ -45,14 +50,8 @@ def bench(cli, model, batch, threads):
 
 
 def slow_above(runs):
-    """The hand-over time above which a run met the host's slow state: the middle of the largest gap between
-    consecutive probes, when the upper one is more than twice the lower; None when the probes form one group."""
-    probes = sorted(r[2] for rs in runs.values() for r in rs if r[2] is not None)
-    gaps = [(b / a, a, b) for a, b in zip(probes, probes[1:]) if a > 0]
-    if not gaps or max(gaps)[0] <= 2:
-        return None
-    _, low, high = max(gaps)
-    return (low * high) ** 0.5
+    """The slow state's probe threshold over every two-thread run of this invocation (hoststate.slow_above)."""
+    return hoststate.slow_above(r[2] for rs in runs.values() for r in rs if r[2] is not None)
 
 
 def fast(run, threshold):

@@ -237,6 +237,12 @@ public sealed unsafe partial class KernelSet
         ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
         Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch)
     {
+        // Checked before the workspace is sized from them.
+        if (!CheckAttention(q.Length, ldq, k.Length, ldk, v.Length, ldv, tq, tk, headDim, output.Length, ldo, headStart, headCount))
+        {
+            return;
+        }
+
         var size = checked((int)_impl.AttentionWorkspaceSize(tq, tk, headDim));
         Attention(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scratch, new Span<float>(ThreadScratch.Get(size), size));
     }
@@ -274,7 +280,8 @@ public sealed unsafe partial class KernelSet
     internal static bool CheckAttention(
         long qLength, int ldq, long kLength, int ldk, long vLength, int ldv, int tq, int tk, int headDim, long outputLength, int ldo, int headStart, int headCount)
     {
-        Require(tq >= 0 && tk > 0 && headDim > 0 && headStart >= 0 && headCount >= 0, "Attention needs tq ≥ 0, tk > 0, headDim > 0, headStart ≥ 0, headCount ≥ 0.");
+        Require(tq >= 0 && tk > 0 && headDim > 0 && headStart >= 0 && headCount >= 0,
+            $"Attention needs tq ≥ 0, tk > 0, headDim > 0, headStart ≥ 0, headCount ≥ 0; got tq {tq}, tk {tk}, headDim {headDim}, headStart {headStart}, headCount {headCount}.");
         if (tq == 0 || headCount == 0)
         {
             return false;

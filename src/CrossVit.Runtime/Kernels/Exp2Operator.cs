@@ -8,7 +8,7 @@ namespace CrossVit.Runtime.Kernels;
 /// <see cref="ExpOperator"/> needs), then 2^r = 1 + r·q(r) with q a degree-5 minimax fit (relative error 2e-9;
 /// <c>tools/fit_exp.py</c>), and 2ⁿ put into the exponent. About 0.7 ulp. Inputs below −126 are clamped there (2^x
 /// is subnormal below; the clamp keeps n ≥ −126, and turns −∞ into 2⁻¹²⁶); finite x from 128 on give +∞ (from 127.5
-/// on where 2ⁿ goes through the exponent field, n = 128 being ∞ there).
+/// on where 2ⁿ goes through the exponent field, n = 128 being ∞ there); NaN stays NaN.
 /// Attention computes its scores in base 2 (log₂e folded into its packed keys) to spend these fewer operations.
 /// </summary>
 internal readonly struct Exp2Operator : IUnaryOperator
@@ -19,7 +19,8 @@ internal readonly struct Exp2Operator : IUnaryOperator
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        x = TSimd.Max(x, TSimd.Create(-126f));
+        // x goes second, so a NaN stays NaN on x86 as well (see ExpOperator).
+        x = TSimd.Max(TSimd.Create(-126f), x);
         var n = TSimd.Round(x);
         var r = TSimd.Subtract(x, n);
         var p = TSimd.Create(1.5353361960e-04f);

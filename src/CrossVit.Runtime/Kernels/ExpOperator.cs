@@ -6,7 +6,8 @@ namespace CrossVit.Runtime.Kernels;
 /// <summary>
 /// e^x for x ≤ 88 (softmax passes x ≤ 0), Cephes-style: Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ½ln 2, then
 /// e^r = 1 + r·q(r) with q a degree-5 minimax fit (relative error 2e-9; <c>tools/fit_exp.py</c>), and 2ⁿ put into the
-/// exponent. About 0.6 ulp. Inputs below −87.33 are clamped there (e^x is subnormal below; the clamp keeps n ≥ −126).
+/// exponent. About 0.6 ulp. Inputs below −87.33 are clamped there (e^x is subnormal below; the clamp keeps n ≥ −126);
+/// NaN stays NaN.
 /// </summary>
 internal readonly struct ExpOperator : IUnaryOperator
 {
@@ -19,8 +20,9 @@ internal readonly struct ExpOperator : IUnaryOperator
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        // No upper clamp: softmax's x − max is never positive, and every x ≤ 88 keeps n ≤ 127.
-        x = TSimd.Max(x, TSimd.Create(-87.33f));
+        // No upper clamp: softmax's x − max is never positive, and every x ≤ 88 keeps n ≤ 127. x goes second: x86's max
+        // returns its second operand when either is NaN, so a NaN stays NaN instead of becoming the clamp.
+        x = TSimd.Max(TSimd.Create(-87.33f), x);
         var n = TSimd.Subtract(TSimd.MultiplyAdd(x, TSimd.Create(1.44269504088896341f), TSimd.Create(RoundingShift)), TSimd.Create(RoundingShift));
         // ln 2 split in two so r = x - n·ln2 stays exact to float precision.
         var r = TSimd.MultiplyAdd(n, TSimd.Create(-0.693359375f), x);

@@ -239,6 +239,8 @@ public sealed unsafe partial class KernelSet
     /// </summary>
     public void Resize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode)
     {
+        // Checked before the workspace is sized from them.
+        CheckResize(src, planes, inH, inW, dst, outH, outW);
         var size = ResizeWorkspaceSize(inW, outH, outW);
         Resize(src, planes, inH, inW, dst, outH, outW, mode, new Span<float>(ThreadScratch.Get(size), size), 0, planes * outH);
     }
@@ -267,7 +269,7 @@ public sealed unsafe partial class KernelSet
     /// <summary>Throws unless src holds planes × inH × inW floats and dst planes × outH × outW.</summary>
     internal static void CheckResize(ReadOnlySpan<float> src, int planes, int inH, int inW, Span<float> dst, int outH, int outW)
     {
-        Require(planes >= 0 && inH > 0 && inW > 0 && outH > 0 && outW > 0, "Resize needs positive sizes.");
+        Require(planes >= 0 && inH > 0 && inW > 0 && outH > 0 && outW > 0, $"Resize needs planes ≥ 0 and positive sizes; got {planes} planes of {inH}×{inW} to {outH}×{outW}.");
         Require(src.Length >= (long)planes * inH * inW, "src is too short.");
         Require(dst.Length >= (long)planes * outH * outW, "dst is too short.");
     }

@@ -40,6 +40,39 @@ public class SessionTests
         Assert.Equal(one, RunWith(5));
     }
 
+    /// <summary>
+    /// As torch computes it: a NaN pixel makes every logit of its image NaN (through the stem's ReLU, LayerNorm,
+    /// attention and GELU alike) and leaves the other images of the batch bit for bit as they were, on every ISA.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NaNCases))]
+    public void ANaNPixelMakesItsImagesLogitsNaNAndNoOthers(string name, Isa isa)
+    {
+        var model = CrossVitModel.Load(TestData.Config(name), TestData.Golden(name, "weights.safetensors"), new ModelOptions { Isa = isa, MaxBatch = 2 });
+        var input = TestData.Array(name, "input.npy");
+        var (x, batch, size, classes) = (input.ToFloat32(), input.Shape[0], input.Shape[2], model.Config.OutputSize);
+        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = batch });
+        var clean = new float[batch * classes];
+        session.Run(x, batch, size, size, clean);
+        x[(3 * size * size) + (size * 40) + 17] = float.NaN;   // image 1, red channel, row 40, column 17
+        var output = new float[batch * classes];
+        session.Run(x, batch, size, size, output);
+        Assert.True(output.AsSpan(classes, classes).ToArray().All(float.IsNaN), $"{name} on {isa}: image 1's logits are not all NaN");
+        Assert.Equal(clean.AsSpan(0, classes).ToArray(), output.AsSpan(0, classes).ToArray());
+    }
+
+    public static TheoryData<string, Isa> NaNCases()
+    {
+        var data = new TheoryData<string, Isa>();
+        foreach (var isa in Kernels.KernelTestSupport.SupportedIsas())
+        {
+            data.Add("mini_dagger", isa);
+            data.Add("mini_fusion", isa);
+        }
+
+        return data;
+    }
+
     [Fact]
     public void AllocatedBytesCountsTheCallingThread()
     {

@@ -152,6 +152,45 @@ public class AttentionTests
         }
     }
 
+    /// <summary>
+    /// As torch computes it: a NaN in one query makes that row's output NaN and leaves the others as they were, on the
+    /// exact path (a few queries) and the fused one.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ANaNInAQueryMakesItsRowNaNAndNoOther(Isa isa)
+    {
+        const int Tk = 40, D = 16;
+        var kernels = KernelSet.Create(isa);
+        var random = new Random(9);
+        var k = RandomArray(random, Tk * D, 2f);
+        var v = RandomArray(random, Tk * D);
+        foreach (var (tq, bad) in new[] { (2, 1), (19, 9) })
+        {
+            var q = RandomArray(random, tq * D, 2f);
+            var clean = new float[tq * D];
+            kernels.Attention(q, D, k, D, v, D, tq, Tk, D, 0.25f, clean, D, 0, 1, new float[KernelSet.AttentionScratchSize(tq, Tk)]);
+            q[(bad * D) + 3] = float.NaN;
+            var output = new float[tq * D];
+            kernels.Attention(q, D, k, D, v, D, tq, Tk, D, 0.25f, output, D, 0, 1, new float[KernelSet.AttentionScratchSize(tq, Tk)]);
+            for (var i = 0; i < output.Length; i++)
+            {
+                var ok = i / D == bad ? float.IsNaN(output[i]) : output[i] == clean[i];
+                Assert.True(ok, $"{isa}, {tq} queries, NaN in row {bad}: [{i / D},{i % D}] = {output[i]}, want {(i / D == bad ? "NaN" : clean[i])}");
+            }
+        }
+    }
+
+    /// <summary>Sizes out of range are named in an <see cref="ArgumentException"/>, before any workspace is sized from them.</summary>
+    [Fact]
+    public void AttentionWithNegativeSizesThrowsArgumentException()
+    {
+        var kernels = KernelSet.Create(Isa.Scalar);
+        var error = Assert.Throws<ArgumentException>(() =>
+            kernels.Attention(new float[20], 4, new float[4], 4, new float[4], 4, 5, -1, 4, 0.5f, new float[20], 4, 0, 1, new float[64]));
+        Assert.Contains("tk -1", error.Message);
+    }
+
     /// <summary>Workers split the queries anywhere: a row's result must not depend on the rows computed with it.</summary>
     [Theory]
     [MemberData(nameof(Isas))]

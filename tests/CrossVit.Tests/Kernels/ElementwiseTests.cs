@@ -58,6 +58,20 @@ public class ElementwiseTests
         }
     }
 
+    /// <summary>
+    /// A NaN stays NaN through eˣ, 2ˣ and ReLU, in every lane and in a ragged end: their clamps are a max, and x86's
+    /// returns its second operand when either is NaN.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ExpExp2AndReluKeepNaN(Isa isa)
+    {
+        var x = Enumerable.Repeat(float.NaN, 19).ToArray();
+        Assert.True(Map<ExpOperator>(isa, x).All(float.IsNaN), $"{isa}: exp(NaN) is not NaN everywhere");
+        Assert.True(Map<Exp2Operator>(isa, x).All(float.IsNaN), $"{isa}: exp2(NaN) is not NaN everywhere");
+        Assert.True(Map<ReluOperator>(isa, x).All(float.IsNaN), $"{isa}: relu(NaN) is not NaN everywhere");
+    }
+
     [Property(MaxTest = Cases)]
     public Property GeluEveryLengthAndAliasing() =>
         OnEveryIsa(Vectors, (kernels, c) =>
@@ -138,6 +152,31 @@ public class ElementwiseTests
                 Assert.True(Math.Abs(row[i] - want[i]) <= tolerance + 1e-37, $"{c}: [{i}] = {row[i]}, want {want[i]}");
             }
         });
+
+    /// <summary>As torch computes it: a row holding a NaN or +∞, wherever it sits, or only −∞, comes out all NaN.</summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void SoftmaxOfARowWithNaNOrInfinityIsNaN(Isa isa)
+    {
+        var kernels = KernelSet.Create(isa);
+        foreach (var n in new[] { 1, 7, 16, 37 })
+        {
+            foreach (var bad in new[] { float.NaN, float.PositiveInfinity })
+            {
+                for (var at = 0; at < n; at++)
+                {
+                    var row = Enumerable.Range(0, n).Select(i => 0.1f * i).ToArray();
+                    row[at] = bad;
+                    kernels.Softmax(row);
+                    Assert.True(row.All(float.IsNaN), $"{isa}: softmax of {n} values with {bad} at {at} gave [{string.Join(", ", row)}]");
+                }
+            }
+
+            var masked = Enumerable.Repeat(float.NegativeInfinity, n).ToArray();
+            kernels.Softmax(masked);
+            Assert.True(masked.All(float.IsNaN), $"{isa}: softmax of {n} times −∞ gave [{string.Join(", ", masked)}]");
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Isas))]

@@ -11,6 +11,15 @@ public class ResizeTests
 {
     public static TheoryData<Isa> Isas => SupportedIsas();
 
+    /// <summary>Sizes out of range are named in an <see cref="ArgumentException"/>, before any workspace is sized from them.</summary>
+    [Fact]
+    public void ResizeWithANegativeSizeThrowsArgumentException()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            KernelSet.Create(Isa.Scalar).Resize(new float[16], 1, 4, 4, new float[16], 4, -3, ResizeMode.Bicubic));
+        Assert.Contains("4×-3", error.Message);
+    }
+
     private static readonly Gen<(int Planes, int InH, int InW, int OutH, int OutW, ResizeMode Mode, int Seed)> Shapes =
         from planes in Gen.Choose(1, 3)
         from inH in Dim(40, 1, 2, 14, 16, 24)

@@ -27,10 +27,13 @@ internal unsafe interface ISimd<TVec>
     /// <summary>left·right + addend, fused (one rounding).</summary>
     static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
 
-    /// <summary>The hardware minimum (NaN and ±0 handling as the instruction does it; kernels do not rely on either).</summary>
+    /// <summary>
+    /// The hardware minimum: x86's returns <paramref name="right"/> when either is NaN, NEON's and <see cref="MathF.Min"/>
+    /// return NaN, so a clamp that must keep a NaN puts the value second. ±0 as the instruction orders them.
+    /// </summary>
     static abstract TVec Min(TVec left, TVec right);
 
-    /// <summary>The hardware maximum (NaN and ±0 handling as the instruction does it; kernels do not rely on either).</summary>
+    /// <summary>The hardware maximum, NaN and ±0 as <see cref="Min"/> has them: a clamp keeps a NaN with the value second.</summary>
     static abstract TVec Max(TVec left, TVec right);
 
     static abstract TVec Abs(TVec value);

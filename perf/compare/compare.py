@@ -184,9 +184,8 @@ def markdown(report):
         hand = f"{statistics.median(probes):.1f} ({min(probes):.1f}–{max(probes):.1f})" if probes else "–"
         # Rows measured before the floor was recorded have none.
         floor, ceiling = (f"{r['floor_ms']:.1f}", f"{r['ort_over_floor']:.2f}") if "floor_ms" in r else ("–", "–")
-        fast = r.get("ort_over_ours_fast_rounds")
-        rounds = len(r["burst_medians_ms"]["ours"])
-        fast = f"{r['fast_rounds']} of {rounds}: {fast:.2f}" if fast is not None else (f"0 of {rounds}" if "fast_rounds" in r else "–")
+        ratio, rounds = r.get("ort_over_ours_fast_rounds"), len(r["burst_medians_ms"]["ours"])
+        fast = f"{r['fast_rounds']} of {rounds}: {ratio:.2f}" if ratio is not None else (f"0 of {rounds}" if "fast_rounds" in r else "–")
         lines.append(f"| {r['model']} | {r['batch']} | {r['threads']} | {r['ours_ms']:.1f} | {r['torch_ms']:.1f} | "
                      f"{r['ort_ms']:.1f} | {r['torch_over_ours']:.2f} | {r['ort_over_ours']:.2f} | {floor} | {ceiling} | {hand} | {fast} |")
     return "\n".join(lines) + "\n"

@@ -4,9 +4,9 @@ using CrossVit.Runtime.Kernels.Simd;
 namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
-/// 2^x: x = n + r with n the nearest integer (one rounding instruction), so r is exact and |r| ≤ ½ (no Cody–Waite split, as
-/// <see cref="ExpOperator"/> needs), then 2^r = 1 + r·q(r) with q a degree-5 minimax fit (relative error 2e-9;
-/// <c>tools/fit_exp.py</c>), and 2ⁿ put into the exponent. About 0.7 ulp. Inputs below −126 are clamped there (2^x
+/// 2^x: x = n + r with n the nearest integer (one rounding instruction), so r is exact and |r| ≤ ½ (no Cody–Waite
+/// split, as <see cref="ExpOperator"/> needs), then 2^r = 1 + r·q(r) with q a degree-5 minimax fit (relative error
+/// 2e-9; <c>tools/fit_exp.py</c>), and 2ⁿ put into the exponent. About 0.7 ulp. Inputs below −126 are clamped there (2^x
 /// is subnormal below; the clamp keeps n ≥ −126, and turns −∞ into 2⁻¹²⁶); finite x from 128 on give +∞ (from 127.5
 /// on where 2ⁿ goes through the exponent field, n = 128 being ∞ there); NaN stays NaN.
 /// Attention computes its scores in base 2 (log₂e folded into its packed keys) to spend these fewer operations.

@@ -17,17 +17,7 @@ public class SimdTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Isas))]
-    public void PermuteTakesEachLaneFromTheVectorItsIndexNames(Isa isa)
-    {
-        switch (isa)
-        {
-            case Isa.Avx512: AssertPermutes<Simd512, Vector512<float>>(); break;
-            case Isa.Avx2: AssertPermutes<Simd256, Vector256<float>>(); break;
-            case Isa.V128: AssertPermutes<Simd128, Vector128<float>>(); break;
-            case Isa.Neon: AssertPermutes<SimdNeon, Vector128<float>>(); break;
-            default: AssertPermutes<ScalarSimd, float>(); break;
-        }
-    }
+    public void PermuteTakesEachLaneFromTheVectorItsIndexNames(Isa isa) => OnSimdOf<Permutes>(isa);
 
     /// <summary>
     /// <c>Round</c>, which the exponentials reduce their argument with, goes to the nearest integer and to the even one
@@ -35,74 +25,92 @@ public class SimdTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Isas))]
-    public void RoundGoesToTheNearestIntegerTiesToEven(Isa isa)
+    public void RoundGoesToTheNearestIntegerTiesToEven(Isa isa) => OnSimdOf<Rounds>(isa);
+
+    /// <summary>Runs <typeparamref name="TCheck"/> with the vector operations of <paramref name="isa"/>.</summary>
+    private static void OnSimdOf<TCheck>(Isa isa)
+        where TCheck : struct, ISimdCheck
     {
         switch (isa)
         {
-            case Isa.Avx512: AssertRounds<Simd512, Vector512<float>>(); break;
-            case Isa.Avx2: AssertRounds<Simd256, Vector256<float>>(); break;
-            case Isa.V128: AssertRounds<Simd128, Vector128<float>>(); break;
-            case Isa.Neon: AssertRounds<SimdNeon, Vector128<float>>(); break;
-            default: AssertRounds<ScalarSimd, float>(); break;
+            case Isa.Avx512: default(TCheck).Run<Simd512, Vector512<float>>(); break;
+            case Isa.Avx2: default(TCheck).Run<Simd256, Vector256<float>>(); break;
+            case Isa.V128: default(TCheck).Run<Simd128, Vector128<float>>(); break;
+            case Isa.Neon: default(TCheck).Run<SimdNeon, Vector128<float>>(); break;
+            default: default(TCheck).Run<ScalarSimd, float>(); break;
         }
     }
 
-    private static unsafe void AssertRounds<TSimd, TVec>()
-        where TSimd : ISimd<TVec>
-        where TVec : struct
+    /// <summary>A check written once for every width.</summary>
+    private interface ISimdCheck
     {
-        float[] special = [0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, -126.5f, 127.5f, 8388607.5f, 1e30f, float.NegativeInfinity];
-        var random = new Random(7);
-        var values = special.Concat(Enumerable.Range(0, 4096).Select(_ => (random.NextSingle() - 0.5f) * 512f)).ToArray();
-        var count = TSimd.Count;
-        var result = new float[count];
-        for (var start = 0; start + count <= values.Length; start += count)
-        {
-            fixed (float* v = values)
-            fixed (float* r = result)
-            {
-                TSimd.Store(TSimd.Round(TSimd.Load(v + start)), r);
-            }
+        void Run<TSimd, TVec>()
+            where TSimd : ISimd<TVec>
+            where TVec : struct;
+    }
 
-            for (var lane = 0; lane < count; lane++)
+    private readonly struct Rounds : ISimdCheck
+    {
+        public unsafe void Run<TSimd, TVec>()
+            where TSimd : ISimd<TVec>
+            where TVec : struct
+        {
+            float[] special = [0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, -126.5f, 127.5f, 8388607.5f, 1e30f, float.NegativeInfinity];
+            var random = new Random(7);
+            var values = special.Concat(Enumerable.Range(0, 4096).Select(_ => (random.NextSingle() - 0.5f) * 512f)).ToArray();
+            var count = TSimd.Count;
+            var result = new float[count];
+            for (var start = 0; start + count <= values.Length; start += count)
             {
-                var x = values[start + lane];
-                Assert.True(result[lane] == MathF.Round(x), $"{typeof(TSimd).Name}: Round({x}) = {result[lane]}, want {MathF.Round(x)}");
+                fixed (float* v = values)
+                fixed (float* r = result)
+                {
+                    TSimd.Store(TSimd.Round(TSimd.Load(v + start)), r);
+                }
+
+                for (var lane = 0; lane < count; lane++)
+                {
+                    var x = values[start + lane];
+                    Assert.True(result[lane] == MathF.Round(x), $"{typeof(TSimd).Name}: Round({x}) = {result[lane]}, want {MathF.Round(x)}");
+                }
             }
         }
     }
 
-    private static unsafe void AssertPermutes<TSimd, TVec>()
-        where TSimd : ISimd<TVec>
-        where TVec : struct
+    private readonly struct Permutes : ISimdCheck
     {
-        var count = TSimd.Count;
-        var random = new Random(count);
-        var source = Enumerable.Range(0, 2 * count).Select(i => i + 1f).ToArray();
-        source[0] = -0f;
-        source[^1] = BitConverter.Int32BitsToSingle(0x7FC0_1234);
-        var indices = new int[count];
-        var result = new float[count];
-        for (var trial = 0; trial < 200; trial++)
+        public unsafe void Run<TSimd, TVec>()
+            where TSimd : ISimd<TVec>
+            where TVec : struct
         {
-            for (var lane = 0; lane < count; lane++)
+            var count = TSimd.Count;
+            var random = new Random(count);
+            var source = Enumerable.Range(0, 2 * count).Select(i => i + 1f).ToArray();
+            source[0] = -0f;
+            source[^1] = BitConverter.Int32BitsToSingle(0x7FC0_1234);
+            var indices = new int[count];
+            var result = new float[count];
+            for (var trial = 0; trial < 200; trial++)
             {
-                indices[lane] = trial == 0 ? 2 * count - 1 - lane : random.Next(2 * count);
-            }
+                for (var lane = 0; lane < count; lane++)
+                {
+                    indices[lane] = trial == 0 ? 2 * count - 1 - lane : random.Next(2 * count);
+                }
 
-            fixed (float* s = source)
-            fixed (int* i = indices)
-            fixed (float* r = result)
-            {
-                TSimd.Store(TSimd.Permute(TSimd.Load(s), TSimd.Load(s + count), i), r);
-            }
+                fixed (float* s = source)
+                fixed (int* i = indices)
+                fixed (float* r = result)
+                {
+                    TSimd.Store(TSimd.Permute(TSimd.Load(s), TSimd.Load(s + count), i), r);
+                }
 
-            for (var lane = 0; lane < count; lane++)
-            {
-                var want = source[indices[lane]];
-                Assert.True(
-                    BitConverter.SingleToInt32Bits(result[lane]) == BitConverter.SingleToInt32Bits(want),
-                    $"{typeof(TSimd).Name}: lane {lane} with index {indices[lane]} holds {result[lane]}, want {want}");
+                for (var lane = 0; lane < count; lane++)
+                {
+                    var want = source[indices[lane]];
+                    Assert.True(
+                        BitConverter.SingleToInt32Bits(result[lane]) == BitConverter.SingleToInt32Bits(want),
+                        $"{typeof(TSimd).Name}: lane {lane} with index {indices[lane]} holds {result[lane]}, want {want}");
+                }
             }
         }
     }

@@ -123,17 +123,19 @@ public class ElementwiseTests
         fixed (float* px = x)
         fixed (float* py = y)
         {
-            switch (isa)
-            {
-                case Isa.Avx512: Elementwise.Map<TOp, Simd512, System.Runtime.Intrinsics.Vector512<float>>(px, py, x.Length); break;
-                case Isa.Avx2: Elementwise.Map<TOp, Simd256, System.Runtime.Intrinsics.Vector256<float>>(px, py, x.Length); break;
-                case Isa.V128: Elementwise.Map<TOp, Simd128, System.Runtime.Intrinsics.Vector128<float>>(px, py, x.Length); break;
-                case Isa.Neon: Elementwise.Map<TOp, SimdNeon, System.Runtime.Intrinsics.Vector128<float>>(px, py, x.Length); break;
-                default: Elementwise.Map<TOp, ScalarSimd, float>(px, py, x.Length); break;
-            }
+            OnSimdOf(isa, new Mapped<TOp>(px, py, x.Length));
         }
 
         return y;
+    }
+
+    /// <summary>y = op(x) through <see cref="Elementwise.Map"/> at one width.</summary>
+    private readonly unsafe struct Mapped<TOp>(float* x, float* y, int length) : ISimdCheck
+        where TOp : IUnaryOperator
+    {
+        public void Run<TSimd, TVec>()
+            where TSimd : ISimd<TVec>
+            where TVec : struct => Elementwise.Map<TOp, TSimd, TVec>(x, y, length);
     }
 
     [Property(MaxTest = Cases)]

@@ -1,4 +1,6 @@
+using System.Runtime.Intrinsics;
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Kernels.Simd;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit;
@@ -78,4 +80,26 @@ internal static class KernelTestSupport
             }
         }
     }
+
+    /// <summary>Runs <paramref name="check"/> with the vector operations (<c>ISimd</c> and its vector type) of <paramref name="isa"/>.</summary>
+    public static void OnSimdOf<TCheck>(Isa isa, TCheck check)
+        where TCheck : struct, ISimdCheck
+    {
+        switch (isa)
+        {
+            case Isa.Avx512: check.Run<Simd512, Vector512<float>>(); break;
+            case Isa.Avx2: check.Run<Simd256, Vector256<float>>(); break;
+            case Isa.V128: check.Run<Simd128, Vector128<float>>(); break;
+            case Isa.Neon: check.Run<SimdNeon, Vector128<float>>(); break;
+            default: check.Run<ScalarSimd, float>(); break;
+        }
+    }
+}
+
+/// <summary>A check or computation written once for every vector width, run by <see cref="KernelTestSupport.OnSimdOf"/>.</summary>
+internal interface ISimdCheck
+{
+    void Run<TSimd, TVec>()
+        where TSimd : ISimd<TVec>
+        where TVec : struct;
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using CrossVit.Runtime.Kernels.Simd;
 namespace CrossVit.Runtime.Kernels.Gemm;
@@ -40,16 +41,16 @@ internal static unsafe class PackB
     /// <summary>
     /// <see cref="FromRows"/> a vector of rows at a time (nr a multiple of the vector width; weights at load, attention
     /// keys per head on every call, times the attention's scale). With 8 or 16 lanes each block of Count rows × Count
-    /// elements is transposed by permutes (<see cref="Transpose{TSimd, TVec}"/>); the elements past the last whole block,
-    /// and all of them on the 128-bit paths, are gathered from the nr rows, element p into the panel's row p. Ragged
-    /// last panels take the scalar loop.
+    /// elements is transposed by permutes in registers (<see cref="Transpose{TSimd, TVec}"/>), a ragged last panel's
+    /// missing rows read as zeros; the elements past the last whole block, and all of them on the 128-bit paths, are
+    /// gathered from the nr rows, element p into the panel's row p, and a ragged panel that has such elements takes the
+    /// scalar loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromRows<TSimd, TVec>(float* src, int ld, int n, int k, int nr, float* dst, float scale = 1f)
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        var whole = n / nr * nr;
         var s = TSimd.Create(scale);
         // Permutes pay with 8 or 16 lanes only (ISimd.Permute).
         var blocked = TSimd.Count >= 8 ? k / TSimd.Count * TSimd.Count : 0;
@@ -59,24 +60,37 @@ internal static unsafe class PackB
             offsets[j] = j * ld;
         }
 
-        // Lane l of an interleave takes element l / 2 of a (l even) or of b (l odd): the low halves, then the high.
-        var interleave = stackalloc int[2 * TSimd.Count];
-        for (var l = 0; l < TSimd.Count; l++)
+        // Transpose's tables, a pair per step s = 1, 2, 4 (, 8): the low one takes lane l of a when bit s of l is clear,
+        // else lane l − s of b; the high table lane l + s of a when it is clear, else lane l of b.
+        var exchange = stackalloc int[blocked > 0 ? 2 * TSimd.Count * BitOperations.Log2((uint)TSimd.Count) : 0];
+        for (int step = 1, t = 0; blocked > 0 && step < TSimd.Count; step *= 2, t += 2 * TSimd.Count)
         {
-            interleave[l] = (l % 2 * TSimd.Count) + (l / 2);
-            interleave[TSimd.Count + l] = (l % 2 * TSimd.Count) + (TSimd.Count / 2) + (l / 2);
+            for (var l = 0; l < TSimd.Count; l++)
+            {
+                var clear = (l & step) == 0;
+                exchange[t + l] = clear ? l : TSimd.Count + l - step;
+                exchange[t + TSimd.Count + l] = clear ? l + step : TSimd.Count + l;
+            }
         }
 
-        var stage = stackalloc float[blocked > 0 ? 2 * TSimd.Count * TSimd.Count : 0];
-        for (var n0 = 0; n0 < whole; n0 += nr)
+        for (var n0 = 0; n0 < n; n0 += nr)
         {
             var rows = src + ((long)n0 * ld);
             var panel = dst + ((long)n0 * k);
+            var width = Math.Min(nr, n - n0);
+            if (width < nr && blocked < k)
+            {
+                // A ragged last panel with elements past the blocks (no attention head has it: theirs are whole blocks).
+                FromRows(rows, ld, width, k, nr, panel, scale);
+                continue;
+            }
+
             for (var j = 0; j < nr; j += TSimd.Count)
             {
+                var real = Math.Clamp(width - j, 0, TSimd.Count);
                 for (var p0 = 0; p0 < blocked; p0 += TSimd.Count)
                 {
-                    Transpose<TSimd, TVec>(rows + ((long)j * ld) + p0, ld, interleave, stage, s, panel + ((long)p0 * nr) + j, nr);
+                    Transpose<TSimd, TVec>(rows + ((long)j * ld) + p0, ld, real, exchange, s, panel + ((long)p0 * nr) + j, nr);
                 }
             }
 
@@ -87,11 +101,6 @@ internal static unsafe class PackB
                     TSimd.Store(TSimd.Multiply(TSimd.Gather(rows + p, offsets + j), s), panel + ((long)p * nr) + j);
                 }
             }
-        }
-
-        if (whole < n)
-        {
-            FromRows(src + ((long)whole * ld), ld, n - whole, k, nr, dst + ((long)whole * k), scale);
         }
     }
 
@@ -126,45 +135,118 @@ internal static unsafe class PackB
     }
 
     /// <summary>
-    /// dst[c · ldd + r] = scale · src[r · ld + c] for r, c &lt; Count (8 or 16): log2(Count) rounds of v'[2i] = the low
-    /// halves of v[i] and v[i + Count/2] interleaved, v'[2i + 1] their high halves, after which v[c] is column c. The
-    /// rounds between the first and the last go through <paramref name="stage"/> (2 · Count² floats).
+    /// dst[c · ldd + r] = scale · src[r · ld + c] for c &lt; Count (8 or 16) and r &lt; Count, the source rows from
+    /// <paramref name="rows"/> on read as zeros; in registers: log₂(Count) rounds of
+    /// butterflies. The round of step s pairs rows i and i + s (bit s of i clear) and swaps the blocks of s lanes that
+    /// lie across the diagonal of each 2s × 2s tile: row i keeps its blocks with bit s clear and takes row i + s's from
+    /// below, row i + s the reverse. After steps 1, 2, 4 (and 8) row c holds column c. Rows 8–15 and step 8 exist only
+    /// with 16 lanes, a JIT-time test.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose<TSimd, TVec>(float* src, long ld, int* interleave, float* stage, TVec scale, float* dst, int ldd)
+    private static void Transpose<TSimd, TVec>(float* src, long ld, int rows, int* exchange, TVec scale, float* dst, int ldd)
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        int count = TSimd.Count, half = count / 2;
-        float* from = stage, to = stage + (count * count);
-        for (var i = 0; i < half; i++)
+        var wide = TSimd.Count == 16;
+        TVec v0 = Row<TSimd, TVec>(src, ld, 0, rows), v1 = Row<TSimd, TVec>(src, ld, 1, rows), v2 = Row<TSimd, TVec>(src, ld, 2, rows), v3 = Row<TSimd, TVec>(src, ld, 3, rows);
+        TVec v4 = Row<TSimd, TVec>(src, ld, 4, rows), v5 = Row<TSimd, TVec>(src, ld, 5, rows), v6 = Row<TSimd, TVec>(src, ld, 6, rows), v7 = Row<TSimd, TVec>(src, ld, 7, rows);
+        TVec v8 = default, v9 = default, v10 = default, v11 = default, v12 = default, v13 = default, v14 = default, v15 = default;
+        if (wide)
         {
-            TVec a = TSimd.Load(src + (i * ld)), b = TSimd.Load(src + ((i + half) * ld));
-            TSimd.Store(TSimd.Permute(a, b, interleave), to + (2 * i * count));
-            TSimd.Store(TSimd.Permute(a, b, interleave + count), to + (((2 * i) + 1) * count));
+            v8 = Row<TSimd, TVec>(src, ld, 8, rows);
+            v9 = Row<TSimd, TVec>(src, ld, 9, rows);
+            v10 = Row<TSimd, TVec>(src, ld, 10, rows);
+            v11 = Row<TSimd, TVec>(src, ld, 11, rows);
+            v12 = Row<TSimd, TVec>(src, ld, 12, rows);
+            v13 = Row<TSimd, TVec>(src, ld, 13, rows);
+            v14 = Row<TSimd, TVec>(src, ld, 14, rows);
+            v15 = Row<TSimd, TVec>(src, ld, 15, rows);
         }
 
-        for (var width = 2; width < count; width *= 2)
+        var table = exchange;
+        Exchange<TSimd, TVec>(ref v0, ref v1, table);
+        Exchange<TSimd, TVec>(ref v2, ref v3, table);
+        Exchange<TSimd, TVec>(ref v4, ref v5, table);
+        Exchange<TSimd, TVec>(ref v6, ref v7, table);
+        if (wide)
         {
-            var previous = to;
-            to = from;
-            from = previous;
-            var last = 2 * width == count;
-            for (var i = 0; i < half; i++)
-            {
-                TVec a = TSimd.Load(from + (i * count)), b = TSimd.Load(from + ((i + half) * count));
-                TVec low = TSimd.Permute(a, b, interleave), high = TSimd.Permute(a, b, interleave + count);
-                if (last)
-                {
-                    TSimd.Store(TSimd.Multiply(low, scale), dst + (2 * i * ldd));
-                    TSimd.Store(TSimd.Multiply(high, scale), dst + (((2 * i) + 1) * ldd));
-                }
-                else
-                {
-                    TSimd.Store(low, to + (2 * i * count));
-                    TSimd.Store(high, to + (((2 * i) + 1) * count));
-                }
-            }
+            Exchange<TSimd, TVec>(ref v8, ref v9, table);
+            Exchange<TSimd, TVec>(ref v10, ref v11, table);
+            Exchange<TSimd, TVec>(ref v12, ref v13, table);
+            Exchange<TSimd, TVec>(ref v14, ref v15, table);
         }
+
+        table += 2 * TSimd.Count;
+        Exchange<TSimd, TVec>(ref v0, ref v2, table);
+        Exchange<TSimd, TVec>(ref v1, ref v3, table);
+        Exchange<TSimd, TVec>(ref v4, ref v6, table);
+        Exchange<TSimd, TVec>(ref v5, ref v7, table);
+        if (wide)
+        {
+            Exchange<TSimd, TVec>(ref v8, ref v10, table);
+            Exchange<TSimd, TVec>(ref v9, ref v11, table);
+            Exchange<TSimd, TVec>(ref v12, ref v14, table);
+            Exchange<TSimd, TVec>(ref v13, ref v15, table);
+        }
+
+        table += 2 * TSimd.Count;
+        Exchange<TSimd, TVec>(ref v0, ref v4, table);
+        Exchange<TSimd, TVec>(ref v1, ref v5, table);
+        Exchange<TSimd, TVec>(ref v2, ref v6, table);
+        Exchange<TSimd, TVec>(ref v3, ref v7, table);
+        if (wide)
+        {
+            Exchange<TSimd, TVec>(ref v8, ref v12, table);
+            Exchange<TSimd, TVec>(ref v9, ref v13, table);
+            Exchange<TSimd, TVec>(ref v10, ref v14, table);
+            Exchange<TSimd, TVec>(ref v11, ref v15, table);
+
+            table += 2 * TSimd.Count;
+            Exchange<TSimd, TVec>(ref v0, ref v8, table);
+            Exchange<TSimd, TVec>(ref v1, ref v9, table);
+            Exchange<TSimd, TVec>(ref v2, ref v10, table);
+            Exchange<TSimd, TVec>(ref v3, ref v11, table);
+            Exchange<TSimd, TVec>(ref v4, ref v12, table);
+            Exchange<TSimd, TVec>(ref v5, ref v13, table);
+            Exchange<TSimd, TVec>(ref v6, ref v14, table);
+            Exchange<TSimd, TVec>(ref v7, ref v15, table);
+        }
+
+        TSimd.Store(TSimd.Multiply(v0, scale), dst);
+        TSimd.Store(TSimd.Multiply(v1, scale), dst + ldd);
+        TSimd.Store(TSimd.Multiply(v2, scale), dst + (2 * ldd));
+        TSimd.Store(TSimd.Multiply(v3, scale), dst + (3 * ldd));
+        TSimd.Store(TSimd.Multiply(v4, scale), dst + (4 * ldd));
+        TSimd.Store(TSimd.Multiply(v5, scale), dst + (5 * ldd));
+        TSimd.Store(TSimd.Multiply(v6, scale), dst + (6 * ldd));
+        TSimd.Store(TSimd.Multiply(v7, scale), dst + (7 * ldd));
+        if (wide)
+        {
+            TSimd.Store(TSimd.Multiply(v8, scale), dst + (8 * ldd));
+            TSimd.Store(TSimd.Multiply(v9, scale), dst + (9 * ldd));
+            TSimd.Store(TSimd.Multiply(v10, scale), dst + (10 * ldd));
+            TSimd.Store(TSimd.Multiply(v11, scale), dst + (11 * ldd));
+            TSimd.Store(TSimd.Multiply(v12, scale), dst + (12 * ldd));
+            TSimd.Store(TSimd.Multiply(v13, scale), dst + (13 * ldd));
+            TSimd.Store(TSimd.Multiply(v14, scale), dst + (14 * ldd));
+            TSimd.Store(TSimd.Multiply(v15, scale), dst + (15 * ldd));
+        }
+    }
+
+    /// <summary>Source row <paramref name="r"/>, or zeros past the <paramref name="rows"/> there are (a ragged panel's missing columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Row<TSimd, TVec>(float* src, long ld, int r, int rows)
+        where TSimd : ISimd<TVec>
+        where TVec : struct => r < rows ? TSimd.Load(src + (r * ld)) : TSimd.Create(0f);
+
+    /// <summary>One butterfly: (a, b) ← (a ‖ b) permuted by the low and the high half of <paramref name="table"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Exchange<TSimd, TVec>(ref TVec a, ref TVec b, int* table)
+        where TSimd : ISimd<TVec>
+        where TVec : struct
+    {
+        var low = TSimd.Permute(a, b, table);
+        b = TSimd.Permute(a, b, table + TSimd.Count);
+        a = low;
     }
 }

@@ -1,4 +1,6 @@
 using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Kernels.Gemm;
+using CrossVit.Runtime.Kernels.Simd;
 using CrossVit.Weights;
 using FsCheck;
 using FsCheck.Fluent;
@@ -76,6 +78,60 @@ public class LinearTests
             kernels.Linear(x, 5, kernels.PackLinear(stored, c.DType, c.Out, c.In, c.Threads), [], actual);
             Assert.Equal(expected, actual);
         });
+
+    // Keys per head and weights: whole and ragged panels (every ISA's panel is 2, 8, 16 or 32 wide), K in whole
+    // transpose blocks of 8 or 16 or with elements past them, rows wider than K.
+    private static readonly Gen<(int N, int K, int Ld, float Scale, int Seed)> PackShapes =
+        from n in Dim(200, 1, 16, 32, 64, 197)
+        from k in Dim(80, 8, 16, 24, 32, 64)
+        from pad in Gen.Choose(0, 9)
+        from scale in Gen.Elements(1f, 0.25503486f, -3f)
+        from seed in Seed
+        select (n, k, k + pad, scale, seed);
+
+    /// <summary>
+    /// The vector packing (register transposes, gathers, a ragged panel's zeros) puts scale · w[n][k] at panel n / nr,
+    /// row k, lane n % nr, and zero in the lanes past N, bit for bit, on every ISA: the attention packs its keys this way
+    /// on every call, the weights at load.
+    /// </summary>
+    [Property(MaxTest = Cases)]
+    public Property VectorPackingPutsEachScaledElementInItsPanelLane() =>
+        Prop.ForAll(PackShapes.ToArbitrary(), c =>
+        {
+            foreach (var isa in KernelTestSupport.Isas)
+            {
+                OnSimdOf(isa, new PanelCheck(c.N, c.K, c.Ld, c.Scale, c.Seed));
+            }
+        });
+
+    private readonly struct PanelCheck(int n, int k, int ld, float scale, int seed) : ISimdCheck
+    {
+        public unsafe void Run<TSimd, TVec>()
+            where TSimd : ISimd<TVec>
+            where TVec : struct
+        {
+            var nr = 2 * TSimd.Count;
+            var source = RandomArray(new Random(seed), n * ld);
+            var packed = new float[PackB.Size(n, k, nr)];
+            Array.Fill(packed, float.NaN);
+            fixed (float* src = source)
+            fixed (float* dst = packed)
+            {
+                PackB.FromRows<TSimd, TVec>(src, ld, n, k, nr, dst, scale);
+            }
+
+            // Size(n, k, nr) is k rows of every panel: packed.Length / k columns, those past n the padding.
+            for (var column = 0; column < packed.Length / k; column++)
+            {
+                for (var p = 0; p < k; p++)
+                {
+                    var slot = ((long)(column / nr) * nr * k) + ((long)p * nr) + (column % nr);
+                    var want = column < n ? source[(column * ld) + p] * scale : 0f;
+                    Assert.True(packed[slot].Equals(want), $"{typeof(TSimd).Name}, n {n}, k {k}, ld {ld}: column {column}, row {p} holds {packed[slot]}, want {want}");
+                }
+            }
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Isas))]

@@ -136,11 +136,11 @@ internal static unsafe class PackB
 
     /// <summary>
     /// dst[c · ldd + r] = scale · src[r · ld + c] for c &lt; Count (8 or 16) and r &lt; Count, the source rows from
-    /// <paramref name="rows"/> on read as zeros; in registers: log₂(Count) rounds of
-    /// butterflies. The round of step s pairs rows i and i + s (bit s of i clear) and swaps the blocks of s lanes that
-    /// lie across the diagonal of each 2s × 2s tile: row i keeps its blocks with bit s clear and takes row i + s's from
-    /// below, row i + s the reverse. After steps 1, 2, 4 (and 8) row c holds column c. Rows 8–15 and step 8 exist only
-    /// with 16 lanes, a JIT-time test.
+    /// <paramref name="rows"/> on read as zeros; in registers: log₂(Count) rounds of butterflies. The round of step s
+    /// pairs rows i and i + s (bit s of i clear) and swaps the blocks of s lanes that lie across the diagonal of each
+    /// 2s × 2s tile: row i keeps its blocks with bit s clear and takes row i + s's from below, row i + s the reverse.
+    /// After steps 1, 2, 4 (and 8) row c holds column c. Rows 8–15 and step 8 exist only with 16 lanes, a JIT-time test;
+    /// the helpers take their vectors by reference and inline, so the block never leaves the registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose<TSimd, TVec>(float* src, long ld, int rows, int* exchange, TVec scale, float* dst, int ldd)
@@ -148,105 +148,84 @@ internal static unsafe class PackB
         where TVec : struct
     {
         var wide = TSimd.Count == 16;
-        TVec v0 = Row<TSimd, TVec>(src, ld, 0, rows), v1 = Row<TSimd, TVec>(src, ld, 1, rows), v2 = Row<TSimd, TVec>(src, ld, 2, rows), v3 = Row<TSimd, TVec>(src, ld, 3, rows);
-        TVec v4 = Row<TSimd, TVec>(src, ld, 4, rows), v5 = Row<TSimd, TVec>(src, ld, 5, rows), v6 = Row<TSimd, TVec>(src, ld, 6, rows), v7 = Row<TSimd, TVec>(src, ld, 7, rows);
         TVec v8 = default, v9 = default, v10 = default, v11 = default, v12 = default, v13 = default, v14 = default, v15 = default;
+        Load<TSimd, TVec>(src, ld, 0, rows, out var v0, out var v1, out var v2, out var v3, out var v4, out var v5, out var v6, out var v7);
         if (wide)
         {
-            v8 = Row<TSimd, TVec>(src, ld, 8, rows);
-            v9 = Row<TSimd, TVec>(src, ld, 9, rows);
-            v10 = Row<TSimd, TVec>(src, ld, 10, rows);
-            v11 = Row<TSimd, TVec>(src, ld, 11, rows);
-            v12 = Row<TSimd, TVec>(src, ld, 12, rows);
-            v13 = Row<TSimd, TVec>(src, ld, 13, rows);
-            v14 = Row<TSimd, TVec>(src, ld, 14, rows);
-            v15 = Row<TSimd, TVec>(src, ld, 15, rows);
+            Load<TSimd, TVec>(src, ld, 8, rows, out v8, out v9, out v10, out v11, out v12, out v13, out v14, out v15);
         }
 
-        var table = exchange;
-        Exchange<TSimd, TVec>(ref v0, ref v1, table);
-        Exchange<TSimd, TVec>(ref v2, ref v3, table);
-        Exchange<TSimd, TVec>(ref v4, ref v5, table);
-        Exchange<TSimd, TVec>(ref v6, ref v7, table);
+        var step1 = exchange;
+        Exchange<TSimd, TVec>(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7, step1);
+        var step2 = step1 + (2 * TSimd.Count);
+        Exchange<TSimd, TVec>(ref v0, ref v2, ref v1, ref v3, ref v4, ref v6, ref v5, ref v7, step2);
+        var step4 = step2 + (2 * TSimd.Count);
+        Exchange<TSimd, TVec>(ref v0, ref v4, ref v1, ref v5, ref v2, ref v6, ref v3, ref v7, step4);
         if (wide)
         {
-            Exchange<TSimd, TVec>(ref v8, ref v9, table);
-            Exchange<TSimd, TVec>(ref v10, ref v11, table);
-            Exchange<TSimd, TVec>(ref v12, ref v13, table);
-            Exchange<TSimd, TVec>(ref v14, ref v15, table);
+            Exchange<TSimd, TVec>(ref v8, ref v9, ref v10, ref v11, ref v12, ref v13, ref v14, ref v15, step1);
+            Exchange<TSimd, TVec>(ref v8, ref v10, ref v9, ref v11, ref v12, ref v14, ref v13, ref v15, step2);
+            Exchange<TSimd, TVec>(ref v8, ref v12, ref v9, ref v13, ref v10, ref v14, ref v11, ref v15, step4);
+            var step8 = step4 + (2 * TSimd.Count);
+            Exchange<TSimd, TVec>(ref v0, ref v8, ref v1, ref v9, ref v2, ref v10, ref v3, ref v11, step8);
+            Exchange<TSimd, TVec>(ref v4, ref v12, ref v5, ref v13, ref v6, ref v14, ref v7, ref v15, step8);
         }
 
-        table += 2 * TSimd.Count;
-        Exchange<TSimd, TVec>(ref v0, ref v2, table);
-        Exchange<TSimd, TVec>(ref v1, ref v3, table);
-        Exchange<TSimd, TVec>(ref v4, ref v6, table);
-        Exchange<TSimd, TVec>(ref v5, ref v7, table);
+        Store<TSimd, TVec>(scale, dst, ldd, 0, v0, v1, v2, v3, v4, v5, v6, v7);
         if (wide)
         {
-            Exchange<TSimd, TVec>(ref v8, ref v10, table);
-            Exchange<TSimd, TVec>(ref v9, ref v11, table);
-            Exchange<TSimd, TVec>(ref v12, ref v14, table);
-            Exchange<TSimd, TVec>(ref v13, ref v15, table);
-        }
-
-        table += 2 * TSimd.Count;
-        Exchange<TSimd, TVec>(ref v0, ref v4, table);
-        Exchange<TSimd, TVec>(ref v1, ref v5, table);
-        Exchange<TSimd, TVec>(ref v2, ref v6, table);
-        Exchange<TSimd, TVec>(ref v3, ref v7, table);
-        if (wide)
-        {
-            Exchange<TSimd, TVec>(ref v8, ref v12, table);
-            Exchange<TSimd, TVec>(ref v9, ref v13, table);
-            Exchange<TSimd, TVec>(ref v10, ref v14, table);
-            Exchange<TSimd, TVec>(ref v11, ref v15, table);
-
-            table += 2 * TSimd.Count;
-            Exchange<TSimd, TVec>(ref v0, ref v8, table);
-            Exchange<TSimd, TVec>(ref v1, ref v9, table);
-            Exchange<TSimd, TVec>(ref v2, ref v10, table);
-            Exchange<TSimd, TVec>(ref v3, ref v11, table);
-            Exchange<TSimd, TVec>(ref v4, ref v12, table);
-            Exchange<TSimd, TVec>(ref v5, ref v13, table);
-            Exchange<TSimd, TVec>(ref v6, ref v14, table);
-            Exchange<TSimd, TVec>(ref v7, ref v15, table);
-        }
-
-        TSimd.Store(TSimd.Multiply(v0, scale), dst);
-        TSimd.Store(TSimd.Multiply(v1, scale), dst + ldd);
-        TSimd.Store(TSimd.Multiply(v2, scale), dst + (2 * ldd));
-        TSimd.Store(TSimd.Multiply(v3, scale), dst + (3 * ldd));
-        TSimd.Store(TSimd.Multiply(v4, scale), dst + (4 * ldd));
-        TSimd.Store(TSimd.Multiply(v5, scale), dst + (5 * ldd));
-        TSimd.Store(TSimd.Multiply(v6, scale), dst + (6 * ldd));
-        TSimd.Store(TSimd.Multiply(v7, scale), dst + (7 * ldd));
-        if (wide)
-        {
-            TSimd.Store(TSimd.Multiply(v8, scale), dst + (8 * ldd));
-            TSimd.Store(TSimd.Multiply(v9, scale), dst + (9 * ldd));
-            TSimd.Store(TSimd.Multiply(v10, scale), dst + (10 * ldd));
-            TSimd.Store(TSimd.Multiply(v11, scale), dst + (11 * ldd));
-            TSimd.Store(TSimd.Multiply(v12, scale), dst + (12 * ldd));
-            TSimd.Store(TSimd.Multiply(v13, scale), dst + (13 * ldd));
-            TSimd.Store(TSimd.Multiply(v14, scale), dst + (14 * ldd));
-            TSimd.Store(TSimd.Multiply(v15, scale), dst + (15 * ldd));
+            Store<TSimd, TVec>(scale, dst, ldd, 8, v8, v9, v10, v11, v12, v13, v14, v15);
         }
     }
 
-    /// <summary>Source row <paramref name="r"/>, or zeros past the <paramref name="rows"/> there are (a ragged panel's missing columns).</summary>
+    /// <summary>Source rows first … first + 7, each zeros from <paramref name="rows"/> on (a ragged panel's missing columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Load<TSimd, TVec>(float* src, long ld, int first, int rows,
+        out TVec v0, out TVec v1, out TVec v2, out TVec v3, out TVec v4, out TVec v5, out TVec v6, out TVec v7)
+        where TSimd : ISimd<TVec>
+        where TVec : struct
+    {
+        v0 = Row<TSimd, TVec>(src, ld, first, rows);
+        v1 = Row<TSimd, TVec>(src, ld, first + 1, rows);
+        v2 = Row<TSimd, TVec>(src, ld, first + 2, rows);
+        v3 = Row<TSimd, TVec>(src, ld, first + 3, rows);
+        v4 = Row<TSimd, TVec>(src, ld, first + 4, rows);
+        v5 = Row<TSimd, TVec>(src, ld, first + 5, rows);
+        v6 = Row<TSimd, TVec>(src, ld, first + 6, rows);
+        v7 = Row<TSimd, TVec>(src, ld, first + 7, rows);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Row<TSimd, TVec>(float* src, long ld, int r, int rows)
         where TSimd : ISimd<TVec>
         where TVec : struct => r < rows ? TSimd.Load(src + (r * ld)) : TSimd.Create(0f);
 
-    /// <summary>One butterfly: (a, b) ← (a ‖ b) permuted by the low and the high half of <paramref name="table"/>.</summary>
+    /// <summary>Rows first … first + 7 of the destination: the vectors times <paramref name="scale"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Exchange<TSimd, TVec>(ref TVec a, ref TVec b, int* table)
+    private static void Store<TSimd, TVec>(TVec scale, float* dst, int ldd, int first, TVec v0, TVec v1, TVec v2, TVec v3, TVec v4, TVec v5, TVec v6, TVec v7)
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        var low = TSimd.Permute(a, b, table);
-        b = TSimd.Permute(a, b, table + TSimd.Count);
-        a = low;
+        var d = dst + ((long)first * ldd);
+        TSimd.Store(TSimd.Multiply(v0, scale), d);
+        TSimd.Store(TSimd.Multiply(v1, scale), d + ldd);
+        TSimd.Store(TSimd.Multiply(v2, scale), d + (2 * ldd));
+        TSimd.Store(TSimd.Multiply(v3, scale), d + (3 * ldd));
+        TSimd.Store(TSimd.Multiply(v4, scale), d + (4 * ldd));
+        TSimd.Store(TSimd.Multiply(v5, scale), d + (5 * ldd));
+        TSimd.Store(TSimd.Multiply(v6, scale), d + (6 * ldd));
+        TSimd.Store(TSimd.Multiply(v7, scale), d + (7 * ldd));
+    }
+
+    /// <summary>Four butterflies, of the pairs (a0, b0) … (a3, b3): each (a, b) ← (a ‖ b) permuted by the low and the high half of <paramref name="table"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Exchange<TSimd, TVec>(ref TVec a0, ref TVec b0, ref TVec a1, ref TVec b1, ref TVec a2, ref TVec b2, ref TVec a3, ref TVec b3, int* table)
+        where TSimd : ISimd<TVec>
+        where TVec : struct
+    {
+        (a0, b0) = (TSimd.Permute(a0, b0, table), TSimd.Permute(a0, b0, table + TSimd.Count));
+        (a1, b1) = (TSimd.Permute(a1, b1, table), TSimd.Permute(a1, b1, table + TSimd.Count));
+        (a2, b2) = (TSimd.Permute(a2, b2, table), TSimd.Permute(a2, b2, table + TSimd.Count));
+        (a3, b3) = (TSimd.Permute(a3, b3, table), TSimd.Permute(a3, b3, table + TSimd.Count));
     }
 }

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using CrossVit.Benchmarks;
 
-// `quick [isa...]`: seconds-long median timings for tuning; `cores`: what the two vCPUs cost each other (a second);
+// `quick [isa...]`: seconds-long median timings for tuning; `cores`: what the two vCPUs cost each other (a second or two);
 // `ort`: ONNX Runtime resident for perf/compare/compare.py; anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "quick")
 {
@@ -9,7 +9,7 @@ if (args.Length > 0 && args[0] == "quick")
 }
 else if (args.Length > 0 && args[0] == "cores")
 {
-    CrossCoreReport.Run();
+    CrossCoreReport.Run(firstTouch: true);
 }
 else if (args.Length > 0 && args[0] == "ort")
 {

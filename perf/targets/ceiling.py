@@ -11,7 +11,6 @@ Each round's host state (performance.md, "Two threads and the host") is that of 
 state: medians of the latencies, the two speed-ups and their ratio.
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -20,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import hoststate  # noqa: E402 (perf/hoststate.py)
+from run import command_line, last_json  # noqa: E402 (perf/targets/run.py, beside this file)
 
 
 def bench(cli, model, batch, threads, cpu=None):
     """`crossvit bench --json` (on one CPU when given); returns the process, so two can run at once."""
-    command = ["dotnet", cli, "bench", "--model", model, "--batch", str(batch), "--threads", str(threads),
-               "--warmup", "3", "--iterations", "20", "--json"]
+    command = command_line(cli, "bench", model, batch, threads, 20)
     if cpu is not None:
         command = ["taskset", "-c", str(cpu)] + command
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -36,7 +35,7 @@ def result(process):
     out, _ = process.communicate()
     if process.returncode != 0:
         raise SystemExit(f"crossvit bench failed with exit code {process.returncode}")
-    return json.loads(out.strip().splitlines()[-1])
+    return last_json(out)
 
 
 def round_of(cli, model, batch, reverse):

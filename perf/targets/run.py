@@ -34,11 +34,21 @@ SETTINGS = [(model, 1, threads) for model in ("crossvit_tiny_240", "crossvit_9_d
 SETTINGS += [("crossvit_9_dagger_240", 8, 1), ("crossvit_9_dagger_240", 8, 2)]
 
 
+def command_line(cli, command, model, batch, threads, iterations):
+    """`crossvit COMMAND ... --json` with 3 warm-up runs (perf/targets/ceiling.py runs it too)."""
+    return ["dotnet", cli, command, "--model", model, "--batch", str(batch), "--threads", str(threads),
+            "--warmup", "3", "--iterations", str(iterations), "--json"]
+
+
+def last_json(stdout):
+    """The JSON line a `crossvit ... --json` run prints last."""
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
 def run_json(cli, command, model, batch, threads, iterations):
     """One `crossvit COMMAND ... --json` run: the JSON line it prints last."""
-    out = subprocess.run(["dotnet", cli, command, "--model", model, "--batch", str(batch), "--threads", str(threads),
-                          "--warmup", "3", "--iterations", str(iterations), "--json"], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    out = subprocess.run(command_line(cli, command, model, batch, threads, iterations), check=True, capture_output=True, text=True)
+    return last_json(out.stdout)
 
 
 def bench(cli, model, batch, threads):

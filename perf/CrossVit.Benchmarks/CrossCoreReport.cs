@@ -41,19 +41,12 @@ internal static unsafe class FirstTouch
         var weights = kernels.PackLinear(Enumerable.Range(0, N * K).Select(_ => random.NextSingle() - 0.5f).ToArray(), N, K);
         using var pool = new WorkerPool(2);
         var job = new GemmJob(kernels, weights);
-        // Worker 0's data, and worker 1's written first by this (the calling) thread.
+        // Worker 0's data and a set for worker 1 written first by this (the calling) thread; a first job, with worker 1's
+        // slot empty, has worker 1 write its own.
         job.Data[0] = Operands.WrittenHere();
         var byCaller = Operands.WrittenHere();
-        var byWorker = default(Operands);
-        job.Prepare = worker =>
-        {
-            if (worker == 1)
-            {
-                byWorker = Operands.WrittenHere();
-            }
-        };
         pool.Run(job);
-        job.Prepare = null;
+        var byWorker = job.Data[1];
 
         double[] caller = new double[Rounds], own = new double[Rounds], output = new double[Rounds], zero = new double[Rounds];
         for (var round = 0; round < Rounds; round++)
@@ -106,10 +99,8 @@ internal static unsafe class FirstTouch
     {
         private readonly long[] _ticks = new long[2];
 
+        /// <summary>Each worker's operands; a worker whose slot is empty fills it with its own, first written by it, and returns.</summary>
         public Operands[] Data { get; } = new Operands[2];
-
-        /// <summary>Run by each worker before its GEMM while set: where worker 1 writes its own data first.</summary>
-        public Action<int>? Prepare { get; set; }
 
         /// <summary>Microseconds per job each worker spent in its GEMM, over <paramref name="jobs"/> jobs after a few untimed ones.</summary>
         public (double Worker0, double Worker1) Time(WorkerPool pool, int jobs)
@@ -131,10 +122,10 @@ internal static unsafe class FirstTouch
 
         public override void Execute(int worker, int workers)
         {
-            Prepare?.Invoke(worker);
             var data = Data[worker];
             if (data.A == null)
             {
+                Data[worker] = Operands.WrittenHere();
                 return;
             }
 

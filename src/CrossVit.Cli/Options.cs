@@ -76,19 +76,33 @@ internal static class Options
         },
     };
 
-    public static Option<BranchScheduling> Branches() => new("--branches")
+    public static Option<BranchScheduling> Branches() => Choice("--branches",
+        "How the branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",
+        "a schedule", BranchScheduling.Auto);
+
+    public static Option<ImageScheduling> Images() => Choice("--images",
+        "How a batch's images share the threads: perworker (whole images on each thread, the rest shared) or shared (every operation split).",
+        "a schedule", ImageScheduling.PerWorker);
+
+    /// <summary>An option taking one of <typeparamref name="T"/>'s names, in any case; digits are refused, though Enum.TryParse takes them.</summary>
+    private static Option<T> Choice<T>(string name, string description, string what, T defaultValue)
+        where T : struct, Enum
     {
-        Description = "How the branches share the threads: auto (cost model), sequential, or concurrent (a group of threads per branch).",
-        DefaultValueFactory = _ => BranchScheduling.Auto,
-        CustomParser = r =>
+        return new(name)
         {
-            if (Token(r) is not { } token) return BranchScheduling.Auto;
-            if (Enum.TryParse<BranchScheduling>(token, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(token[0]))
-                return value;
-            r.AddError($"--branches {token} is not a schedule; expected auto, sequential or concurrent");
-            return BranchScheduling.Auto;
-        },
-    };
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r =>
+            {
+                if (Token(r) is not { } token) return defaultValue;
+                if (Enum.TryParse<T>(token, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsAsciiDigit(token[0]))
+                    return value;
+                var names = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+                r.AddError($"{name} {token} is not {what}; expected {string.Join(", ", names[..^1])} or {names[^1]}");
+                return defaultValue;
+            },
+        };
+    }
 
     private static string? Token(ArgumentResult r) => r.Tokens.Count == 0 ? null : r.Tokens[0].Value;
 

@@ -34,8 +34,8 @@ internal static class BenchCommand
     // PeakGflops: the median of FmaPeak on the session's threads, measured just before the timed runs.
     // Cores: on two threads or more, CrossCoreCost just before and just after the timed runs.
     // LoadMilliseconds: binding and packing the weights (with --model, also generating them).
-    private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun, string Branches, double PeakGflops,
-        CrossCoreCost[]? Cores)
+    private sealed record Result(CrossVitModel Model, int Batch, int Threads, double[] Milliseconds, long AllocatedPerRun, string Branches, int ImagesPerWorker,
+        double PeakGflops, CrossCoreCost[]? Cores)
     {
         public double LoadMilliseconds { get; init; }
     }
@@ -62,7 +62,8 @@ internal static class BenchCommand
             allocated = session.AllocatedBytes - allocated;
         });
         Array.Sort(ms);
-        return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)), peak, cores);
+        return new Result(model, batch, options.Threads, ms, allocated / iterations, Describe(session.BranchSchedule(batch)),
+            session.ImagesPerWorker(batch), peak, cores);
 
         double TimedRun()
         {
@@ -84,6 +85,9 @@ internal static class BenchCommand
             $"fusion {string.Join(' ', stages.Select(s => Part(schedule[2 + 2 * s])))}";
     }
 
+    /// <summary>How a run of <paramref name="batch"/> images on <paramref name="threads"/> threads is cut, e.g. "4 per worker, 1 shared" (see <see cref="InferenceSession.ImagesPerWorker"/>).</summary>
+    internal static string DescribeImages(int batch, int threads, int perWorker) => $"{perWorker} per worker, {batch - (perWorker * threads)} shared";
+
     private static void Print(Result r, string name, bool json)
     {
         double median = Percentile(r.Milliseconds, 0.5), p90 = Percentile(r.Milliseconds, 0.9), min = r.Milliseconds[0];
@@ -97,6 +101,7 @@ internal static class BenchCommand
         CrossCoreProbe.Print(r.Cores);
         Console.WriteLine($"allocated {r.AllocatedPerRun} bytes per run");
         Console.WriteLine($"load      {r.LoadMilliseconds:F1} ms: the weights bound and packed for the kernels (generated first, without --weights)");
+        Console.WriteLine($"images    {DescribeImages(r.Batch, r.Threads, r.ImagesPerWorker)}");
         Console.WriteLine($"branches  {r.Branches}");
         if (!json) return;
         using var stream = Console.OpenStandardOutput();
@@ -117,6 +122,7 @@ internal static class BenchCommand
             CrossCoreProbe.Write(w, r.Cores);
             w.WriteNumber("allocated_bytes_per_run", r.AllocatedPerRun);
             w.WriteNumber("load_ms", Math.Round(r.LoadMilliseconds, 1));
+            w.WriteNumber("images_per_worker", r.ImagesPerWorker);
             w.WriteString("branches", r.Branches);
             w.WriteEndObject();
         }

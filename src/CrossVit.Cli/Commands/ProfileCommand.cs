@@ -50,8 +50,8 @@ internal static class ProfileCommand
     /// A profile with what it is read against: the model, the ISA, the FMA loop's median on the session's threads, and on
     /// two threads or more the cross-core probes around the runs.
     /// </summary>
-    internal sealed record Report(string Model, int Batch, int Threads, Isa Isa, string Branches, double PeakGflops, PassProfile Profile,
-        CrossCoreCost[]? Cores)
+    internal sealed record Report(string Model, int Batch, int Threads, Isa Isa, string Branches, int ImagesPerWorker, double PeakGflops,
+        PassProfile Profile, CrossCoreCost[]? Cores)
     {
         public double PassMilliseconds => Profile.Milliseconds / Profile.Passes;
 
@@ -89,7 +89,8 @@ internal static class ProfileCommand
         {
             for (int i = 0; i < iterations; i++) session.Run(input, batch, size, size, output);
         });
-        return new Report(name, batch, options.Threads, model.Isa, BenchCommand.Describe(session.BranchSchedule(batch)), peak, session.ReadProfile(), cores);
+        return new Report(name, batch, options.Threads, model.Isa, BenchCommand.Describe(session.BranchSchedule(batch)),
+            session.ImagesPerWorker(batch), peak, session.ReadProfile(), cores);
     }
 
     private static void Print(Report r, bool byLayer)
@@ -101,6 +102,12 @@ internal static class ProfileCommand
         Console.WriteLine($"pass      {r.PassMilliseconds:F2} ms (mean)   {gflops:F1} GFLOP/s ({gflops / r.PeakGflops:P0} of peak)");
         Console.WriteLine($"peak      {r.PeakGflops:F1} GFLOP/s: a plain FMA loop on {r.Threads} thread{(r.Threads == 1 ? "" : "s")} here");
         CrossCoreProbe.Print(r.Cores);
+        Console.WriteLine($"images    {BenchCommand.DescribeImages(r.Batch, r.Threads, r.ImagesPerWorker)}");
+        if (r.ImagesPerWorker > 0)
+        {
+            Console.WriteLine($"per worker: each worker's operations count 1/{r.Threads} of their time, so that the parts add up to the pass; 'other' includes a worker's wait for the others to finish");
+        }
+
         Console.WriteLine($"branches  {r.Branches}");
         if (r.Branches.Contains('+', StringComparison.Ordinal))
         {
@@ -143,6 +150,7 @@ internal static class ProfileCommand
             w.WriteNumber("batch", r.Batch);
             w.WriteNumber("threads", r.Threads);
             w.WriteString("isa", r.Isa.ToString().ToLowerInvariant());
+            w.WriteNumber("images_per_worker", r.ImagesPerWorker);
             w.WriteString("branches", r.Branches);
             w.WriteNumber("runs", p.Passes);
             w.WriteNumber("pass_ms", Math.Round(r.PassMilliseconds, 4));

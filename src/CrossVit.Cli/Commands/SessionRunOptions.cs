@@ -19,13 +19,14 @@ internal sealed class SessionRunOptions
     public Option<int> Batch { get; } = Options.Int("--batch", $"Images per run, 1 to {MaxBatch}.", 1, MaxBatch, defaultValue: 1);
     public Option<int> Threads { get; } = Options.Threads();
     public Option<BranchScheduling> Branches { get; } = Options.Branches();
+    public Option<ImageScheduling> Images { get; } = Options.Images();
     public Option<int> Warmup { get; } = Options.Int("--warmup", $"Untimed runs first, 0 to {MaxRuns}.", 0, MaxRuns, defaultValue: 5);
     public Option<int> Iterations { get; } = Options.Int("--iterations", $"Timed runs, 1 to {MaxRuns}.", 1, MaxRuns, defaultValue: 20);
 
     /// <summary>Adds the options to <paramref name="command"/>, in the order its help lists them.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Weights, Batch, Threads, Branches, Warmup, Iterations }) command.Options.Add(option);
+        foreach (var option in new Option[] { Model, Weights, Batch, Threads, Branches, Images, Warmup, Iterations }) command.Options.Add(option);
     }
 
     /// <summary>
@@ -47,7 +48,7 @@ internal sealed class SessionRunOptions
 
     /// <summary>The session the options ask for.</summary>
     public SessionOptions Session(ParseResult r, bool profile = false) =>
-        new() { MaxBatch = r.GetValue(Batch), Threads = r.GetValue(Threads), Branches = r.GetValue(Branches), Profile = profile };
+        new() { MaxBatch = r.GetValue(Batch), Threads = r.GetValue(Threads), Branches = r.GetValue(Branches), Images = r.GetValue(Images), Profile = profile };
 
     /// <summary>The seeded input of every timed run: [batch, channels, size, size], uniform in [-2, 2).</summary>
     public static float[] Input(CrossVitConfig c, int batch)

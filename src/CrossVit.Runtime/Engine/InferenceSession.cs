@@ -7,8 +7,9 @@ using CrossVit.Runtime.Threading;
 namespace CrossVit.Runtime.Engine;
 
 /// <summary>
-/// Runs a <see cref="Model.CrossVitModel"/> with working memory and worker threads of its own: one arena, planned at creation
-/// for <see cref="SessionOptions.MaxBatch"/>, and a fixed pool of workers. After the first call a run allocates nothing.
+/// Runs a <see cref="Model.CrossVitModel"/> with working memory and worker threads of its own: arenas planned at creation
+/// for <see cref="SessionOptions.MaxBatch"/> (one the workers share, and one per worker for the images it runs by
+/// itself, see <see cref="ImageScheduling"/>), and a fixed pool of workers. After the first call a run allocates nothing.
 /// Use one session per thread (a call from a second thread while one runs throws); results are bit-identical for every
 /// thread count.
 /// </summary>
@@ -20,6 +21,8 @@ public sealed class InferenceSession : IDisposable
     private readonly Workspace _workspace;
     private readonly ParallelKernels _kernels;
     private readonly BranchTeams? _teams;
+    private readonly PerWorkerImages? _images;   // null when no batch runs images per worker
+    private readonly ImageScheduling _imageScheduling;
     private int _busy;
     private long _profiledPasses, _profiledImages, _profiledTicks;   // a profiled session's passes
 
@@ -38,6 +41,9 @@ public sealed class InferenceSession : IDisposable
         if (options.Branches != BranchScheduling.Sequential && branches > 1 && options.Threads >= branches)
             _teams = new BranchTeams(kernels, _pool, branches, options.Branches, options.Profile);
         _kernels = new ParallelKernels(kernels, _pool, _workspace, _teams, options.Profile ? new OpRecorder(options.Threads) : null);
+        _imageScheduling = options.Images;
+        if (PerWorkerImages.PerWorker(MaxBatch, options.Threads, options.Images) > 0)
+            _images = new PerWorkerImages(kernels, net, _pool, config.InChannels, config.OutputSize, options.Profile);
         PlanArena();
     }
 
@@ -47,22 +53,33 @@ public sealed class InferenceSession : IDisposable
     /// <summary>Worker threads, the calling thread included.</summary>
     public int Threads => _pool.Threads;
 
-    /// <summary>Floats in the session's arena (with the workspaces of its branch groups, when branches may run concurrently).</summary>
-    public int ArenaSize => _workspace.Capacity + (_teams?.ArenaSize ?? 0);
+    /// <summary>Floats in the session's arenas: the shared one, its branch groups' (when branches may run concurrently) and its workers' own.</summary>
+    public int ArenaSize => _workspace.Capacity + (_teams?.ArenaSize ?? 0) + (_images?.ArenaSize ?? 0);
+
+    /// <summary>
+    /// Images each worker runs by itself in a run of <paramref name="batch"/> images (see <see cref="SessionOptions.Images"/>):
+    /// the first ImagesPerWorker · <see cref="Threads"/> of the batch; the rest run with every operation split across the workers.
+    /// </summary>
+    public int ImagesPerWorker(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
+        return PerWorkerImages.PerWorker(batch, Threads, _imageScheduling);
+    }
 
     /// <summary>
     /// How the branches share the workers in a run of <paramref name="batch"/> images (see <see cref="SessionOptions.Branches"/>):
     /// for each part of the pass where they may run concurrently, in the order the pass reaches them (the patch
     /// embedding, then each stage's blocks and its fusion), the workers of each branch's group, or null where the
-    /// branches run one after another on all the workers.
+    /// branches run one after another on all the workers. Images that workers run by themselves
+    /// (<see cref="ImagesPerWorker"/>) run their branches one after another; this is the schedule of the images left.
     /// </summary>
     public IReadOnlyList<IReadOnlyList<int>?> BranchSchedule(int batch)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
-        return _teams is null
+        int shared = batch - (ImagesPerWorker(batch) * Threads);
+        return _teams is null || shared == 0
             ? new IReadOnlyList<int>?[1 + 2 * _config.Depth.Count]
-            : [.. _teams.Partitions(batch).Select(p => p is null ? null : Array.AsReadOnly(p))];
+            : [.. _teams.Partitions(shared).Select(p => p is null ? null : Array.AsReadOnly(p))];
     }
 
     /// <summary>Bytes allocated by the session's worker threads so far (the calling thread's are its own to measure).</summary>
@@ -98,7 +115,13 @@ public sealed class InferenceSession : IDisposable
         try
         {
             long start = _kernels.Recorder is null ? 0 : Stopwatch.GetTimestamp();
-            _net.Forward(_kernels, input, batch, height, width, output, _workspace);
+            int alone = PerWorkerImages.PerWorker(batch, Threads, _imageScheduling), first = alone * Threads;
+            if (alone > 0) _images!.Run(input, alone, height, width, output);
+            if (first < batch)
+            {
+                int imageIn = input.Length / batch, imageOut = _config.OutputSize;
+                _net.Forward(_kernels, input[(first * imageIn)..], batch - first, height, width, output.Slice(first * imageOut, (batch - first) * imageOut), _workspace);
+            }
             if (_kernels.Recorder is not null)
             {
                 _profiledTicks += Stopwatch.GetTimestamp() - start;
@@ -139,6 +162,7 @@ public sealed class InferenceSession : IDisposable
         var totals = new List<(OpSite Site, OpRecorder.Totals Totals)>();
         recorder.AddTo(totals);
         foreach (var group in _teams?.Recorders ?? []) group.AddTo(totals);
+        foreach (var worker in _images?.Recorders ?? []) worker.AddTo(totals, concurrent: Threads);
         double msPerTick = 1000.0 / Stopwatch.Frequency;
         var layers = totals.Where(e => e.Totals.Calls > 0).Select(e => new OpProfile(e.Site.Kind, e.Site.Layer, e.Totals.Calls, e.Totals.Ticks * msPerTick,
             e.Totals.MultiplyAdds, e.Totals.Bytes, e.Totals.WaitTicks * msPerTick)).ToList();
@@ -152,6 +176,7 @@ public sealed class InferenceSession : IDisposable
         var recorder = _kernels.Recorder ?? throw new InvalidOperationException("This session does not profile; create it with SessionOptions.Profile = true.");
         recorder.Clear();
         foreach (var group in _teams?.Recorders ?? []) group.Clear();
+        foreach (var worker in _images?.Recorders ?? []) worker.Clear();
         _profiledPasses = _profiledImages = _profiledTicks = 0;
     }
 
@@ -159,17 +184,18 @@ public sealed class InferenceSession : IDisposable
     public void Dispose() => _pool.Dispose();
 
     /// <summary>
-    /// Walks the forward pass at the largest batch without computing: the workspace's LIFO reuse is the liveness plan,
-    /// and its peak becomes the one arena every later call slices.
+    /// Walks the forward pass without computing, at the largest batch the workers share and at the largest each runs by
+    /// itself: each workspace's LIFO reuse is the liveness plan, and its peak becomes the one arena every later call slices.
     /// </summary>
     private void PlanArena()
     {
         var c = _config;
         int size = c.ImgSize[0];
-        var input = new float[MaxBatch * c.InChannels * size * size];
-        var output = new float[MaxBatch * c.OutputSize];
+        // With images per worker, only the fewer than Threads left over share this arena (and the branch groups').
+        int shared = _images is null ? MaxBatch : Math.Min(MaxBatch, Threads - 1);
         _kernels.Planning = true;
-        _net.Forward(_kernels, input, MaxBatch, size, size, output, _workspace);
+        _net.Forward(_kernels, new float[shared * c.InChannels * size * size], shared, size, size, new float[shared * c.OutputSize], _workspace);
         _kernels.Planning = false;
+        _images?.Plan(ImagesPerWorker(MaxBatch), size);
     }
 }

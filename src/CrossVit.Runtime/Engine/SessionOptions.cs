@@ -18,6 +18,12 @@ public sealed record SessionOptions
     public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
 
     /// <summary>
+    /// Whether the workers run whole images by themselves or split each operation of all images (see
+    /// <see cref="ImageScheduling"/>). Either way results are bit-identical.
+    /// </summary>
+    public ImageScheduling Images { get; init; } = ImageScheduling.PerWorker;
+
+    /// <summary>
     /// Whether the session times every operation of its passes, by kind and layer, for <see cref="InferenceSession.ReadProfile"/>.
     /// A session without it does no timing work. Profiling changes no result: outputs stay bit-identical.
     /// </summary>
@@ -28,6 +34,7 @@ public sealed record SessionOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatch, 1, "options.MaxBatch");
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, "options.Threads");
+        if (!Enum.IsDefined(Images)) throw new ArgumentOutOfRangeException("options.Images", Images, "Expected ImageScheduling.PerWorker or ImageScheduling.Shared.");
         if (Branches == BranchScheduling.Concurrent && Threads < branches)
         {
             throw new ArgumentException(

@@ -55,9 +55,9 @@ public sealed class CrossVitModel : IDisposable
     {
         config.Validate();
         options ??= new ModelOptions();
-        var pooled = new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch, Branches = options.Branches };
+        var pooled = new SessionOptions { Threads = options.Threads, MaxBatch = options.MaxBatch, Branches = options.Branches, Images = options.Images };
         pooled.Validate(config.Branches);
-        ModelFootprint.EnsureFits(config, options.MaxBatch, options.Threads);
+        ModelFootprint.EnsureFits(config, pooled);
         var kernels = KernelSet.CreateSupported(IsaSupport.Resolve(options.Isa));
         return new CrossVitModel(config, new Checkpoint(weights, config, options.Threads), kernels, pooled);
     }
@@ -76,7 +76,7 @@ public sealed class CrossVitModel : IDisposable
     /// <summary>A session with options already checked; the arena's memory is checked here, when it is about to be taken.</summary>
     private InferenceSession NewSession(SessionOptions options)
     {
-        ModelFootprint.EnsureArenaFits(Config, options.MaxBatch, options.Threads);
+        ModelFootprint.EnsureArenaFits(Config, options);
         return new InferenceSession(Config, _net, _kernels, options);
     }
 

@@ -1,4 +1,5 @@
 using CrossVit.Runtime.Config;
+using CrossVit.Runtime.Engine;
 using CrossVit.Runtime.Kernels;
 
 namespace CrossVit.Runtime.Model;
@@ -42,19 +43,18 @@ internal static class ModelFootprint
         EnsureAvailable(copies * parameters * sizeof(float), $"{copies} float32 cop{(copies == 1 ? "y" : "ies")} of its {parameters:N0} parameters");
     }
 
-    /// <summary>Throws when the weights and one arena for batches of <paramref name="batch"/> exceed what this process may use.</summary>
+    /// <summary>Throws when the weights and the arenas of one session with <paramref name="options"/> exceed what this process may use.</summary>
     /// <exception cref="ArgumentException">The model has too many parameters, or does not fit in memory.</exception>
-    public static void EnsureFits(CrossVitConfig config, int batch, int threads)
+    public static void EnsureFits(CrossVitConfig config, SessionOptions options)
     {
         long parameters = Parameters(config);
-        EnsureAvailable(parameters * sizeof(float) + ArenaBytes(config, batch, threads),
-            $"its {parameters:N0} parameters and working memory for batches of {batch} on {threads} thread{(threads == 1 ? "" : "s")}");
+        EnsureAvailable(parameters * sizeof(float) + ArenaBytes(config, options), $"its {parameters:N0} parameters and {WorkingMemory(options)}");
     }
 
-    /// <summary>Throws when one session's arena for batches of <paramref name="batch"/> exceeds what this process may use.</summary>
-    /// <exception cref="ArgumentException">The arena does not fit in memory or in one array.</exception>
-    public static void EnsureArenaFits(CrossVitConfig config, int batch, int threads) =>
-        EnsureAvailable(ArenaBytes(config, batch, threads), $"working memory for batches of {batch} on {threads} thread{(threads == 1 ? "" : "s")}");
+    /// <summary>Throws when the arenas of one session with <paramref name="options"/> exceed what this process may use.</summary>
+    /// <exception cref="ArgumentException">An arena does not fit in memory or in one array.</exception>
+    public static void EnsureArenaFits(CrossVitConfig config, SessionOptions options) =>
+        EnsureAvailable(ArenaBytes(config, options), WorkingMemory(options));
 
     private static long Parameters(CrossVitConfig config)
     {
@@ -63,14 +63,24 @@ internal static class ModelFootprint
             : throw new ArgumentException($"The model has {parameters:N0} parameters; at most {MaxParameters:N0} are supported.", nameof(config));
     }
 
-    private static long ArenaBytes(CrossVitConfig config, int batch, int threads)
+    /// <summary>
+    /// Bytes of a session's arenas: one per worker for the images it runs by itself and one for the images the workers
+    /// share (see <see cref="ImageScheduling"/>), each a single array, indexed by int.
+    /// </summary>
+    private static long ArenaBytes(CrossVitConfig config, SessionOptions options)
     {
-        long floats = ArenaFloats(config, batch, threads);
-        // The arena is one array, indexed by int.
-        if (floats > Array.MaxLength)
-            throw new ArgumentException($"A batch of {batch} needs {floats:N0} floats of working memory, more than one array holds; use smaller batches.", nameof(batch));
+        int threads = options.Threads, alone = PerWorkerImages.PerWorker(options.MaxBatch, threads, options.Images);
+        int shared = alone == 0 ? options.MaxBatch : Math.Min(options.MaxBatch, threads - 1);
+        long floats = Checked(shared, ArenaFloats(config, shared, threads));
+        if (alone > 0) floats += threads * Checked(alone, ArenaFloats(config, alone, 1));
         return floats * sizeof(float);
     }
+
+    private static long Checked(int batch, long floats) => floats <= Array.MaxLength ? floats
+        : throw new ArgumentException($"A batch of {batch} needs {floats:N0} floats of working memory, more than one array holds; use smaller batches.", nameof(batch));
+
+    private static string WorkingMemory(SessionOptions o) =>
+        $"working memory for batches of {o.MaxBatch} on {o.Threads} thread{(o.Threads == 1 ? "" : "s")}";
 
     private static void EnsureAvailable(long bytes, string what)
     {

@@ -18,4 +18,7 @@ public sealed record ModelOptions
 
     /// <summary>How each rented session schedules the branches (see <see cref="SessionOptions.Branches"/>).</summary>
     public BranchScheduling Branches { get; init; } = BranchScheduling.Auto;
+
+    /// <summary>How each rented session shares a batch's images among its workers (see <see cref="SessionOptions.Images"/>).</summary>
+    public ImageScheduling Images { get; init; } = ImageScheduling.PerWorker;
 }

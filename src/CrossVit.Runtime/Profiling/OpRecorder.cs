@@ -58,14 +58,21 @@ internal sealed class OpRecorder(int threads)
     /// <summary>Forgets everything recorded.</summary>
     public void Clear() => Array.Clear(_totals);
 
-    /// <summary>Adds this recorder's totals to <paramref name="into"/>, keyed by site, keeping the order sites were first met.</summary>
-    public void AddTo(List<(OpSite Site, Totals Totals)> into)
+    /// <summary>
+    /// Adds this recorder's totals to <paramref name="into"/>, keyed by site, keeping the order sites were first met.
+    /// When this recorder's operations ran on one of <paramref name="concurrent"/> workers running the same operations
+    /// at once (images per worker), its times count 1/concurrent each, so that the parts still add up to the passes.
+    /// </summary>
+    public void AddTo(List<(OpSite Site, Totals Totals)> into, int concurrent = 1)
     {
         for (int i = 0; i < _sites.Count; i++)
         {
+            var totals = _totals[i];
+            totals.Ticks /= concurrent;
+            totals.WaitTicks /= concurrent;
             int at = into.FindIndex(e => ReferenceEquals(e.Site, _sites[i]));
-            if (at < 0) into.Add((_sites[i], _totals[i]));
-            else into[at] = (_sites[i], into[at].Totals + _totals[i]);
+            if (at < 0) into.Add((_sites[i], totals));
+            else into[at] = (_sites[i], into[at].Totals + totals);
         }
     }
 

@@ -21,7 +21,8 @@ public class BenchCommandTests
         Assert.Matches(@"peak      [0-9.]+ GFLOP/s: a plain FMA loop on 2 threads here; no run can beat [0-9.]+ ms", stdout);
         Assert.Matches(@"cores     round trip [0-9.]+ us, 64 KB hand-over [0-9.]+ us before the runs; [0-9.]+ us, [0-9.]+ us after", stdout);
         Assert.True(stdout.Contains("allocated 0 bytes per run", StringComparison.Ordinal), stdout);
-        // On two threads the cost model keeps every part of this model sequential.
+        // Batch 2 on two threads: an image on each, whose branches run one after another.
+        Assert.Contains("images    1 per worker, 0 shared", stdout, StringComparison.Ordinal);
         Assert.Contains("branches  embedding seq; blocks seq seq seq; fusion seq seq seq", stdout, StringComparison.Ordinal);
 
         using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
@@ -42,7 +43,19 @@ public class BenchCommandTests
             var values = r.GetProperty(probe).EnumerateArray().Select(v => v.GetDouble()).ToArray();
             Assert.True(values.Length == 2 && values.All(v => v > 0), $"{probe}: {string.Join(", ", values)}");
         }
+        Assert.Equal(1, r.GetProperty("images_per_worker").GetInt32());
         Assert.Equal("embedding seq; blocks seq seq seq; fusion seq seq seq", r.GetProperty("branches").GetString());
+    }
+
+    [Fact]
+    public void SharedImagesRunEveryImageOnAllThreads()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("bench", "--model", "crossvit_tiny_240", "--batch", "3", "--threads", "2", "--images", "shared",
+            "--warmup", "0", "--iterations", "1", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("images    0 per worker, 3 shared", stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
+        Assert.Equal(0, json.RootElement.GetProperty("images_per_worker").GetInt32());
     }
 
     [Fact]

@@ -57,6 +57,7 @@ public class HostileInputTests
         AssertRefused($"--threads 1000 is out of range; expected 1 to {4 * Environment.ProcessorCount}", "bench", "--model", "crossvit_tiny_240", "--threads", "1000");
         AssertRefused("--top abc is not a whole number", "classify", Image, "--top", "abc");
         AssertRefused("--branches foo is not a schedule; expected auto, sequential or concurrent", "bench", "--model", "crossvit_tiny_240", "--branches", "foo");
+        AssertRefused("--images 2 is not a schedule; expected perworker or shared", "profile", "--model", "crossvit_tiny_240", "--images", "2");
         AssertRefused("See 'crossvit bench --help'", "bench", "--threads", "0");
         AssertRefused("Unrecognized command or argument 'frobnicate'", "frobnicate");
         Assert.False(File.Exists("/tmp/never.npy"));

@@ -17,9 +17,9 @@ public class ProfileCommandTests
         string svg = Path.Combine(Path.GetTempPath(), $"crossvit-profile-{Guid.NewGuid():N}.svg");
         try
         {
-            // Sequential branches, so the parts cannot add up to more than the pass (checked below).
+            // Sequential branches and shared images, so the parts cannot add up to more than the pass (checked below).
             var (code, stdout, stderr) = CliRunner.Run("profile", "--model", "crossvit_9_dagger_240", "--batch", "2", "--threads", "2",
-                "--branches", "sequential", "--warmup", "1", "--iterations", "2", "--by-layer", "--json", "--svg", svg);
+                "--branches", "sequential", "--images", "shared", "--warmup", "1", "--iterations", "2", "--by-layer", "--json", "--svg", svg);
             Assert.True(code == 0, stderr);
             Assert.Matches(@"model crossvit_9_dagger_240, batch 2, threads 2, isa \w+, 2 runs profiled", stdout);
             Assert.DoesNotContain("overlap:", stdout, StringComparison.Ordinal);
@@ -67,6 +67,18 @@ public class ProfileCommandTests
         Assert.True(code == 0, stderr);
         Assert.Contains("branches  embedding 1+1; blocks 1+1 1+1 1+1; fusion 1+1 1+1 1+1", stdout, StringComparison.Ordinal);
         Assert.Contains("overlap: where branches run side by side (n+m)", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SaysWhenImagesRunPerWorker()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("profile", "--model", "crossvit_tiny_240", "--batch", "5", "--threads", "2",
+            "--warmup", "0", "--iterations", "1", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("images    2 per worker, 1 shared", stdout, StringComparison.Ordinal);
+        Assert.Contains("per worker: each worker's operations count 1/2 of their time", stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
+        Assert.Equal(2, json.RootElement.GetProperty("images_per_worker").GetInt32());
     }
 
     [Theory]

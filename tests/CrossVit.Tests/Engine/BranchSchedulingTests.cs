@@ -41,7 +41,7 @@ public sealed class BranchSchedulingTests
     public void AutoKeepsEveryPartOfCrossVitSmallSequentialOnTwoThreads()
     {
         using var model = RandomModel("crossvit_small_240");
-        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8 });
+        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8, Images = ImageScheduling.Shared });
         for (int batch = 1; batch <= 8; batch++)
         {
             var partitions = session.BranchSchedule(batch);
@@ -60,10 +60,14 @@ public sealed class BranchSchedulingTests
     public void AutoRunsTheNarrowModelsFusionConcurrentlyOnTwoThreadsAtSmallBatches(string preset, int lastConcurrentBatch)
     {
         using var model = RandomModel(preset);
-        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8 });
+        using var session = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8, Images = ImageScheduling.Shared });
+        using var perWorker = model.CreateSession(new SessionOptions { Threads = 2, MaxBatch = 8 });
         for (int batch = 1; batch <= 8; batch++)
         {
             var partitions = session.BranchSchedule(batch);
+            // Images per worker (the default) leave at most one image to share: the schedule of a batch of 1, else none.
+            var shared = batch % 2 == 1 ? session.BranchSchedule(1) : Enumerable.Repeat<IReadOnlyList<int>?>(null, partitions.Count).ToList();
+            Assert.Equal(shared, perWorker.BranchSchedule(batch));
             for (int part = 0; part < partitions.Count; part++)
             {
                 // Parts: the embedding, then each stage's blocks and fusion.
@@ -174,7 +178,8 @@ public sealed class BranchSchedulingTests
         int batch = array.Shape[0], height = array.Shape[2], width = array.Shape[3];
         float[] RunWith(int threads, BranchScheduling branches)
         {
-            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch, Branches = branches });
+            // Shared images, so that every image reaches the branch groups.
+            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch, Branches = branches, Images = ImageScheduling.Shared });
             var output = new float[batch * config.OutputSize];
             session.Run(input, batch, height, width, output);
             return output;
@@ -198,7 +203,7 @@ public sealed class BranchSchedulingTests
         foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
         float[] RunWith(int threads, BranchScheduling branches)
         {
-            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = 2, Branches = branches });
+            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = 2, Branches = branches, Images = ImageScheduling.Shared });
             var output = new float[2 * model.Config.OutputSize];
             session.Run(input, 2, size, size, output);
             return output;

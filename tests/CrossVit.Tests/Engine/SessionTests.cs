@@ -20,15 +20,18 @@ public class SessionTests
     }
 
     [Theory]
-    [InlineData("crossvit_9_dagger_240")]
-    [InlineData("mini_fusion")]
-    [InlineData("mini_avgpool")]
-    public void ResultsAreBitIdenticalForEveryThreadCount(string name)
+    [InlineData("crossvit_9_dagger_240", ImageScheduling.PerWorker)]
+    [InlineData("crossvit_9_dagger_240", ImageScheduling.Shared)]
+    [InlineData("mini_fusion", ImageScheduling.PerWorker)]
+    [InlineData("mini_fusion", ImageScheduling.Shared)]
+    [InlineData("mini_avgpool", ImageScheduling.PerWorker)]   // batch 3: on two workers, one image each and one shared
+    [InlineData("mini_avgpool", ImageScheduling.Shared)]
+    public void ResultsAreBitIdenticalForEveryThreadCount(string name, ImageScheduling images)
     {
         var (model, input, batch, size) = Load(name);
         float[] RunWith(int threads)
         {
-            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch });
+            using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch, Images = images });
             var output = new float[batch * model.Config.OutputSize];
             session.Run(input, batch, size, size, output);
             return output;
@@ -38,6 +41,36 @@ public class SessionTests
         Assert.Equal(one, RunWith(2));
         Assert.Equal(one, RunWith(3));   // 3 and 5 workers also cut attention heads into chunks of query rows
         Assert.Equal(one, RunWith(5));
+    }
+
+    /// <summary>
+    /// Whole images per worker: every batch of 1 to 7 is cut into q images on each worker and the rest shared, and each
+    /// image's logits are bit for bit those of a one-thread run of the whole batch, with a different image everywhere.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ImagesPerWorkerGiveTheBitsOfOneThread(int threads)
+    {
+        const int MaxBatch = 7;
+        var model = CrossVitModel.Load(TestData.Config("mini_fusion"), TestData.Golden("mini_fusion", "weights.safetensors"));
+        int size = model.Config.ImgSize[0], classes = model.Config.OutputSize;
+        var random = new Random(threads);
+        var input = new float[MaxBatch * 3 * size * size];
+        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        using var one = model.CreateSession(new SessionOptions { MaxBatch = MaxBatch });
+        using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = MaxBatch });
+        for (int batch = 1; batch <= MaxBatch; batch++)
+        {
+            var x = input.AsSpan(0, batch * 3 * size * size);
+            var expected = new float[batch * classes];
+            var actual = new float[batch * classes];
+            one.Run(x, batch, size, size, expected);
+            session.Run(x, batch, size, size, actual);
+            Assert.Equal(expected, actual);
+            Assert.Equal(batch / threads, session.ImagesPerWorker(batch));
+            Assert.Equal(0, one.ImagesPerWorker(batch));
+        }
     }
 
     /// <summary>
@@ -84,13 +117,14 @@ public class SessionTests
     }
 
     [Theory]
-    [InlineData(2, BranchScheduling.Auto)]
-    [InlineData(2, BranchScheduling.Concurrent)]
-    [InlineData(3, BranchScheduling.Concurrent)]   // groups of 1 and 2 workers, so one group hands operations to a member
-    public void SteadyStateAllocatesNothing(int threads, BranchScheduling branches)
+    [InlineData(2, BranchScheduling.Auto, ImageScheduling.PerWorker)]   // batch 2: an image on each worker
+    [InlineData(2, BranchScheduling.Auto, ImageScheduling.Shared)]
+    [InlineData(2, BranchScheduling.Concurrent, ImageScheduling.Shared)]
+    [InlineData(3, BranchScheduling.Concurrent, ImageScheduling.PerWorker)]   // groups of 1 and 2 workers, so one group hands operations to a member
+    public void SteadyStateAllocatesNothing(int threads, BranchScheduling branches, ImageScheduling images)
     {
         var (model, input, batch, size) = Load("crossvit_9_dagger_240");
-        using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch, Branches = branches });
+        using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch, Branches = branches, Images = images });
         var output = new float[batch * model.Config.OutputSize];
         session.Run(input, batch, size, size, output);   // warm-up: JIT and the kernels' per-thread buffers
         session.Run(input.AsSpan(0, input.Length / batch), 1, size, size, output);
@@ -106,11 +140,13 @@ public class SessionTests
         Assert.True(counts[^1] == 0, $"20 passes allocated {string.Join(", then ", counts)} bytes (last window: caller {callerBytes}, workers {workerBytes})");
     }
 
-    [Fact]
-    public void ArenaIsPlannedAtCreationAndSufficesForAnyInputSize()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]   // each worker's own arena too
+    public void ArenaIsPlannedAtCreationAndSufficesForAnyInputSize(int threads)
     {
         var (model, input, batch, size) = Load("mini_noresize");
-        using var session = model.CreateSession(new SessionOptions { MaxBatch = 2 });
+        using var session = model.CreateSession(new SessionOptions { MaxBatch = 2, Threads = threads });
         int planned = session.ArenaSize;
         Assert.True(planned > 0);
         var output = new float[2 * model.Config.OutputSize];

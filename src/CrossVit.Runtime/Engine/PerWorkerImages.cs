@@ -1,0 +1,102 @@
+using CrossVit.Runtime.Kernels;
+using CrossVit.Runtime.Profiling;
+using CrossVit.Runtime.Threading;
+
+namespace CrossVit.Runtime.Engine;
+
+/// <summary>
+/// Runs whole images on separate workers (<see cref="ImageScheduling.PerWorker"/>): each of the pool's workers runs
+/// its share of a batch through the network by itself, on kernels and a workspace of its own. The workers share no
+/// buffer, so none writes into memory another touched first, which on some hosts slows a core by up to a third
+/// (docs/performance.md, "Two threads and the host"), and none waits for another until its images are done. Every
+/// operation computes an image's rows with the same instructions whatever the batch, so results stay bit-identical
+/// to a run on one thread.
+/// </summary>
+internal sealed unsafe class PerWorkerImages : ParallelJob
+{
+    private readonly IForwardPass _net;
+    private readonly WorkerPool _pool;
+    private readonly Workspace[] _workspaces;
+    private readonly ParallelKernels[] _kernels;
+    private readonly int _channels, _imageOut;
+    private float* _input, _output;
+    private int _perWorker, _height, _width;
+
+    /// <summary>
+    /// One lone team, workspace and kernels for each of <paramref name="pool"/>'s workers, running <paramref name="net"/>
+    /// on images of <paramref name="channels"/> channels into <paramref name="imageOut"/> outputs each; with
+    /// <paramref name="profile"/>, each worker records its operations.
+    /// </summary>
+    public PerWorkerImages(KernelSet kernels, IForwardPass net, WorkerPool pool, int channels, int imageOut, bool profile)
+    {
+        _net = net;
+        _pool = pool;
+        _channels = channels;
+        _imageOut = imageOut;
+        _workspaces = new Workspace[pool.Threads];
+        _kernels = new ParallelKernels[pool.Threads];
+        for (int w = 0; w < pool.Threads; w++)
+        {
+            _workspaces[w] = new Workspace();
+            // A team of one: every operation runs on the worker that calls it.
+            _kernels[w] = new ParallelKernels(kernels, new WorkerGroup(), _workspaces[w], recorder: profile ? new OpRecorder(1) : null);
+        }
+    }
+
+    /// <summary>Floats in the workers' workspaces.</summary>
+    public int ArenaSize => _workspaces.Sum(w => w.Capacity);
+
+    /// <summary>What each worker's operations recorded, in a profiled session (else empty).</summary>
+    public IEnumerable<OpRecorder> Recorders => _kernels.Select(k => k.Recorder).OfType<OpRecorder>();
+
+    /// <summary>
+    /// Images each of <paramref name="threads"/> workers runs by itself in a batch of <paramref name="batch"/> under
+    /// <paramref name="images"/>: the whole images per worker, 0 with one thread or <see cref="ImageScheduling.Shared"/>.
+    /// </summary>
+    public static int PerWorker(int batch, int threads, ImageScheduling images) =>
+        threads > 1 && images == ImageScheduling.PerWorker ? batch / threads : 0;
+
+    /// <summary>Walks every worker's workspace through a pass of <paramref name="perWorker"/> images of size × size, computing nothing.</summary>
+    public void Plan(int perWorker, int size)
+    {
+        var input = new float[perWorker * _channels * size * size];
+        var output = new float[perWorker * _imageOut];
+        for (int w = 0; w < _kernels.Length; w++)
+        {
+            _kernels[w].Planning = true;
+            _net.Forward(_kernels[w], input, perWorker, size, size, output, _workspaces[w]);
+            _kernels[w].Planning = false;
+        }
+    }
+
+    /// <summary>
+    /// Runs the first <paramref name="perWorker"/> · threads images of <paramref name="input"/> ([batch, channels, height,
+    /// width]), worker w images [w · perWorker, (w + 1) · perWorker), writing their rows of <paramref name="output"/>.
+    /// </summary>
+    public void Run(ReadOnlySpan<float> input, int perWorker, int height, int width, Span<float> output)
+    {
+        fixed (float* pIn = input) fixed (float* pOut = output)
+        {
+            _input = pIn;
+            _output = pOut;
+            (_perWorker, _height, _width) = (perWorker, height, width);
+            try
+            {
+                _pool.Run(this);
+            }
+            finally
+            {
+                _input = _output = null;
+            }
+        }
+    }
+
+    /// <summary>Worker <paramref name="worker"/> runs its images through the network alone.</summary>
+    public override void Execute(int worker, int workers)
+    {
+        int images = _perWorker, imageIn = _channels * _height * _width;
+        var input = new ReadOnlySpan<float>(_input + ((long)worker * images * imageIn), images * imageIn);
+        var output = new Span<float>(_output + ((long)worker * images * _imageOut), images * _imageOut);
+        _net.Forward(_kernels[worker], input, images, _height, _width, output, _workspaces[worker]);
+    }
+}

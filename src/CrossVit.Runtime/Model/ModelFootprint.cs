@@ -67,7 +67,7 @@ internal static class ModelFootprint
     /// Bytes of a session's arenas: one per worker for the images it runs by itself and one for the images the workers
     /// share (see <see cref="ImageScheduling"/>), each a single array, indexed by int.
     /// </summary>
-    private static long ArenaBytes(CrossVitConfig config, SessionOptions options)
+    internal static long ArenaBytes(CrossVitConfig config, SessionOptions options)
     {
         int threads = options.Threads, alone = PerWorkerImages.PerWorker(options.MaxBatch, threads, options.Images);
         int shared = alone == 0 ? options.MaxBatch : Math.Min(options.MaxBatch, threads - 1);

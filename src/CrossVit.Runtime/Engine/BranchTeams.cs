@@ -54,6 +54,12 @@ internal sealed unsafe class BranchTeams : ParallelJob, IBranchRunner
     /// <summary>What each group's operations recorded, in a profiled session (else empty).</summary>
     public IEnumerable<OpRecorder> Recorders => _kernels.Select(k => k.Recorder).OfType<OpRecorder>();
 
+    /// <summary>Gives back every buffer of the workspaces, after a pass that failed part-way.</summary>
+    public void ReleaseWorkspaces()
+    {
+        foreach (var workspace in _workspaces) workspace.Release(0);
+    }
+
     /// <summary>Floats in the groups' workspaces.</summary>
     public int ArenaSize => _workspaces.Sum(w => w.Capacity);
 

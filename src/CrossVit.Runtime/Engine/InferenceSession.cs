@@ -129,6 +129,14 @@ public sealed class InferenceSession : IDisposable
                 _profiledImages += batch;
             }
         }
+        catch
+        {
+            // A pass that failed part-way leaves its buffers taken: give them back, so the next pass starts on empty arenas.
+            _workspace.Release(0);
+            _teams?.ReleaseWorkspaces();
+            _images?.ReleaseWorkspaces();
+            throw;
+        }
         finally
         {
             Volatile.Write(ref _busy, 0);

@@ -43,6 +43,12 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
         }
     }
 
+    /// <summary>Gives back every buffer of the workspaces, after a pass that failed part-way.</summary>
+    public void ReleaseWorkspaces()
+    {
+        foreach (var workspace in _workspaces) workspace.Release(0);
+    }
+
     /// <summary>Floats in the workers' workspaces.</summary>
     public int ArenaSize => _workspaces.Sum(w => w.Capacity);
 

@@ -106,6 +106,32 @@ public class SessionTests
         return data;
     }
 
+    /// <summary>A pass that fails part-way (here in a worker's own images, or on the calling thread) leaves the session as it was.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AFailedPassLeavesTheSessionUsable(int threads)
+    {
+        var (model, input, batch, size) = Load("mini_fusion");
+        using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = batch });
+        var expected = new float[batch * model.Config.OutputSize];
+        session.Run(input, batch, size, size, expected);
+        int arena = session.ArenaSize;
+        model.TokenObserver = (stage, _, _) =>
+        {
+            if (stage == 0) throw new InvalidOperationException("observer failed");
+        };
+        var e = Assert.ThrowsAny<Exception>(() => session.Run(input, batch, size, size, new float[expected.Length]));
+        Assert.Contains("observer failed", (e.InnerException ?? e).Message, StringComparison.Ordinal);
+        model.TokenObserver = null;
+        var output = new float[expected.Length];
+        long before = session.AllocatedBytes;
+        session.Run(input, batch, size, size, output);
+        Assert.Equal(0, session.AllocatedBytes - before);
+        Assert.Equal(expected, output);
+        Assert.Equal(arena, session.ArenaSize);
+    }
+
     [Fact]
     public void AllocatedBytesCountsTheCallingThread()
     {

@@ -7,8 +7,9 @@ namespace CrossVit.Runtime.Engine;
 /// <summary>
 /// Runs whole images on separate workers (<see cref="ImageScheduling.PerWorker"/>): each of the pool's workers runs
 /// its share of a batch through the network by itself, on kernels and a workspace of its own. The workers share no
-/// buffer, so none writes into memory another touched first, which on some hosts slows a core by up to a third
-/// (docs/performance.md, "Two threads and the host"), and none waits for another until its images are done. Every
+/// buffer, so none reads what another has just written or writes where another wrote, which on some hosts costs a
+/// split pass up to a third of its speed (docs/performance.md, "Two threads and the host"), and none waits for
+/// another until its images are done. Every
 /// operation computes an image's rows with the same instructions whatever the batch, so results stay bit-identical
 /// to a run on one thread.
 /// </summary>

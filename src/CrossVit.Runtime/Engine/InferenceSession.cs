@@ -22,7 +22,6 @@ public sealed class InferenceSession : IDisposable
     private readonly ParallelKernels _kernels;
     private readonly BranchTeams? _teams;
     private readonly PerWorkerImages? _images;   // null when no batch runs images per worker
-    private readonly ImageScheduling _imageScheduling;
     private int _busy;
     private long _profiledPasses, _profiledImages, _profiledTicks;   // a profiled session's passes
 
@@ -41,10 +40,9 @@ public sealed class InferenceSession : IDisposable
         if (options.Branches != BranchScheduling.Sequential && branches > 1 && options.Threads >= branches)
             _teams = new BranchTeams(kernels, _pool, branches, options.Branches, options.Profile);
         _kernels = new ParallelKernels(kernels, _pool, _workspace, _teams, options.Profile ? new OpRecorder(options.Threads) : null);
-        _imageScheduling = options.Images;
         if (PerWorkerImages.PerWorker(MaxBatch, options.Threads, options.Images) > 0)
             _images = new PerWorkerImages(kernels, net, _pool, config.InChannels, config.OutputSize, options.Profile);
-        PlanArena();
+        PlanArena(PerWorkerImages.LargestShared(MaxBatch, options.Threads, options.Images));
     }
 
     /// <summary>Largest batch a call may take.</summary>
@@ -64,7 +62,7 @@ public sealed class InferenceSession : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, MaxBatch);
-        return PerWorkerImages.PerWorker(batch, Threads, _imageScheduling);
+        return _images?.PerWorker(batch) ?? 0;
     }
 
     /// <summary>
@@ -115,7 +113,7 @@ public sealed class InferenceSession : IDisposable
         try
         {
             long start = _kernels.Recorder is null ? 0 : Stopwatch.GetTimestamp();
-            int alone = PerWorkerImages.PerWorker(batch, Threads, _imageScheduling), first = alone * Threads;
+            int alone = _images?.PerWorker(batch) ?? 0, first = alone * Threads;
             if (alone > 0) _images!.Run(input, alone, height, width, output);
             if (first < batch)
             {
@@ -192,15 +190,14 @@ public sealed class InferenceSession : IDisposable
     public void Dispose() => _pool.Dispose();
 
     /// <summary>
-    /// Walks the forward pass without computing, at the largest batch the workers share and at the largest each runs by
-    /// itself: each workspace's LIFO reuse is the liveness plan, and its peak becomes the one arena every later call slices.
+    /// Walks the forward pass without computing, at the largest batch the workers share (<paramref name="shared"/>) and at
+    /// the largest each runs by itself: each workspace's LIFO reuse is the liveness plan, and its peak becomes the one
+    /// arena every later call slices.
     /// </summary>
-    private void PlanArena()
+    private void PlanArena(int shared)
     {
         var c = _config;
         int size = c.ImgSize[0];
-        // With images per worker, only the fewer than Threads left over share this arena (and the branch groups').
-        int shared = _images is null ? MaxBatch : Math.Min(MaxBatch, Threads - 1);
         _kernels.Planning = true;
         _net.Forward(_kernels, new float[shared * c.InChannels * size * size], shared, size, size, new float[shared * c.OutputSize], _workspace);
         _kernels.Planning = false;

@@ -63,6 +63,16 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
     public static int PerWorker(int batch, int threads, ImageScheduling images) =>
         threads > 1 && images == ImageScheduling.PerWorker ? batch / threads : 0;
 
+    /// <summary>
+    /// The largest batch the workers share in a session of batches up to <paramref name="maxBatch"/>: fewer than the
+    /// threads when workers run images by themselves, else every batch.
+    /// </summary>
+    public static int LargestShared(int maxBatch, int threads, ImageScheduling images) =>
+        PerWorker(maxBatch, threads, images) > 0 ? threads - 1 : maxBatch;
+
+    /// <summary>Images each worker runs by itself in a batch of <paramref name="batch"/>.</summary>
+    public int PerWorker(int batch) => batch / _pool.Threads;
+
     /// <summary>Walks every worker's workspace through a pass of <paramref name="perWorker"/> images of size × size, computing nothing.</summary>
     public void Plan(int perWorker, int size)
     {

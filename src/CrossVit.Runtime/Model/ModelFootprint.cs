@@ -70,7 +70,7 @@ internal static class ModelFootprint
     internal static long ArenaBytes(CrossVitConfig config, SessionOptions options)
     {
         int threads = options.Threads, alone = PerWorkerImages.PerWorker(options.MaxBatch, threads, options.Images);
-        int shared = alone == 0 ? options.MaxBatch : Math.Min(options.MaxBatch, threads - 1);
+        int shared = PerWorkerImages.LargestShared(options.MaxBatch, threads, options.Images);
         long floats = Checked(shared, ArenaFloats(config, shared, threads));
         if (alone > 0) floats += threads * Checked(alone, ArenaFloats(config, alone, 1));
         return floats * sizeof(float);

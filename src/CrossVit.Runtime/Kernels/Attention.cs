@@ -243,8 +243,8 @@ public sealed unsafe partial class KernelSet
             return;
         }
 
-        var size = checked((int)_impl.AttentionWorkspaceSize(tq, tk, headDim));
-        Attention(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scratch, new Span<float>(ThreadScratch.Get(size), size));
+        var size = AttentionWorkspaceSize(tq, tk, headDim);
+        RunAttention(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scratch, new Span<float>(ThreadScratch.Get(size), size));
     }
 
     /// <summary>Floats of workspace the internal <c>Attention</c> overload needs besides the score scratch (packed keys and values of one head).</summary>
@@ -255,11 +255,17 @@ public sealed unsafe partial class KernelSet
         ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
         Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch, Span<float> workspace)
     {
-        if (!CheckAttention(q.Length, ldq, k.Length, ldk, v.Length, ldv, tq, tk, headDim, output.Length, ldo, headStart, headCount))
+        if (CheckAttention(q.Length, ldq, k.Length, ldk, v.Length, ldv, tq, tk, headDim, output.Length, ldo, headStart, headCount))
         {
-            return;
+            RunAttention(q, ldq, k, ldk, v, ldv, tq, tk, headDim, scale, output, ldo, headStart, headCount, scratch, workspace);
         }
+    }
 
+    /// <summary>Attention of arguments <see cref="CheckAttention"/> has passed, with something to compute, once its scratch and workspace are big enough.</summary>
+    private void RunAttention(
+        ReadOnlySpan<float> q, int ldq, ReadOnlySpan<float> k, int ldk, ReadOnlySpan<float> v, int ldv, int tq, int tk, int headDim, float scale,
+        Span<float> output, int ldo, int headStart, int headCount, Span<float> scratch, Span<float> workspace)
+    {
         Require(scratch.Length >= AttentionScratchSize(tq, tk), $"scratch needs {AttentionScratchSize(tq, tk)} floats.");
         Require(workspace.Length >= AttentionWorkspaceSize(tq, tk, headDim), $"workspace needs {AttentionWorkspaceSize(tq, tk, headDim)} floats.");
         fixed (float* pq = q)

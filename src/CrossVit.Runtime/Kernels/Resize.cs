@@ -242,7 +242,7 @@ public sealed unsafe partial class KernelSet
         // Checked before the workspace is sized from them.
         CheckResize(src, planes, inH, inW, dst, outH, outW);
         var size = ResizeWorkspaceSize(inW, outH, outW);
-        Resize(src, planes, inH, inW, dst, outH, outW, mode, new Span<float>(ThreadScratch.Get(size), size), 0, planes * outH);
+        RunResize(src, inH, inW, dst, outH, outW, mode, new Span<float>(ThreadScratch.Get(size), size), 0, planes * outH);
     }
 
     /// <summary>Floats of workspace the internal <c>Resize</c> overload needs.</summary>
@@ -257,6 +257,12 @@ public sealed unsafe partial class KernelSet
     {
         CheckResize(src, planes, inH, inW, dst, outH, outW);
         Require(firstRow >= 0 && rows >= 0 && firstRow + (long)rows <= (long)planes * outH, $"rows [{firstRow}, {firstRow + (long)rows}) lie outside the {planes}×{outH} output rows.");
+        RunResize(src, inH, inW, dst, outH, outW, mode, workspace, firstRow, rows);
+    }
+
+    /// <summary>Output rows [firstRow, firstRow + rows) of arguments <see cref="CheckResize"/> has passed, once the workspace is big enough.</summary>
+    private void RunResize(ReadOnlySpan<float> src, int inH, int inW, Span<float> dst, int outH, int outW, ResizeMode mode, Span<float> workspace, int firstRow, int rows)
+    {
         Require(workspace.Length >= ResizeWorkspaceSize(inW, outH, outW), $"workspace needs {ResizeWorkspaceSize(inW, outH, outW)} floats.");
         fixed (float* ps = src)
         fixed (float* pd = dst)

@@ -70,8 +70,8 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
     public static int LargestShared(int maxBatch, int threads, ImageScheduling images) =>
         PerWorker(maxBatch, threads, images) > 0 ? threads - 1 : maxBatch;
 
-    /// <summary>Images each worker runs by itself in a batch of <paramref name="batch"/>.</summary>
-    public int PerWorker(int batch) => batch / _pool.Threads;
+    /// <summary>Images each worker runs by itself in a batch of <paramref name="batch"/>: the static rule, for this pool.</summary>
+    public int PerWorker(int batch) => PerWorker(batch, _pool.Threads, ImageScheduling.PerWorker);
 
     /// <summary>Walks every worker's workspace through a pass of <paramref name="perWorker"/> images of size × size, computing nothing.</summary>
     public void Plan(int perWorker, int size)

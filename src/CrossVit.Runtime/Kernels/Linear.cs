@@ -37,6 +37,15 @@ public sealed unsafe partial class KernelSet
         GC.KeepAlive(weight);
     }
 
+    /// <summary>Throws unless two groups' weights (<c>ParallelKernels.LinearGroups</c>) have one shape.</summary>
+    internal void CheckLinearGroups(PackedMatrix weight0, PackedMatrix weight1)
+    {
+        CheckWeight(weight0);
+        CheckWeight(weight1);
+        Require(weight1.Rows == weight0.Rows && weight1.Cols == weight0.Cols && weight1.PanelWidth == weight0.PanelWidth,
+            $"Both groups' weights must have one shape; got {weight0.Rows}×{weight0.Cols} and {weight1.Rows}×{weight1.Cols}.");
+    }
+
     /// <summary>Throws unless the arguments describe columns [firstColumn, firstColumn + columns) of a Linear on this kernel set.</summary>
     internal void CheckLinear(ReadOnlySpan<float> x, int rows, PackedMatrix weight, ReadOnlySpan<float> bias, Span<float> y, int firstColumn, int columns)
     {
@@ -97,6 +106,40 @@ internal sealed unsafe partial class ParallelKernels
         _recorder?.Stop(site, start, _team.Threads, split: true, macs);
     }
 
+    private readonly Job<LinearGroupsWork> _linearGroups = new();
+
+    /// <summary>
+    /// Two groups' GEMMs as one operation: group g computes y_g[rows, weight_g.Rows] = epilogue_g(x_g · W_gᵀ + b_g). The
+    /// weights have one shape. Work items are (group, weight panel), shared out in order, so on two workers each
+    /// computes its own group, reading and writing only that group's buffers (<c>Model.Layers.LinearGroups</c> says why).
+    /// </summary>
+    public void LinearGroups(ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, int rows, PackedMatrix weight0, PackedMatrix weight1,
+        ReadOnlySpan<float> bias0, ReadOnlySpan<float> bias1, Span<float> y0, Span<float> y1, Epilogue epilogue0, Epilogue epilogue1, OpSite? site = null)
+    {
+        if (Planning) return;
+        long start = _recorder is null ? 0 : OpRecorder.Now();
+        _kernels.CheckLinearGroups(weight0, weight1);
+        long macs = 2L * rows * weight0.Rows * weight0.Cols;
+        if (_team.Threads == 1 || IsTooSmallToSplit(macs))
+        {
+            _kernels.Linear(x0, rows, weight0, bias0, y0, epilogue0);
+            _kernels.Linear(x1, rows, weight1, bias1, y1, epilogue1);
+            _recorder?.Stop(site, start, _team.Threads, split: false, macs);
+            return;
+        }
+        _kernels.CheckLinear(x0, rows, weight0, bias0, y0, 0, weight0.Rows);
+        _kernels.CheckLinear(x1, rows, weight1, bias1, y1, 0, weight1.Rows);
+        fixed (float* px0 = x0) fixed (float* px1 = x1) fixed (float* pb0 = bias0) fixed (float* pb1 = bias1) fixed (float* py0 = y0) fixed (float* py1 = y1)
+        {
+            Run(_linearGroups, new LinearGroupsWork(_impl,
+                new(px0, weight0.Pointer, bias0.IsEmpty ? null : pb0, py0, epilogue0), new(px1, weight1.Pointer, bias1.IsEmpty ? null : pb1, py1, epilogue1),
+                rows, weight0.Cols, weight0.Rows, weight0.PanelWidth));
+        }
+        GC.KeepAlive(weight0);
+        GC.KeepAlive(weight1);
+        _recorder?.Stop(site, start, _team.Threads, split: true, macs);
+    }
+
     /// <summary>
     /// Whether a GEMM of <paramref name="multiplyAdds"/> runs on one worker while the others wait, nobody woken; the
     /// branch cost model prices it so.
@@ -150,6 +193,35 @@ internal sealed unsafe partial class ParallelKernels
             var (start, end) = Share(rows, impl.RowGranule, worker, workers);
             if (start == end) return;
             impl.Linear(x + (long)start * inFeatures, end - start, inFeatures, packedW, outFeatures, bias, y + (long)start * outFeatures, epilogue, 0, outFeatures);
+        }
+    }
+
+    /// <summary>One group's operands: its input, packed weights, bias (or null), output and epilogue.</summary>
+    private readonly struct GroupOperands(float* x, float* packedW, float* bias, float* y, Epilogue epilogue)
+    {
+        public float* X => x;
+        public float* PackedW => packedW;
+        public float* Bias => bias;
+        public float* Y => y;
+        public Epilogue Epilogue => epilogue;
+    }
+
+    private readonly struct LinearGroupsWork(KernelImpl impl, GroupOperands group0, GroupOperands group1, int rows, int inFeatures, int outFeatures, int panelWidth) : IWork
+    {
+        public void Execute(int worker, int workers)
+        {
+            // Items are (group, panel), group 0's panels first; a worker's share covers one or both groups' bands.
+            int panels = (outFeatures + panelWidth - 1) / panelWidth;
+            var (start, end) = Share(2 * panels, 1, worker, workers);
+            Band(group0, Math.Min(start, panels), Math.Min(end, panels));
+            Band(group1, Math.Max(start, panels) - panels, Math.Max(end, panels) - panels);
+        }
+
+        private void Band(GroupOperands g, int firstPanel, int endPanel)
+        {
+            if (firstPanel >= endPanel) return;
+            int first = firstPanel * panelWidth, last = Math.Min(outFeatures, endPanel * panelWidth);
+            impl.Linear(g.X, rows, inFeatures, g.PackedW, outFeatures, g.Bias, g.Y, g.Epilogue, first, last - first);
         }
     }
 }

@@ -18,6 +18,9 @@ internal interface IWeightSource
     /// <summary>An nn.Linear weight [outFeatures, inFeatures], packed for the kernels.</summary>
     PackedMatrix PackLinear(string name, int outFeatures, int inFeatures);
 
+    /// <summary>An nn.Linear weight [outFeatures, inFeatures] cut in two by <paramref name="cut"/>, each part packed (<see cref="Layers.LinearGroups"/>).</summary>
+    (PackedMatrix Group0, PackedMatrix Group1) PackLinearGroups(string name, int outFeatures, int inFeatures, Layers.GroupCut cut);
+
     /// <summary>An nn.Conv2d weight [outChannels, inChannels, kernel, kernel], packed for the kernels.</summary>
     PackedMatrix PackConv(string name, int outChannels, int inChannels, int kernel);
 

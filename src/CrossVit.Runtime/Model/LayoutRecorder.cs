@@ -41,6 +41,12 @@ internal sealed class LayoutRecorder : IWeightSource
         return null!;
     }
 
+    public (PackedMatrix Group0, PackedMatrix Group1) PackLinearGroups(string name, int outFeatures, int inFeatures, Layers.GroupCut cut)
+    {
+        _tensors.Add(new(name, [outFeatures, inFeatures]));
+        return (null!, null!);
+    }
+
     public PackedMatrix PackConv(string name, int outChannels, int inChannels, int kernel)
     {
         _tensors.Add(new(name, [outChannels, inChannels, kernel, kernel]));

@@ -18,7 +18,8 @@ internal static class ModelFootprint
 
     /// <summary>
     /// Floats of one session's arena for batches of <paramref name="batch"/> on <paramref name="threads"/> threads: per image
-    /// every branch's tokens, the widest block's activations (normalized tokens, q|k|v, the MLP's hidden layer), its input
+    /// every branch's tokens, the widest block's activations (normalized tokens, q|k|v or the MLP's hidden layer, and the
+    /// second head group's product of proj or fc2, <see cref="Layers.LinearGroups"/>), its input
     /// image twice (resized and not) and the stem's two scratch maps; per thread one block of attention scores with a
     /// head's packed keys and values.
     /// </summary>
@@ -28,7 +29,7 @@ internal static class ModelFootprint
         for (int b = 0; b < config.Branches; b++)
         {
             long tokens = 1 + config.NumPatches(b), dim = config.EmbedDim[b], size = config.ImgSize[b];
-            perImage += tokens * (dim + dim + Math.Max(3 * dim, config.MlpHidden(b)));
+            perImage += tokens * (dim + dim + Math.Max(3 * dim, config.MlpHidden(b)) + dim);
             perImage += 2 * config.InChannels * size * size + 2 * StemScratch(config, b);
             perThread += AttentionBlock.ScratchSize((int)tokens, (int)tokens) + 2 * tokens * dim;
         }

@@ -171,6 +171,78 @@ public sealed class ParallelKernelsTests : IDisposable
     }
 
     /// <summary>Runs <paramref name="body"/> with the kernels split over each pool, each with a workspace of its own.</summary>
+    /// <summary>
+    /// Two groups' GEMMs as one operation give, on any number of workers, exactly what two one-thread Linears give:
+    /// both groups reading one x (a cut by outputs) or each its own (a cut by inputs), each with its epilogue.
+    /// </summary>
+    [Property(MaxTest = Cases)]
+    public Property LinearGroupsMatchTwoOneThreadLinears()
+    {
+        var shapes =
+            from rows in Dim(100, 1, 8, 16, 24)
+            from k in Dim(130, 32, 64, 128)
+            from n in Dim(130, 32, 64, 128)
+            from sharedInput in Gen.Elements(true, false)
+            from epilogue0 in Gen.Elements(Epilogue.None, Epilogue.Gelu, Epilogue.Accumulate)
+            from epilogue1 in Gen.Elements(Epilogue.None, Epilogue.Gelu, Epilogue.Accumulate)
+            from seed in Seed
+            select (Rows: rows, K: k, N: n, SharedInput: sharedInput, Epilogue0: epilogue0, Epilogue1: epilogue1, Seed: seed);
+        return Prop.ForAll(shapes.ToArbitrary(), c =>
+        {
+            var random = new Random(c.Seed);
+            var x0 = RandomArray(random, c.Rows * c.K);
+            var x1 = c.SharedInput ? x0 : RandomArray(random, c.Rows * c.K);
+            var weight0 = Kernels.PackLinear(RandomArray(random, c.N * c.K), c.N, c.K);
+            var weight1 = Kernels.PackLinear(RandomArray(random, c.N * c.K), c.N, c.K);
+            float[] bias0 = RandomArray(random, c.N), bias1 = RandomArray(random, c.N);
+            float[] start0 = RandomArray(random, c.Rows * c.N), start1 = RandomArray(random, c.Rows * c.N);
+            float[] want0 = (float[])start0.Clone(), want1 = (float[])start1.Clone();
+            Kernels.Linear(x0, c.Rows, weight0, bias0, want0, c.Epilogue0);
+            Kernels.Linear(x1, c.Rows, weight1, bias1, want1, c.Epilogue1);
+            ForEachPool((k, threads) =>
+            {
+                float[] got0 = (float[])start0.Clone(), got1 = (float[])start1.Clone();
+                k.LinearGroups(x0, x1, c.Rows, weight0, weight1, bias0, bias1, got0, got1, c.Epilogue0, c.Epilogue1);
+                Assert.True(want0.AsSpan().SequenceEqual(got0) && want1.AsSpan().SequenceEqual(got1), $"{threads} threads, {c}");
+            });
+        });
+    }
+
+    [Property(MaxTest = Cases)]
+    public Property AddInPlaceMatchesOneThread()
+    {
+        var shapes =
+            from rows in Dim(300, 1, 8, 16, 197)
+            from dim in Dim(400, 16, 96, 128, 256)
+            from seed in Seed
+            select (Rows: rows, Dim: dim, Seed: seed);
+        return Prop.ForAll(shapes.ToArbitrary(), c =>
+        {
+            var random = new Random(c.Seed);
+            var start = RandomArray(random, c.Rows * c.Dim);
+            var y = RandomArray(random, c.Rows * c.Dim);
+            var want = (float[])start.Clone();
+            Kernels.AddInPlace(want, y);
+            ForEachPool((k, threads) =>
+            {
+                var got = (float[])start.Clone();
+                k.AddInPlace(got, y, c.Rows, c.Dim);
+                Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {c}");
+            });
+        });
+    }
+
+    [Fact]
+    public void LinearGroupsRefuseWeightsOfTwoShapes()
+    {
+        var k = new ParallelKernels(Kernels, _pools[0], new Workspace());
+        var weight0 = Kernels.PackLinear(new float[64 * 32], 64, 32);
+        var weight1 = Kernels.PackLinear(new float[32 * 32], 32, 32);
+        var x = new float[4 * 32];
+        var e = Assert.Throws<ArgumentException>(() => k.LinearGroups(x, x, 4, weight0, weight1, [], [], new float[4 * 64], new float[4 * 64], Epilogue.None, Epilogue.None));
+        Assert.Contains("64×32 and 32×32", e.Message);
+    }
+
     private void ForEachPool(Action<ParallelKernels, int> body)
     {
         foreach (var pool in _pools) body(new ParallelKernels(Kernels, pool, new Workspace()), pool.Threads);

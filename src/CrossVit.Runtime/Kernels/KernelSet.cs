@@ -66,7 +66,7 @@ public sealed unsafe partial class KernelSet
     {
         Require(outFeatures > 0 && inFeatures > 0, "Linear weight dimensions must be positive.");
         Require(weight.Length == (long)outFeatures * inFeatures, $"Linear weight has {weight.Length} floats, expected {outFeatures}×{inFeatures}.");
-        return Pack(MemoryMarshal.AsBytes(weight), DType.F32, outFeatures, inFeatures, 1, 1, threads: 1);
+        return Pack(MemoryMarshal.AsBytes(weight), DType.F32, SourceLayout.Rows(inFeatures), outFeatures, inFeatures, 1, 1, threads: 1);
     }
 
     /// <summary>
@@ -81,7 +81,31 @@ public sealed unsafe partial class KernelSet
         Require(stored.Length == (long)outFeatures * inFeatures * DTypes.SizeOf(dtype),
             $"Linear weight has {stored.Length} bytes, expected {outFeatures}×{inFeatures} elements of {dtype}.");
         Require(threads >= 1, $"threads is {threads}; expected at least 1.");
-        return Pack(stored, dtype, outFeatures, inFeatures, 1, 1, threads);
+        return Pack(stored, dtype, SourceLayout.Rows(inFeatures), outFeatures, inFeatures, 1, 1, threads);
+    }
+
+    /// <summary>
+    /// Packs a part of an nn.Linear weight stored [outFeatures, inFeatures], straight from its stored elements as
+    /// <see cref="PackLinear(ReadOnlySpan{byte}, DType, int, int, int)"/> does: the output features of
+    /// <paramref name="rowRanges"/> (each a first row and a count), one after another, and of each the input features
+    /// [<paramref name="firstColumn"/>, <paramref name="firstColumn"/> + <paramref name="columns"/>).
+    /// </summary>
+    internal PackedMatrix PackLinearPart(ReadOnlySpan<byte> stored, DType dtype, int outFeatures, int inFeatures, ReadOnlySpan<(int First, int Count)> rowRanges,
+        int firstColumn, int columns, int threads)
+    {
+        Require(DTypes.IsFloatingPoint(dtype), $"Linear weight has dtype {dtype}; expected F32, F16, BF16 or F64.");
+        Require(stored.Length == (long)outFeatures * inFeatures * DTypes.SizeOf(dtype),
+            $"Linear weight has {stored.Length} bytes, expected {outFeatures}×{inFeatures} elements of {dtype}.");
+        Require(firstColumn >= 0 && columns > 0 && firstColumn + columns <= inFeatures, $"Columns [{firstColumn}, {firstColumn + columns}) must lie in [0, {inFeatures}).");
+        var sourceRows = new List<int>();
+        foreach (var (first, count) in rowRanges)
+        {
+            Require(first >= 0 && count > 0 && first + count <= outFeatures, $"Rows [{first}, {first + count}) must lie in [0, {outFeatures}).");
+            sourceRows.AddRange(Enumerable.Range(first, count));
+        }
+
+        Require(sourceRows.Count > 0 && threads >= 1, "A part needs rows, and packing at least one thread.");
+        return Pack(stored, dtype, new SourceLayout([.. sourceRows], inFeatures, firstColumn), sourceRows.Count, columns, 1, 1, threads);
     }
 
     /// <summary>Packs a Conv2d weight, [outChannels, inChannels, kernelH, kernelW], for channels-last <c>Conv2d</c>.</summary>
@@ -107,19 +131,19 @@ public sealed unsafe partial class KernelSet
             }
         }
 
-        return Pack(MemoryMarshal.AsBytes(reordered.AsSpan()), DType.F32, outChannels, k, kernelH, kernelW, threads: 1);
+        return Pack(MemoryMarshal.AsBytes(reordered.AsSpan()), DType.F32, SourceLayout.Rows(k), outChannels, k, kernelH, kernelW, threads: 1);
     }
 
-    /// <summary>Packs [n, k] stored elements, in contiguous ranges of panels, one range per thread.</summary>
-    private PackedMatrix Pack(ReadOnlySpan<byte> rowsByK, DType dtype, int n, int k, int kernelH, int kernelW, int threads)
+    /// <summary>Packs [n, k] stored elements laid out as <paramref name="source"/> says, in contiguous ranges of panels, one range per thread.</summary>
+    private PackedMatrix Pack(ReadOnlySpan<byte> stored, DType dtype, SourceLayout source, int n, int k, int kernelH, int kernelW, int threads)
     {
         var nr = _impl.PanelWidth;
         var data = new AlignedBuffer(PackB.Size(n, k, nr));
         var panels = (n + nr - 1) / nr;
         var parts = Math.Min(threads, panels);
-        fixed (byte* src = rowsByK)
+        fixed (byte* src = stored)
         {
-            var packer = new PanelPacker(_impl, src, dtype, n, k, nr, data.Pointer);
+            var packer = new PanelPacker(_impl, src, dtype, source, n, k, nr, data.Pointer);
             if (parts == 1)
             {
                 packer.Pack(0, panels);
@@ -134,27 +158,49 @@ public sealed unsafe partial class KernelSet
         return new PackedMatrix(Isa, n, k, nr, data, kernelH, kernelW);
     }
 
-    /// <summary>Packs panels of stored rows: float32 ones in place, others converted a panel's rows at a time.</summary>
-    private readonly struct PanelPacker(KernelImpl impl, byte* src, DType dtype, int n, int k, int nr, float* dst)
+    /// <summary>
+    /// Where the packed matrix's rows lie in the stored elements: row r at stored row <c>SourceRows[r]</c> (r itself
+    /// when null), rows <see cref="Stride"/> elements apart, each starting at column <see cref="FirstColumn"/>.
+    /// </summary>
+    private sealed record SourceLayout(int[]? SourceRows, int Stride, int FirstColumn)
+    {
+        /// <summary>Whole rows of <paramref name="k"/> elements, in order.</summary>
+        public static SourceLayout Rows(int k) => new(null, k, 0);
+
+        public int Row(int r) => SourceRows is null ? r : SourceRows[r];
+    }
+
+    /// <summary>
+    /// Packs panels of stored rows: float32 rows that follow one another in place, others gathered (and converted) a
+    /// panel's rows at a time.
+    /// </summary>
+    private readonly struct PanelPacker(KernelImpl impl, byte* src, DType dtype, SourceLayout source, int n, int k, int nr, float* dst)
     {
         public void Pack(int firstPanel, int endPanel)
         {
             var size = DTypes.SizeOf(dtype);
-            var inPlace = dtype == DType.F32 && BitConverter.IsLittleEndian;
-            var converted = inPlace ? [] : GC.AllocateUninitializedArray<float>(nr * k);
-            fixed (float* scratch = converted)
+            var float32 = dtype == DType.F32 && BitConverter.IsLittleEndian;
+            float[]? gathered = null;
+            for (var panel = firstPanel; panel < endPanel; panel++)
             {
-                for (var panel = firstPanel; panel < endPanel; panel++)
+                var n0 = panel * nr;
+                var width = Math.Min(nr, n - n0);
+                if (float32 && source.Row(n0 + width - 1) - source.Row(n0) == width - 1)
                 {
-                    var n0 = panel * nr;
-                    var width = Math.Min(nr, n - n0);
-                    var rows = src + ((long)n0 * k * size);
-                    if (!inPlace)
+                    impl.PackRows((float*)(src + ((((long)source.Row(n0) * source.Stride) + source.FirstColumn) * size)), source.Stride, width, k, dst + ((long)n0 * k));
+                    continue;
+                }
+
+                gathered ??= GC.AllocateUninitializedArray<float>(nr * k);
+                fixed (float* scratch = gathered)
+                {
+                    for (var r = 0; r < width; r++)
                     {
-                        ElementConversion.ToFloat32(dtype, new ReadOnlySpan<byte>(rows, width * k * size), new Span<float>(scratch, width * k));
+                        var row = src + ((((long)source.Row(n0 + r) * source.Stride) + source.FirstColumn) * size);
+                        ElementConversion.ToFloat32(dtype, new ReadOnlySpan<byte>(row, k * size), new Span<float>(scratch + ((long)r * k), k));
                     }
 
-                    impl.PackRows(inPlace ? (float*)rows : scratch, k, width, k, dst + ((long)n0 * k));
+                    impl.PackRows(scratch, k, width, k, dst + ((long)n0 * k));
                 }
             }
         }

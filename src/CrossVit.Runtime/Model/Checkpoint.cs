@@ -82,6 +82,13 @@ internal sealed class Checkpoint
         return kernels.PackLinear(_file.GetRawBytes(tensor), tensor.DType, outFeatures, inFeatures, _packThreads);
     }
 
+    /// <summary>A part of an nn.Linear weight (<see cref="KernelSet.PackLinearPart"/>), packed straight from the file's bytes.</summary>
+    public PackedMatrix PackLinearPart(KernelSet kernels, string name, int outFeatures, int inFeatures, ReadOnlySpan<(int First, int Count)> rows, int firstColumn, int columns)
+    {
+        var tensor = _file.GetTensor(_fileNames[name]);
+        return kernels.PackLinearPart(_file.GetRawBytes(tensor), tensor.DType, outFeatures, inFeatures, rows, firstColumn, columns, _packThreads);
+    }
+
     /// <summary>Whether the projection at <paramref name="prefix"/> (<c>blocks.{s}.projs.{b}</c>) is bound as identity.</summary>
     public bool IsIdentity(string prefix) => _identity.Contains(prefix);
 

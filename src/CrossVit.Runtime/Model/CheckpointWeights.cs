@@ -16,10 +16,13 @@ internal sealed class CheckpointWeights(Checkpoint checkpoint, KernelSet kernels
 
     public (PackedMatrix Group0, PackedMatrix Group1) PackLinearGroups(string name, int outFeatures, int inFeatures, GroupCut cut)
     {
-        var weight = checkpoint.Read(name);
-        var (rows, columns) = cut == GroupCut.Inputs ? (outFeatures, inFeatures / 2) : (outFeatures / 2, inFeatures);
-        return (kernels.PackLinear(LinearGroups.Cut(weight, outFeatures, inFeatures, cut, 0), rows, columns),
-            kernels.PackLinear(LinearGroups.Cut(weight, outFeatures, inFeatures, cut, 1), rows, columns));
+        PackedMatrix Pack(int group)
+        {
+            var (rows, firstColumn, columns) = LinearGroups.Part(cut, outFeatures, inFeatures, group);
+            return checkpoint.PackLinearPart(kernels, name, outFeatures, inFeatures, rows, firstColumn, columns);
+        }
+
+        return (Pack(0), Pack(1));
     }
 
     public PackedMatrix PackConv(string name, int outChannels, int inChannels, int kernel) =>

@@ -79,6 +79,37 @@ public class LinearTests
             Assert.Equal(expected, actual);
         });
 
+    /// <summary>
+    /// Packing a part of the stored bytes (ranges of rows one after another, a range of columns: a head group's cut)
+    /// gives the GEMM exactly what packing that part, copied out as float32, gives, whether the ranges' rows fill whole
+    /// panels, follow one another across a panel or not.
+    /// </summary>
+    [Property(MaxTest = Cases)]
+    public Property PackingAPartOfStoredElementsEqualsPackingItsFloat32Values() =>
+        OnEveryIsa(
+            from c in StoredShapes
+            from ranges in Gen.Choose(1, 3)
+            from firstColumn in Gen.Choose(0, c.In - 1)
+            from columnSeed in Seed
+            select (c.Out, c.In, c.DType, c.Threads, c.Seed, Ranges: ranges, FirstColumn: firstColumn, Columns: 1 + (columnSeed % (c.In - firstColumn))),
+            (kernels, c) =>
+            {
+                var random = new Random(c.Seed);
+                var stored = new byte[c.Out * c.In * DTypes.SizeOf(c.DType)];
+                ElementConversion.FromFloat32(c.DType, RandomArray(random, c.Out * c.In), stored);
+                var values = new float[c.Out * c.In];
+                ElementConversion.ToFloat32(c.DType, stored, values);
+                var rows = Enumerable.Range(0, c.Ranges).Select(_ => random.Next(c.Out)).Select(first => (First: first, Count: 1 + random.Next(c.Out - first))).ToArray();
+                var part = rows.SelectMany(r => Enumerable.Range(r.First, r.Count)).SelectMany(row => values.AsSpan((row * c.In) + c.FirstColumn, c.Columns).ToArray()).ToArray();
+                int n = rows.Sum(r => r.Count);
+                var x = RandomArray(random, 5 * c.Columns);
+                var expected = new float[5 * n];
+                var actual = new float[5 * n];
+                kernels.Linear(x, 5, kernels.PackLinear(part, n, c.Columns), [], expected);
+                kernels.Linear(x, 5, kernels.PackLinearPart(stored, c.DType, c.Out, c.In, rows, c.FirstColumn, c.Columns, c.Threads), [], actual);
+                Assert.Equal(expected, actual);
+            });
+
     // Keys per head and weights: whole and ragged panels (every ISA's panel is 2, 8, 16 or 32 wide), K in whole
     // transpose blocks of 8 or 16 or with elements past them, rows wider than K.
     private static readonly Gen<(int N, int K, int Ld, float Scale, int Seed)> PackShapes =

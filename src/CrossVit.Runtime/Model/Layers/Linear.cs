@@ -5,7 +5,7 @@ using CrossVit.Runtime.Profiling;
 namespace CrossVit.Runtime.Model.Layers;
 
 /// <summary><c>nn.Linear</c>: weight <c>[out, in]</c> packed for the kernels at load, optional bias <c>[out]</c>; a profile counts it as <paramref name="site"/>.</summary>
-internal sealed class Linear(PackedMatrix weight, float[] bias, int inFeatures, int outFeatures, OpSite site)
+internal sealed class Linear(PackedMatrix weight, float[] bias, int inFeatures, int outFeatures, OpSite site) : ILinearLayer
 {
     public int In => inFeatures;
     public int Out => outFeatures;

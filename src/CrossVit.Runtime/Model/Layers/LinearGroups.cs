@@ -28,6 +28,7 @@ internal enum GroupCut
 /// bit-identical for any thread count.
 /// </summary>
 internal sealed class LinearGroups(PackedMatrix weight0, PackedMatrix weight1, float[] bias0, float[] bias1, int inFeatures, int outFeatures, GroupCut cut, OpSite site)
+    : ILinearLayer
 {
     /// <summary>Features per group at the cut side, all features at the other.</summary>
     public int GroupIn => cut == GroupCut.Inputs ? inFeatures / 2 : inFeatures;
@@ -43,34 +44,26 @@ internal sealed class LinearGroups(PackedMatrix weight0, PackedMatrix weight1, f
     {
         var (weight0, weight1) = w.PackLinearGroups(p.Name("weight"), outFeatures, inFeatures, cut);
         var bias = hasBias ? w.Read(p.Name("bias"), outFeatures) : [];
-        // Cut by inputs, group 0 adds the whole bias with its product; cut by outputs, the bias is cut alike (the layout
-        // recorder reads none).
-        var (bias0, bias1) = cut == GroupCut.Inputs || bias.Length != outFeatures ? (bias, []) : (OutputHalf(bias, 1, cut, 0), OutputHalf(bias, 1, cut, 1));
+        // Cut by inputs, group 0 adds the whole bias with its product; cut by outputs, each group takes its features' (the
+        // layout recorder reads none).
+        var (bias0, bias1) = cut == GroupCut.Inputs || bias.Length != outFeatures
+            ? (bias, [])
+            : (BiasOf(bias, Part(cut, outFeatures, inFeatures, 0).Rows), BiasOf(bias, Part(cut, outFeatures, inFeatures, 1).Rows));
         return new(weight0, weight1, bias0, bias1, inFeatures, outFeatures, cut, new(kind, p.Prefix));
     }
 
-    /// <summary>Group <paramref name="group"/>'s part of a row-major weight [out, in].</summary>
-    public static float[] Cut(float[] weight, int outFeatures, int inFeatures, GroupCut cut, int group) =>
-        cut == GroupCut.Inputs ? InputHalf(weight, outFeatures, inFeatures, group) : OutputHalf(weight, inFeatures, cut, group);
-
-    /// <summary>Input features [g·in/2, (g+1)·in/2) of every row of a weight [out, in].</summary>
-    private static float[] InputHalf(float[] weight, int rows, int columns, int group)
+    /// <summary>
+    /// What group <paramref name="group"/> takes of a weight [out, in]: its output features (ranges of rows, one after
+    /// another) and its input features (a range of columns).
+    /// </summary>
+    public static ((int First, int Count)[] Rows, int FirstColumn, int Columns) Part(GroupCut cut, int outFeatures, int inFeatures, int group)
     {
-        int half = columns / 2;
-        var part = new float[rows * half];
-        for (int r = 0; r < rows; r++) Array.Copy(weight, (r * columns) + (group * half), part, r * half, half);
-        return part;
+        if (cut == GroupCut.Inputs) return ([(0, outFeatures)], group * (inFeatures / 2), inFeatures / 2);
+        int sections = cut == GroupCut.QkvOutputs ? 3 : 1, section = outFeatures / sections, half = section / 2;
+        return ([.. Enumerable.Range(0, sections).Select(s => ((s * section) + (group * half), half))], 0, inFeatures);
     }
 
-    /// <summary>Group g's output features of <paramref name="values"/>, <paramref name="width"/> floats per feature (a weight's rows; 1 for a bias).</summary>
-    private static float[] OutputHalf(float[] values, int width, GroupCut cut, int group)
-    {
-        int sections = cut == GroupCut.QkvOutputs ? 3 : 1, section = values.Length / width / sections, half = section / 2;
-        var part = new float[values.Length / 2];
-        for (int s = 0; s < sections; s++)
-            Array.Copy(values, ((s * section) + (group * half)) * width, part, s * half * width, half * width);
-        return part;
-    }
+    private static float[] BiasOf(float[] bias, (int First, int Count)[] rows) => [.. rows.SelectMany(r => bias.AsSpan(r.First, r.Count).ToArray())];
 
     /// <summary>Its multiply-adds over <paramref name="rows"/> rows.</summary>
     public long MultiplyAdds(int rows) => (long)rows * In * Out;

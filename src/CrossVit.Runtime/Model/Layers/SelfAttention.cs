@@ -9,7 +9,7 @@ namespace CrossVit.Runtime.Model.Layers;
 /// timm's ViT <c>Attention</c> as a residual branch: x += proj(attention(qkv(xn))), whole or in two groups of heads
 /// (<see cref="LinearGroups"/>).
 /// </summary>
-internal abstract class SelfAttention(int dim, int heads, float scale, OpSite attention)
+internal abstract class SelfAttention(ILinearLayer qkv, ILinearLayer proj, int dim, int heads, float scale, OpSite attention)
 {
     protected int Dim => dim;
 
@@ -30,21 +30,17 @@ internal abstract class SelfAttention(int dim, int heads, float scale, OpSite at
     }
 
     /// <summary>Its multiply-adds on <paramref name="tokens"/> tokens of one image: qkv and proj, then QKᵀ and attn·V.</summary>
-    public abstract long MultiplyAdds(int tokens);
+    public long MultiplyAdds(int tokens) => qkv.MultiplyAdds(tokens) + proj.MultiplyAdds(tokens) + 2L * tokens * tokens * dim;
 
     /// <summary>Its work on <paramref name="tokens"/> tokens per image, for the branch scheduler.</summary>
-    public abstract BranchCost Cost(int tokens);
+    public BranchCost Cost(int tokens) => new([qkv.Cost(tokens), proj.Cost(tokens)], [new(heads, tokens, tokens, dim / heads)]);
 
     /// <summary>x [batch, tokens, dim] += the attention of xn (same shape); xn's contents are spent.</summary>
     public abstract void AddTo(ParallelKernels k, Span<float> xn, Span<float> x, int batch, int tokens, Workspace ws);
 
     /// <summary>Every head at once: proj accumulates into x in its GEMM.</summary>
-    private sealed class Whole(Linear qkv, Linear proj, int dim, int heads, float scale, OpSite attention) : SelfAttention(dim, heads, scale, attention)
+    private sealed class Whole(Linear qkv, Linear proj, int dim, int heads, float scale, OpSite attention) : SelfAttention(qkv, proj, dim, heads, scale, attention)
     {
-        public override long MultiplyAdds(int tokens) => qkv.MultiplyAdds(tokens) + proj.MultiplyAdds(tokens) + 2L * tokens * tokens * Dim;
-
-        public override BranchCost Cost(int tokens) => new([qkv.Cost(tokens), proj.Cost(tokens)], [new(Heads, tokens, tokens, Dim / Heads)]);
-
         public override void AddTo(ParallelKernels k, Span<float> xn, Span<float> x, int batch, int tokens, Workspace ws)
         {
             int rows = batch * tokens, mark = ws.Mark();
@@ -59,12 +55,8 @@ internal abstract class SelfAttention(int dim, int heads, float scale, OpSite at
     }
 
     /// <summary>Two head groups: each computes its heads' q, k, v, attention and share of proj in buffers of its own.</summary>
-    private sealed class Grouped(LinearGroups qkv, LinearGroups proj, int dim, int heads, float scale, OpSite attention) : SelfAttention(dim, heads, scale, attention)
+    private sealed class Grouped(LinearGroups qkv, LinearGroups proj, int dim, int heads, float scale, OpSite attention) : SelfAttention(qkv, proj, dim, heads, scale, attention)
     {
-        public override long MultiplyAdds(int tokens) => qkv.MultiplyAdds(tokens) + proj.MultiplyAdds(tokens) + 2L * tokens * tokens * Dim;
-
-        public override BranchCost Cost(int tokens) => new([qkv.Cost(tokens), proj.Cost(tokens)], [new(Heads, tokens, tokens, Dim / Heads)]);
-
         public override void AddTo(ParallelKernels k, Span<float> xn, Span<float> x, int batch, int tokens, Workspace ws)
         {
             int rows = batch * tokens, half = Dim / 2, mark = ws.Mark();

@@ -168,6 +168,17 @@ public sealed unsafe partial class KernelSet
         public static SourceLayout Rows(int k) => new(null, k, 0);
 
         public int Row(int r) => SourceRows is null ? r : SourceRows[r];
+
+        /// <summary>Whether rows [first, first + count) are stored one after another, in order.</summary>
+        public bool Consecutive(int first, int count)
+        {
+            for (var r = 1; r < count; r++)
+            {
+                if (Row(first + r) != Row(first) + r) return false;
+            }
+
+            return true;
+        }
     }
 
     /// <summary>
@@ -185,7 +196,7 @@ public sealed unsafe partial class KernelSet
             {
                 var n0 = panel * nr;
                 var width = Math.Min(nr, n - n0);
-                if (float32 && source.Row(n0 + width - 1) - source.Row(n0) == width - 1)
+                if (float32 && source.Consecutive(n0, width))
                 {
                     impl.PackRows((float*)(src + ((((long)source.Row(n0) * source.Stride) + source.FirstColumn) * size)), source.Stride, width, k, dst + ((long)n0 * k));
                     continue;

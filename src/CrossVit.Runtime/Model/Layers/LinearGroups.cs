@@ -74,6 +74,7 @@ internal sealed class LinearGroups(PackedMatrix weight0, PackedMatrix weight1, f
     /// <summary>Cut by outputs: y = [group, rows, GroupOut], group g's features epilogue(x · W_gᵀ + b_g), from x[rows, in].</summary>
     public void Forward(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> y, Epilogue epilogue = Epilogue.None)
     {
+        if (cut == GroupCut.Inputs) throw new InvalidOperationException($"{site.Layer} is cut by input features: its groups' products are added into a residual (AddTo).");
         int size = rows * GroupOut;
         k.LinearGroups(x[..(rows * In)], x[..(rows * In)], rows, weight0, weight1, bias0, bias1, y[..size], y[size..(2 * size)], epilogue, epilogue, site);
     }
@@ -84,6 +85,7 @@ internal sealed class LinearGroups(PackedMatrix weight0, PackedMatrix weight1, f
     /// </summary>
     public void AddTo(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> residual, Span<float> partial)
     {
+        if (cut != GroupCut.Inputs) throw new InvalidOperationException($"{site.Layer} is cut by output features: its groups' outputs are written side by side (Forward).");
         int inSize = rows * GroupIn, size = rows * Out;
         k.LinearGroups(x[..inSize], x[inSize..(2 * inSize)], rows, weight0, weight1, bias0, bias1, residual[..size], partial[..size],
             Epilogue.Accumulate, Epilogue.None, site);

@@ -77,7 +77,7 @@ public class ProfileTests
         Assert.All(p.ByKind(), k => Assert.True(k.Calls > 0, $"{k.Kind} was never run"));
         Assert.Equal("patch_embed.0.channels_last", p.Layers[0].Layer);
         Assert.Equal(OpKind.Head, p.Layers[^1].Kind);
-        // fc2 is two operations: the two groups' GEMMs, then the sum of their partial products into the tokens.
+        // fc2 is two operations: the two groups' GEMMs (group 0's adding into the tokens), then the addition of group 1's product.
         Assert.Contains(p.Layers, l => l.Layer == "blocks.2.blocks.1.2.mlp.fc2" && l.Kind == OpKind.Fc2 && l.Calls == 2);
         Assert.Contains(p.Layers, l => l.Layer == "blocks.0.fusion.1.attn" && l.Kind == OpKind.CrossAttention);
         Assert.Equal(p.Layers.Count, p.Layers.Select(l => l.Layer).Distinct().Count());

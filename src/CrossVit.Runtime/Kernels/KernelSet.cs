@@ -76,11 +76,7 @@ public sealed unsafe partial class KernelSet
     /// </summary>
     public PackedMatrix PackLinear(ReadOnlySpan<byte> stored, DType dtype, int outFeatures, int inFeatures, int threads)
     {
-        Require(outFeatures > 0 && inFeatures > 0, "Linear weight dimensions must be positive.");
-        Require(DTypes.IsFloatingPoint(dtype), $"Linear weight has dtype {dtype}; expected F32, F16, BF16 or F64.");
-        Require(stored.Length == (long)outFeatures * inFeatures * DTypes.SizeOf(dtype),
-            $"Linear weight has {stored.Length} bytes, expected {outFeatures}×{inFeatures} elements of {dtype}.");
-        Require(threads >= 1, $"threads is {threads}; expected at least 1.");
+        CheckStoredLinear(stored, dtype, outFeatures, inFeatures, threads);
         return Pack(stored, dtype, SourceLayout.Rows(inFeatures), outFeatures, inFeatures, 1, 1, threads);
     }
 
@@ -93,9 +89,7 @@ public sealed unsafe partial class KernelSet
     internal PackedMatrix PackLinearPart(ReadOnlySpan<byte> stored, DType dtype, int outFeatures, int inFeatures, ReadOnlySpan<(int First, int Count)> rowRanges,
         int firstColumn, int columns, int threads)
     {
-        Require(DTypes.IsFloatingPoint(dtype), $"Linear weight has dtype {dtype}; expected F32, F16, BF16 or F64.");
-        Require(stored.Length == (long)outFeatures * inFeatures * DTypes.SizeOf(dtype),
-            $"Linear weight has {stored.Length} bytes, expected {outFeatures}×{inFeatures} elements of {dtype}.");
+        CheckStoredLinear(stored, dtype, outFeatures, inFeatures, threads);
         Require(firstColumn >= 0 && columns > 0 && firstColumn + columns <= inFeatures, $"Columns [{firstColumn}, {firstColumn + columns}) must lie in [0, {inFeatures}).");
         var sourceRows = new List<int>();
         foreach (var (first, count) in rowRanges)
@@ -104,8 +98,18 @@ public sealed unsafe partial class KernelSet
             sourceRows.AddRange(Enumerable.Range(first, count));
         }
 
-        Require(sourceRows.Count > 0 && threads >= 1, "A part needs rows, and packing at least one thread.");
+        Require(sourceRows.Count > 0, "A part needs at least one range of rows.");
         return Pack(stored, dtype, new SourceLayout([.. sourceRows], inFeatures, firstColumn), sourceRows.Count, columns, 1, 1, threads);
+    }
+
+    /// <summary>Throws unless <paramref name="stored"/> holds an nn.Linear weight [outFeatures, inFeatures] of a float dtype, packed on at least one thread.</summary>
+    private static void CheckStoredLinear(ReadOnlySpan<byte> stored, DType dtype, int outFeatures, int inFeatures, int threads)
+    {
+        Require(outFeatures > 0 && inFeatures > 0, "Linear weight dimensions must be positive.");
+        Require(DTypes.IsFloatingPoint(dtype), $"Linear weight has dtype {dtype}; expected F32, F16, BF16 or F64.");
+        Require(stored.Length == (long)outFeatures * inFeatures * DTypes.SizeOf(dtype),
+            $"Linear weight has {stored.Length} bytes, expected {outFeatures}×{inFeatures} elements of {dtype}.");
+        Require(threads >= 1, $"threads is {threads}; expected at least 1.");
     }
 
     /// <summary>Packs a Conv2d weight, [outChannels, inChannels, kernelH, kernelW], for channels-last <c>Conv2d</c>.</summary>
@@ -172,6 +176,7 @@ public sealed unsafe partial class KernelSet
         /// <summary>Whether rows [first, first + count) are stored one after another, in order.</summary>
         public bool Consecutive(int first, int count)
         {
+            if (SourceRows is null) return true;
             for (var r = 1; r < count; r++)
             {
                 if (Row(first + r) != Row(first) + r) return false;

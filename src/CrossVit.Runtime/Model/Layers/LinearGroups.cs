@@ -30,7 +30,7 @@ internal enum GroupCut
 internal sealed class LinearGroups(PackedMatrix weight0, PackedMatrix weight1, float[] bias0, float[] bias1, int inFeatures, int outFeatures, GroupCut cut, OpSite site)
     : ILinearLayer
 {
-    /// <summary>Features per group at the cut side, all features at the other.</summary>
+    /// <summary>Input features each group multiplies: half of them when cut by inputs, all of them otherwise.</summary>
     public int GroupIn => cut == GroupCut.Inputs ? inFeatures / 2 : inFeatures;
 
     /// <summary>Output features each group computes.</summary>

@@ -64,6 +64,16 @@ def slow_above(runs):
     return hoststate.slow_above(r[2] for rs in runs.values() for r in rs if r[2] is not None)
 
 
+def probe_groups(runs, threshold):
+    """The two-thread runs' higher probes, as count and range below the threshold and above it: which state "fast" was
+    here (a few µs, or a slow state's dozen when every run was slow and a few slower still)."""
+    probes = sorted(r[2] for rs in runs.values() for r in rs if r[2] is not None)
+    if not probes:
+        return "none"
+    groups = [probes] if threshold is None else [[p for p in probes if p < threshold], [p for p in probes if p >= threshold]]
+    return "; ".join(f"{len(g)} at {g[0]:.1f}–{g[-1]:.1f}" for g in groups if g)
+
+
 def fast(run, threshold):
     """Whether a run met the fast state: one-thread runs and invocations without two states always do."""
     return threshold is None or run[2] is None or run[2] < threshold
@@ -105,6 +115,8 @@ def main():
     if threshold is not None:
         print(f"host state: a two-thread run met the slow state when a cross-core probe around it took over {threshold:.1f} µs "
               "(64 KB hand-over); the fast columns keep the other runs\n")
+    if not args.profile:
+        print(f"cross-core probes of the two-thread runs (µs): {probe_groups(runs, threshold)}\n")
     if args.against and args.profile:
         for setting in settings:
             ab_profile_table(runs, setting, args.against, args.cli)

@@ -155,7 +155,7 @@ internal sealed unsafe partial class ParallelKernels
     /// when the weights are more than a core's L2 holds and each worker's band would be at most one M block of
     /// <paramref name="blockRows"/> (batch 1). Every worker of such a row split streams all the weights, cold from
     /// memory on every pass, where a panel split streams each once: that took crossvit_base_240 on two threads 5%
-    /// faster and crossvit_small_240 4% (performance.md, "This round (2026-12-04, evening)"). With several M blocks per
+    /// faster and crossvit_small_240 4% (performance-history.md, "This round (2026-12-04, evening)"). With several M blocks per
     /// worker (a batch), every block streams the weights again either way, and row bands keep the rows a worker reads in
     /// its own cache (crossvit_small_240 at batch 8 ran 3% slower split by panels). The branch cost model takes this rule;
     /// <see cref="SharesPanelsEvenly"/> adds one that it does not.
@@ -168,7 +168,7 @@ internal sealed unsafe partial class ParallelKernels
     /// block), when its <paramref name="columns"/> make panels of <paramref name="panelWidth"/> that divide evenly among the
     /// workers. Each weight is then streamed once instead of by every worker: on two threads crossvit_9_dagger_240 and
     /// crossvit_tiny_240 ran 1.7–1.8% faster, crossvit_small_240 0.6%, crossvit_18_dagger_240 and crossvit_base_240 the
-    /// same (performance.md, "This round (2026-12-05, day)"); panels that share out unevenly (9 on 2 workers) did not
+    /// same (performance-history.md, "This round (2026-12-05, day)"); panels that share out unevenly (9 on 2 workers) did not
     /// gain. The branch cost model keeps the row split's estimate for these: what they gain (cache traffic) is outside its
     /// terms, and with it equal branches came out a tie that ran them one after the other, where concurrently measured
     /// faster ("This round (2026-12-05)").

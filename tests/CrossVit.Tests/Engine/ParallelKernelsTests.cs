@@ -170,7 +170,6 @@ public sealed class ParallelKernelsTests : IDisposable
         });
     }
 
-    /// <summary>Runs <paramref name="body"/> with the kernels split over each pool, each with a workspace of its own.</summary>
     /// <summary>
     /// Two groups' GEMMs as one operation give, on any number of workers, exactly what two one-thread Linears give:
     /// both groups reading one x (a cut by outputs) or each its own (a cut by inputs), each with its epilogue.
@@ -243,6 +242,7 @@ public sealed class ParallelKernelsTests : IDisposable
         Assert.Contains("64×32 and 32×32", e.Message);
     }
 
+    /// <summary>Runs <paramref name="body"/> with the kernels split over each pool, each with a workspace of its own.</summary>
     private void ForEachPool(Action<ParallelKernels, int> body)
     {
         foreach (var pool in _pools) body(new ParallelKernels(Kernels, pool, new Workspace()), pool.Threads);

@@ -59,15 +59,20 @@ def bench(cli, model, batch, threads):
     return result["median_ms"], result["gflops"] / result["peak_gflops"], max(probes) if probes else None
 
 
+def two_thread_probes(runs):
+    """The higher cross-core probe of every two-thread run of this invocation (µs)."""
+    return [r[2] for rs in runs.values() for r in rs if r[2] is not None]
+
+
 def slow_above(runs):
     """The slow state's probe threshold over every two-thread run of this invocation (hoststate.slow_above)."""
-    return hoststate.slow_above(r[2] for rs in runs.values() for r in rs if r[2] is not None)
+    return hoststate.slow_above(two_thread_probes(runs))
 
 
 def probe_groups(runs, threshold):
     """The two-thread runs' higher probes, as count and range below the threshold and above it: which state "fast" was
     here (a few µs, or a slow state's dozen when every run was slow and a few slower still)."""
-    probes = sorted(r[2] for rs in runs.values() for r in rs if r[2] is not None)
+    probes = sorted(two_thread_probes(runs))
     if not probes:
         return "none"
     groups = [probes] if threshold is None else [[p for p in probes if p < threshold], [p for p in probes if p >= threshold]]

@@ -66,6 +66,7 @@ internal static unsafe class Attention<TSimd, TVec>
         var packedK = workspace;
         var packedV = packedK + PackB.Size(tk, headDim, nr);
         var ld = AttentionBlock.Stride(tk);
+        var strip = new StripState { Ld = ld, References = references, Sums = sums };
         for (var h = headStart; h < headStart + headCount; h++)
         {
             var column = h * headDim;
@@ -78,8 +79,10 @@ internal static unsafe class Attention<TSimd, TVec>
                 var queries = q + ((long)i0 * ldq) + column;
                 for (var j0 = 0; j0 < tk; j0 += nr)
                 {
-                    GemmDriver<TSimd, TVec>.Tile(queries, ldq, packedK + ((long)j0 * headDim), headDim, rows,
-                        new ExponentiatedScores(scores + j0, ld, references, sums, j0 == 0, j0 == lastPanel ? edge : null));
+                    strip.Tile = scores + j0;
+                    strip.First = j0 == 0;
+                    strip.Edge = j0 == lastPanel ? edge : null;
+                    GemmDriver<TSimd, TVec>.Tile(queries, ldq, packedK + ((long)j0 * headDim), headDim, rows, new ExponentiatedScores(&strip));
                 }
 
                 var block = output + ((long)i0 * ldo) + column;
@@ -160,11 +163,30 @@ internal static unsafe class Attention<TSimd, TVec>
     }
 
     /// <summary>
-    /// The fused path's sink: a tile of base-2 scores becomes 2^(score − reference), stored into the strip (rows
-    /// <c>ld</c> apart) and added to each row's running sum (a vector per row). The first tile of a strip sets each
-    /// row's reference, its largest score there; on the last, <c>edge</c> adds −∞ to the columns past the keys.
+    /// What the tiles of one strip share: where the current tile's exponentials go (rows <c>Ld</c> apart), each row's
+    /// reference and running sum, and whether the tile is the strip's first or its last (<c>Edge</c>, else null).
     /// </summary>
-    private readonly struct ExponentiatedScores(float* strip, int ld, float* references, float* sums, bool first, float* edge) : ITileSink<TVec>
+    private struct StripState
+    {
+        public float* Tile;
+        public int Ld;
+        public float* References;
+        public float* Sums;
+        public bool First;
+        public float* Edge;
+    }
+
+    /// <summary>
+    /// The fused path's sink: a tile of base-2 scores becomes 2^(score − reference), stored into the strip and added to
+    /// each row's running sum (a vector per row). The first tile of a strip sets each row's reference, its largest score
+    /// there; on the last, <c>Edge</c> adds −∞ to the columns past the keys.
+    /// </summary>
+    /// <remarks>
+    /// The sink holds one pointer to the strip's state: with the six values as its own fields, the micro-kernel had too
+    /// few general registers left for its eight row pointers and reloaded three of them from the stack at every k step
+    /// (JIT listing, AVX-512); the state's loads come once per row, after the K loop.
+    /// </remarks>
+    private readonly struct ExponentiatedScores(StripState* state) : ITileSink<TVec>
     {
         /// <summary>The strip is a whole number of panels wide (<see cref="AttentionBlock.Stride"/>).</summary>
         public bool Whole => true;
@@ -172,12 +194,15 @@ internal static unsafe class Attention<TSimd, TVec>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Row(int row, TVec v0, TVec v1)
         {
+            var edge = state->Edge;
             if (edge != null)
             {
                 v0 = TSimd.Add(v0, TSimd.Load(edge));
                 v1 = TSimd.Add(v1, TSimd.Load(edge + TSimd.Count));
             }
 
+            var first = state->First;
+            var references = state->References;
             if (first)
             {
                 references[row] = TSimd.MaxAcross(TSimd.Max(v0, v1));
@@ -186,10 +211,10 @@ internal static unsafe class Attention<TSimd, TVec>
             var reference = TSimd.Create(references[row]);
             var p0 = Exp2Operator.Invoke<TSimd, TVec>(TSimd.Subtract(v0, reference));
             var p1 = Exp2Operator.Invoke<TSimd, TVec>(TSimd.Subtract(v1, reference));
-            var target = strip + ((long)row * ld);
+            var target = state->Tile + ((long)row * state->Ld);
             TSimd.Store(p0, target);
             TSimd.Store(p1, target + TSimd.Count);
-            var sum = sums + (row * TSimd.Count);
+            var sum = state->Sums + (row * TSimd.Count);
             TSimd.Store(first ? TSimd.Add(p0, p1) : TSimd.Add(TSimd.Load(sum), TSimd.Add(p0, p1)), sum);
         }
 

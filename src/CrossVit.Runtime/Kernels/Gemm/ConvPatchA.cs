@@ -17,13 +17,37 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
         lda = kc;
         var rowLength = kw * cin;
         var kEnd = k0 + kc;
+        // When the slice holds whole kernel rows [kyFirst, kyEnd), a pixel whose window lies inside the image (most of
+        // them) is just those runs, one image row apart, with no bounds to clip: the dagger stem's first convolution,
+        // and tiny's and small's patch embedding of the small branch (two slices of 6 kernel rows).
+        var kyFirst = k0 / rowLength;
+        var kyEnd = kEnd / rowLength;
+        var wholeRows = k0 == kyFirst * rowLength && kEnd == kyEnd * rowLength;
+        var imageRow = (long)inW * cin;
         var oy = (firstPixel + row0) / outW;
         var ox = firstPixel + row0 - (oy * outW);
-        for (var r = 0; r < rows; r++)
+        for (var r = 0; r < rows; r++, ox++)
         {
+            if (ox == outW)
+            {
+                ox = 0;
+                oy++;
+            }
+
             var dst = workspace + ((long)r * kc) - k0;
             var y0 = (oy * stride) - pad;
             var x0 = (ox * stride) - pad;
+            if (wholeRows && x0 >= 0 && x0 + kw <= inW && y0 + kyFirst >= 0 && y0 + kyEnd <= inH)
+            {
+                var src = x + ((((long)(y0 + kyFirst) * inW) + x0) * cin);
+                for (var start = k0; start < kEnd; start += rowLength, src += imageRow)
+                {
+                    CopyRun(src, dst + start, rowLength);
+                }
+
+                continue;
+            }
+
             // Taps [lo, hi) of every kernel row fall inside the image horizontally.
             var lo = Math.Clamp(-x0, 0, kw);
             var hi = Math.Clamp(inW - x0, lo, kw);
@@ -40,7 +64,7 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
                 var from = x + ((((long)iy * inW) + x0 + lo) * cin);
                 if (lo == 0 && hi == kw && start >= k0 && start + rowLength <= kEnd)
                 {
-                    // The common case, a whole kernel row inside the image and the slice: one run, no bounds to clip.
+                    // A whole kernel row inside the image and the slice: one run, no bounds to clip.
                     CopyRun(from, dst + start, rowLength);
                     continue;
                 }
@@ -48,12 +72,6 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
                 Zero(dst, start, start + (lo * cin), k0, kEnd);
                 Copy(from, dst, start + (lo * cin), start + (hi * cin), k0, kEnd);
                 Zero(dst, start + (hi * cin), start + rowLength, k0, kEnd);
-            }
-
-            if (++ox == outW)
-            {
-                ox = 0;
-                oy++;
             }
         }
 

@@ -82,13 +82,13 @@ internal static unsafe class Attention<TSimd, TVec>
                     strip.Tile = scores + j0;
                     strip.First = j0 == 0;
                     strip.Edge = j0 == lastPanel ? edge : null;
-                    GemmDriver<TSimd, TVec>.Tile(queries, ldq, packedK + ((long)j0 * headDim), headDim, rows, new ExponentiatedScores(&strip));
+                    GemmDriver<TSimd, TVec>.Tile(queries, ldq, packedK + ((long)j0 * headDim), headDim, rows, new ExponentiatedScores(&strip), default(NoStream));
                 }
 
                 var block = output + ((long)i0 * ldo) + column;
                 for (var c0 = 0; c0 < headDim; c0 += nr)
                 {
-                    GemmDriver<TSimd, TVec>.Tile(scores, ld, packedV + ((long)c0 * tk), tk, rows, new CTileSink<TSimd, TVec>(block + c0, ldo, Math.Min(nr, headDim - c0), null, false));
+                    GemmDriver<TSimd, TVec>.Tile(scores, ld, packedV + ((long)c0 * tk), tk, rows, new CTileSink<TSimd, TVec>(block + c0, ldo, Math.Min(nr, headDim - c0), null, false), default(NoStream));
                 }
 
                 if (!Normalize(block, ldo, rows, headDim, sums))

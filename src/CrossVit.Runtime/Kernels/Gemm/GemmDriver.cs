@@ -43,26 +43,43 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                 var mc = Math.Min(BlockRows, m - m0);
                 var block = a.Block(m0, mc, k0, kc, workspace, out var lda);
                 var tiles = (mc + TSimd.Mr - 1) / TSimd.Mr;
-                // Every panel's K slice is kc · Nr floats, shared out over the block's row tiles for prefetching (below).
+                // The first M block meets each weight panel cold (a model's weights do not stay in cache between passes):
+                // while it computes a panel, it fetches the next one's K slice (kc · Nr floats) into L2. Where the ISA
+                // streams weights and the block has tiles enough, a line stream rides along with the k steps of every
+                // gap-th tile. Issued all at once before each tile instead, the fetches queued behind each other: 3% of
+                // a one-thread AVX-512 pass of crossvit_tiny_240 stood on them (perf). Otherwise they still go that way.
                 var lines = Prefetch.LinesOf((long)kc * Nr);
+                var linesPerStream = Math.Max(1, LineStream.LinesOf(kc));
+                var streams = (lines + linesPerStream - 1) / linesPerStream;
+                var gap = TSimd.StreamsWeights && streams <= tiles ? (int)(tiles / streams) : 0;
                 var linesPerTile = (lines + tiles - 1) / tiles;
                 for (var n0 = 0; n0 < n; n0 += Nr)
                 {
                     var nr = Math.Min(Nr, n - n0);
                     var pb = packedB + ((long)n0 * k) + ((long)k0 * Nr);
                     var sliceBias = first && bias != null ? bias + n0 : null;
-                    // The first M block meets each weight panel cold (a model's weights do not stay in cache between
-                    // passes): while it computes this panel, fetch the next one into L2, a share per row tile.
                     var next = m0 == 0 && n0 + Nr < n ? pb + ((long)Nr * k) : null;
+                    // The next tile to carry a stream, and the first line it fetches.
+                    var streamTile = next != null && gap > 0 ? 0 : -1;
+                    var streamLine = 0L;
                     for (int i = 0, tile = 0; i < mc; i += TSimd.Mr, tile++)
                     {
-                        if (next != null)
+                        var sink = new CTileSink<TSimd, TVec>(c + ((long)(m0 + i) * ldc) + n0, ldc, nr, sliceBias, sliceAccumulate);
+                        var rows = Math.Min(TSimd.Mr, mc - i);
+                        if (tile == streamTile && streamLine < lines)
+                        {
+                            Tile(block + (i * lda), lda, pb, kc, rows, sink, new LineStream(next + (streamLine * Prefetch.LineFloats)));
+                            streamTile += gap;
+                            streamLine += linesPerStream;
+                            continue;
+                        }
+
+                        if (next != null && gap == 0)
                         {
                             Prefetch.Share(next, lines, linesPerTile, tile);
                         }
 
-                        Tile(block + (i * lda), lda, pb, kc, Math.Min(TSimd.Mr, mc - i),
-                            new CTileSink<TSimd, TVec>(c + ((long)(m0 + i) * ldc) + n0, ldc, nr, sliceBias, sliceAccumulate));
+                        Tile(block + (i * lda), lda, pb, kc, rows, sink, default(NoStream));
                     }
 
                     StoreEpilogue<TSimd, TVec>.Activate(c + ((long)m0 * ldc) + n0, ldc, mc, nr, sliceActivation);
@@ -72,12 +89,14 @@ internal static unsafe class GemmDriver<TSimd, TVec>
     }
 
     /// <summary>
-    /// One micro-kernel call for mr ≤ Mr rows into <paramref name="sink"/>: the smallest tile height that covers them, so
-    /// a short last tile (197 tokens end in 5 rows, 401 in 1) computes few rows it then drops.
+    /// One micro-kernel call for mr ≤ Mr rows into <paramref name="sink"/>, with <paramref name="stream"/> fetching along:
+    /// the smallest tile height that covers them, so a short last tile (197 tokens end in 5 rows, 401 in 1) computes few
+    /// rows it then drops.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tile<TSink>(float* a, long lda, float* pb, int kc, int mr, TSink sink)
+    public static void Tile<TSink, TStream>(float* a, long lda, float* pb, int kc, int mr, TSink sink, TStream stream)
         where TSink : struct, ITileSink<TVec>
+        where TStream : struct, IPrefetchStream
     {
         // NEON has its own micro-kernel (multiply-add by element); the test is a JIT-time constant.
         if (typeof(TSimd) == typeof(SimdNeon))
@@ -86,23 +105,23 @@ internal static unsafe class GemmDriver<TSimd, TVec>
         }
         else if (mr == TSimd.Mr)
         {
-            MicroKernel<TSimd, TVec>.Run<WholeTile, TSink>(a, lda, pb, kc, mr, sink);
+            MicroKernel<TSimd, TVec>.Run<WholeTile, TSink, TStream>(a, lda, pb, kc, mr, sink, stream);
         }
         else if (mr <= QuarterTile.Of(TSimd.Mr))
         {
-            MicroKernel<TSimd, TVec>.Run<QuarterTile, TSink>(a, lda, pb, kc, mr, sink);
+            MicroKernel<TSimd, TVec>.Run<QuarterTile, TSink, TStream>(a, lda, pb, kc, mr, sink, stream);
         }
         else if (mr <= HalfTile.Of(TSimd.Mr))
         {
-            MicroKernel<TSimd, TVec>.Run<HalfTile, TSink>(a, lda, pb, kc, mr, sink);
+            MicroKernel<TSimd, TVec>.Run<HalfTile, TSink, TStream>(a, lda, pb, kc, mr, sink, stream);
         }
         else if (mr <= ThreeQuarterTile.Of(TSimd.Mr))
         {
-            MicroKernel<TSimd, TVec>.Run<ThreeQuarterTile, TSink>(a, lda, pb, kc, mr, sink);
+            MicroKernel<TSimd, TVec>.Run<ThreeQuarterTile, TSink, TStream>(a, lda, pb, kc, mr, sink, stream);
         }
         else
         {
-            MicroKernel<TSimd, TVec>.Run<WholeTile, TSink>(a, lda, pb, kc, mr, sink);
+            MicroKernel<TSimd, TVec>.Run<WholeTile, TSink, TStream>(a, lda, pb, kc, mr, sink, stream);
         }
     }
 }

@@ -16,15 +16,19 @@ internal static unsafe class MicroKernel<TSimd, TVec>
     where TSimd : ISimd<TVec>, IGemmBlocking
     where TVec : struct
 {
-    /// <summary>A[0..mr, 0..kc] · B-panel into <paramref name="sink"/>; mr ≤ the rows of <typeparamref name="THeight"/>.</summary>
+    /// <summary>
+    /// A[0..mr, 0..kc] · B-panel into <paramref name="sink"/>; mr ≤ the rows of <typeparamref name="THeight"/>. Each k
+    /// step also steps <paramref name="stream"/>, which fetches what a later call will need.
+    /// </summary>
     /// <remarks>
     /// <c>a</c>: first row, rows <c>lda</c> floats apart; rows past <c>mr</c> re-read the last real row (results dropped).
     /// <c>pb</c>: B micro-panel, kc × 2 vectors, k-major.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<THeight, TSink>(float* a, long lda, float* pb, int kc, int mr, TSink sink)
+    public static void Run<THeight, TSink, TStream>(float* a, long lda, float* pb, int kc, int mr, TSink sink, TStream stream)
         where THeight : ITileHeight
         where TSink : struct, ITileSink<TVec>
+        where TStream : struct, IPrefetchStream
     {
         var zero = TSimd.Create(0f);
         var a0 = a;
@@ -45,6 +49,7 @@ internal static unsafe class MicroKernel<TSimd, TVec>
         TVec c70 = zero, c71 = zero;
         for (var p = 0; p < kc; p++)
         {
+            stream.Step();
             var b0 = TSimd.Load(pb);
             var b1 = TSimd.Load(pb + TSimd.Count);
             var x0 = TSimd.Create(a0[p]);

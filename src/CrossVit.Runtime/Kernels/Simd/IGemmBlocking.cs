@@ -15,4 +15,11 @@ internal interface IGemmBlocking
     static abstract int Kc { get; }
 
     static abstract int Mc { get; }
+
+    /// <summary>
+    /// Whether the first M block fetches the next weight panel by a <c>LineStream</c> riding along the micro-kernel's k
+    /// steps, rather than all at once before each tile: with AVX-512 that took batch-1 passes 0.5–4% faster, with AVX2
+    /// about 1–2% slower (performance-history.md, "This round (2026-12-06, late morning)").
+    /// </summary>
+    static abstract bool StreamsWeights { get; }
 }

@@ -11,6 +11,8 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
 
     public static int Mc => 64;
 
+    public static bool StreamsWeights => false;
+
     public static float Create(float value) => value;
 
     public static float Load(float* source) => *source;

@@ -13,6 +13,8 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
 
     public static int Mc => 72;
 
+    public static bool StreamsWeights => false;
+
     public static Vector128<float> Create(float value) => Vector128.Create(value);
 
     public static Vector128<float> Load(float* source) => Vector128.Load(source);

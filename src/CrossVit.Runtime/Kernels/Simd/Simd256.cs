@@ -14,6 +14,8 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static int Mc => 252;
 
+    public static bool StreamsWeights => false;
+
     public static Vector256<float> Create(float value) => Vector256.Create(value);
 
     public static Vector256<float> Load(float* source) => Vector256.Load(source);

@@ -14,6 +14,8 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static int Mc => 256;
 
+    public static bool StreamsWeights => true;
+
     public static Vector512<float> Create(float value) => Vector512.Create(value);
 
     public static Vector512<float> Load(float* source) => Vector512.Load(source);

@@ -23,6 +23,8 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
 
     public static int Mc => 72;
 
+    public static bool StreamsWeights => false;
+
     public static Vector128<float> Create(float value) => Simd128.Create(value);
 
     public static Vector128<float> Load(float* source) => Simd128.Load(source);

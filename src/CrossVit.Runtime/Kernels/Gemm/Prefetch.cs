@@ -57,10 +57,10 @@ internal readonly struct NoStream : IPrefetchStream
 
 /// <summary>
 /// Consecutive lines from <c>next</c>, a new one every <see cref="StepsPerLine"/> k steps: every step prefetches,
-/// 1/<see cref="StepsPerLine"/> of a line further on, so the repeats find their line already on its way, and a call over
-/// kc steps fetches <see cref="LinesOf"/>(kc) lines. The constant rate costs the loop one pointer; a rate of the caller's choosing took
-/// another register, which the AVX-512 micro-kernel does not have to spare (it then reloaded row pointers per step).
-/// A prefetch never faults, so a stream may run past the end of its data.
+/// 1/<see cref="StepsPerLine"/> of a line further on, so the repeats find their line already on its way, and a call
+/// over kc steps fetches <see cref="LinesOf"/>(kc) lines. The constant rate costs the loop one pointer; a rate of the
+/// caller's choosing took another register, which the AVX-512 micro-kernel does not have to spare (it then reloaded row
+/// pointers per step). A prefetch never faults, so a stream may run past the end of its data.
 /// </summary>
 internal unsafe struct LineStream(float* next) : IPrefetchStream
 {

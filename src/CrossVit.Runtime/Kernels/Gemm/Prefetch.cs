@@ -38,8 +38,8 @@ internal static unsafe class Prefetch
 }
 
 /// <summary>
-/// What a micro-kernel fetches into L2 while it runs, a little at every k step, so the fetches never queue up behind
-/// each other (<see cref="LineStream"/>), or nothing (<see cref="NoStream"/>). A struct, so each instance inlines it.
+/// What a micro-kernel fetches into L2 while it runs, a little at every k step rather than all at once before it
+/// (<see cref="LineStream"/>), or nothing (<see cref="NoStream"/>). A struct, so each instance inlines it.
 /// </summary>
 internal interface IPrefetchStream
 {

@@ -11,8 +11,9 @@ namespace CrossVit.Runtime.Kernels;
 /// rescaling): the keys of the head, times the scale and log₂e, and its values are packed as GEMM B panels; for each
 /// strip the micro-kernel computes a tile of scores Q·Kᵀ at a time and its sink (<see cref="ExponentiatedScores"/>)
 /// turns it in registers into 2^(score − reference), storing the strip (Mr × tk floats, in L1) and summing each row;
-/// then out = strip · V, each row divided by its sum. A handful of queries (cross-attention's CLS token) takes the GEMV
-/// path: dot products against the keys, softmax, then a weighted sum of value rows, with nothing packed.
+/// then out = strip · V, each row divided by its sum on its way out of the registers (<see cref="NormalizedRows"/>). A
+/// handful of queries (cross-attention's CLS token) takes the GEMV path: dot products against the keys, softmax, then a
+/// weighted sum of value rows, with nothing packed.
 /// </summary>
 /// <remarks>
 /// A row's reference is its largest score in the first tile, not over all keys: softmax does not depend on it, and it
@@ -54,6 +55,8 @@ internal static unsafe class Attention<TSimd, TVec>
         var nr = GemmDriver<TSimd, TVec>.Nr;
         var references = stackalloc float[TSimd.Mr];
         var sums = stackalloc float[TSimd.Mr * TSimd.Count];
+        var inverses = stackalloc float[TSimd.Mr];
+        var check = stackalloc float[TSimd.Count];
         // The last panel's columns past tk (its packed keys are zero) score −∞: outside the references; their terms,
         // 2⁻¹²⁶ (Exp2Operator's floor), vanish in a sum of at least 1, and P·V reads only tk columns.
         var lastPanel = (tk - 1) / nr * nr;
@@ -66,7 +69,7 @@ internal static unsafe class Attention<TSimd, TVec>
         var packedK = workspace;
         var packedV = packedK + PackB.Size(tk, headDim, nr);
         var ld = AttentionBlock.Stride(tk);
-        var strip = new StripState { Ld = ld, References = references, Sums = sums };
+        var strip = new StripState { Ld = ld, References = references, Sums = sums, Inverses = inverses, Check = check };
         for (var h = headStart; h < headStart + headCount; h++)
         {
             var column = h * headDim;
@@ -85,13 +88,16 @@ internal static unsafe class Attention<TSimd, TVec>
                     GemmDriver<TSimd, TVec>.Tile(queries, ldq, packedK + ((long)j0 * headDim), headDim, rows, new ExponentiatedScores(&strip), default(NoStream));
                 }
 
+                var inRange = Invert(sums, rows, inverses);
+                TSimd.Store(TSimd.Create(0f), check);
                 var block = output + ((long)i0 * ldo) + column;
                 for (var c0 = 0; c0 < headDim; c0 += nr)
                 {
-                    GemmDriver<TSimd, TVec>.Tile(scores, ld, packedV + ((long)c0 * tk), tk, rows, new CTileSink<TSimd, TVec>(block + c0, ldo, Math.Min(nr, headDim - c0), null, false), default(NoStream));
+                    GemmDriver<TSimd, TVec>.Tile(scores, ld, packedV + ((long)c0 * tk), tk, rows, new NormalizedRows(block + c0, ldo, Math.Min(nr, headDim - c0), &strip), default(NoStream));
                 }
 
-                if (!Normalize(block, ldo, rows, headDim, sums))
+                // y − y is 0 for every finite y and NaN otherwise: one sum for the strip tells whether all are finite.
+                if (!inRange || TSimd.Sum(TSimd.Load(check)) != 0f)
                 {
                     // Rare: the rows out of range go again by the GEMV path. The strip is spent: its scores are their scratch.
                     for (var i = 0; i < rows; i++)
@@ -109,44 +115,18 @@ internal static unsafe class Attention<TSimd, TVec>
 
     private static float RowSum(float* sums, int row) => TSimd.Sum(TSimd.Load(sums + (row * TSimd.Count)));
 
-    /// <summary>
-    /// Divides each of the strip's output rows (n floats, <paramref name="ldo"/> apart) by its sum; false when some sum
-    /// is not finite (that row is left as it is) or some result is not finite.
-    /// </summary>
-    private static bool Normalize(float* block, int ldo, int rows, int n, float* sums)
+    /// <summary>Each row's 1 / sum into <paramref name="inverses"/>; false when some sum is not finite.</summary>
+    private static bool Invert(float* sums, int rows, float* inverses)
     {
-        // y − y is 0 for every finite y and NaN otherwise: one sum for the strip tells whether all are finite.
         var inRange = true;
-        var check = TSimd.Create(0f);
-        var tailCheck = 0f;
         for (var r = 0; r < rows; r++)
         {
             var sum = RowSum(sums, r);
-            if (!float.IsFinite(sum))
-            {
-                inRange = false;
-                continue;
-            }
-
-            var row = block + ((long)r * ldo);
-            var inverse = 1f / sum;
-            var factor = TSimd.Create(inverse);
-            var i = 0;
-            for (; i <= n - TSimd.Count; i += TSimd.Count)
-            {
-                var y = TSimd.Multiply(TSimd.Load(row + i), factor);
-                TSimd.Store(y, row + i);
-                check = TSimd.Add(check, TSimd.Subtract(y, y));
-            }
-
-            for (; i < n; i++)
-            {
-                row[i] *= inverse;
-                tailCheck += row[i] - row[i];
-            }
+            inRange &= float.IsFinite(sum);
+            inverses[r] = 1f / sum;
         }
 
-        return inRange && TSimd.Sum(check) + tailCheck == 0f;
+        return inRange;
     }
 
     private static bool IsFinite(float* row, int n)
@@ -164,7 +144,8 @@ internal static unsafe class Attention<TSimd, TVec>
 
     /// <summary>
     /// What the tiles of one strip share: where the current tile's exponentials go (rows <c>Ld</c> apart), each row's
-    /// reference and running sum, and whether the tile is the strip's first or its last (<c>Edge</c>, else null).
+    /// reference and running sum, and whether the tile is the strip's first or its last (<c>Edge</c>, else null); then,
+    /// for P·V, each row's inverse sum and the finiteness check of the outputs (a vector of y − y sums).
     /// </summary>
     private struct StripState
     {
@@ -174,6 +155,8 @@ internal static unsafe class Attention<TSimd, TVec>
         public float* Sums;
         public bool First;
         public float* Edge;
+        public float* Inverses;
+        public float* Check;
     }
 
     /// <summary>
@@ -219,6 +202,45 @@ internal static unsafe class Attention<TSimd, TVec>
         }
 
         public void Ragged(float* tile, int rows) => throw new UnreachableException();
+    }
+
+    /// <summary>
+    /// P·V's sink: each row of the tile times its inverse sum, stored into the first <paramref name="width"/> columns at
+    /// <paramref name="output"/> (rows <paramref name="ldo"/> apart), with y − y added into the strip's check.
+    /// </summary>
+    private readonly struct NormalizedRows(float* output, int ldo, int width, StripState* state) : ITileSink<TVec>
+    {
+        public bool Whole => width == 2 * TSimd.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Row(int row, TVec v0, TVec v1)
+        {
+            var factor = TSimd.Create(state->Inverses[row]);
+            var y0 = TSimd.Multiply(v0, factor);
+            var y1 = TSimd.Multiply(v1, factor);
+            var target = output + ((long)row * ldo);
+            TSimd.Store(y0, target);
+            TSimd.Store(y1, target + TSimd.Count);
+            // An overflow in y0 + y1 alone only sends the strip again by the GEMV path, which is exact as well.
+            var y = TSimd.Add(y0, y1);
+            TSimd.Store(TSimd.Add(TSimd.Load(state->Check), TSimd.Subtract(y, y)), state->Check);
+        }
+
+        public void Ragged(float* tile, int rows)
+        {
+            var nr = 2 * TSimd.Count;
+            for (var r = 0; r < rows; r++)
+            {
+                var inverse = state->Inverses[r];
+                var target = output + ((long)r * ldo);
+                for (var c = 0; c < width; c++)
+                {
+                    var y = tile[(r * nr) + c] * inverse;
+                    target[c] = y;
+                    state->Check[0] += y - y;
+                }
+            }
+        }
     }
 
     /// <summary>One query row: scores[j] = q·k_j, softmax(scale · scores), out = Σ_j p_j v_j.</summary>

@@ -221,7 +221,8 @@ internal static unsafe class Attention<TSimd, TVec>
             var target = output + ((long)row * ldo);
             TSimd.Store(y0, target);
             TSimd.Store(y1, target + TSimd.Count);
-            // An overflow in y0 + y1 alone only sends the strip again by the GEMV path, which is exact as well.
+            // If only y0 + y1 overflows, the strip's rows are looked at and none goes again: a row is redone only when
+            // its own outputs are not finite.
             var y = TSimd.Add(y0, y1);
             TSimd.Store(TSimd.Add(TSimd.Load(state->Check), TSimd.Subtract(y, y)), state->Check);
         }

@@ -8,8 +8,10 @@ namespace CrossVit.Runtime.Engine;
 
 /// <summary>
 /// Runs a <see cref="Model.CrossVitModel"/> with working memory and worker threads of its own: arenas planned at creation
-/// for <see cref="SessionOptions.MaxBatch"/> (one the workers share, and one per worker for the images it runs by
-/// itself, see <see cref="ImageScheduling"/>), and a fixed pool of workers. After the first call a run allocates nothing.
+/// for the largest pass a batch of <see cref="SessionOptions.MaxBatch"/> makes (one the workers share, and one per
+/// worker for the images it runs by itself, see <see cref="ImageScheduling"/>; a worker running images by itself, or a
+/// one-thread session, takes at most four in a pass), and a fixed pool of workers. After the first call a run allocates
+/// nothing.
 /// Use one session per thread (a call from a second thread while one runs throws); results are bit-identical for every
 /// thread count.
 /// </summary>
@@ -22,6 +24,7 @@ public sealed class InferenceSession : IDisposable
     private readonly ParallelKernels _kernels;
     private readonly BranchTeams? _teams;
     private readonly PerWorkerImages? _images;   // null when no batch runs images per worker
+    private readonly int _largestShared;   // the most images of a pass on the shared arena
     private int _busy;
     private long _profiledPasses, _profiledImages, _profiledTicks;   // a profiled session's passes
 
@@ -42,7 +45,8 @@ public sealed class InferenceSession : IDisposable
         _kernels = new ParallelKernels(kernels, _pool, _workspace, _teams, options.Profile ? new OpRecorder(options.Threads) : null);
         if (PerWorkerImages.PerWorker(MaxBatch, options.Threads, options.Images) > 0)
             _images = new PerWorkerImages(kernels, net, _pool, config.InChannels, config.OutputSize, options.Profile);
-        PlanArena(PerWorkerImages.LargestShared(MaxBatch, options.Threads, options.Images));
+        _largestShared = PerWorkerImages.LargestShared(MaxBatch, options.Threads, options.Images);
+        PlanArena(_largestShared);
     }
 
     /// <summary>Largest batch a call may take.</summary>
@@ -118,7 +122,8 @@ public sealed class InferenceSession : IDisposable
             if (first < batch)
             {
                 int imageIn = input.Length / batch, imageOut = _config.OutputSize;
-                _net.Forward(_kernels, input[(first * imageIn)..], batch - first, height, width, output.Slice(first * imageOut, (batch - first) * imageOut), _workspace);
+                PerWorkerImages.Forward(_net, _kernels, input[(first * imageIn)..], batch - first, _largestShared, height, width,
+                    output.Slice(first * imageOut, (batch - first) * imageOut), _workspace);
             }
             if (_kernels.Recorder is not null)
             {
@@ -190,9 +195,9 @@ public sealed class InferenceSession : IDisposable
     public void Dispose() => _pool.Dispose();
 
     /// <summary>
-    /// Walks the forward pass without computing, at the largest batch the workers share (<paramref name="shared"/>) and at
-    /// the largest each runs by itself: each workspace's LIFO reuse is the liveness plan, and its peak becomes the one
-    /// arena every later call slices.
+    /// Walks the forward pass without computing, at the largest pass the workers share (<paramref name="shared"/> images)
+    /// and at the largest each runs by itself: each workspace's LIFO reuse is the liveness plan, and its peak becomes the
+    /// one arena every later call slices.
     /// </summary>
     private void PlanArena(int shared)
     {
@@ -201,6 +206,6 @@ public sealed class InferenceSession : IDisposable
         _kernels.Planning = true;
         _net.Forward(_kernels, new float[shared * c.InChannels * size * size], shared, size, size, new float[shared * c.OutputSize], _workspace);
         _kernels.Planning = false;
-        _images?.Plan(ImagesPerWorker(MaxBatch), size);
+        _images?.Plan(Math.Min(ImagesPerWorker(MaxBatch), PerWorkerImages.MostPerPass), size);
     }
 }

@@ -64,16 +64,44 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
         threads > 1 && images == ImageScheduling.PerWorker ? batch / threads : 0;
 
     /// <summary>
-    /// The largest batch the workers share in a session of batches up to <paramref name="maxBatch"/>: fewer than the
-    /// threads when workers run images by themselves, else every batch.
+    /// The most images a worker that runs a batch by itself, a one-thread session's included, takes in one pass of the
+    /// network: it runs more in passes of this many. Four images of crossvit_9_dagger_240 hold about 0.8 MB in each of
+    /// their token tensors, about a core's L2; batch 8 in one pass took 1.09 times as long on one thread
+    /// (performance-history.md, "This round (2026-12-06, afternoon)"), while four images already read each weight
+    /// panel once for four.
+    /// </summary>
+    public const int MostPerPass = 4;
+
+    /// <summary>
+    /// The largest pass the workers share in a session of batches up to <paramref name="maxBatch"/>: fewer images than
+    /// the threads when workers run images by themselves, at most <see cref="MostPerPass"/> on one thread, else every
+    /// batch.
     /// </summary>
     public static int LargestShared(int maxBatch, int threads, ImageScheduling images) =>
-        PerWorker(maxBatch, threads, images) > 0 ? threads - 1 : maxBatch;
+        PerWorker(maxBatch, threads, images) > 0 ? threads - 1 : threads == 1 ? Math.Min(maxBatch, MostPerPass) : maxBatch;
+
+    /// <summary>The largest pass a worker runs by itself in a session of batches up to <paramref name="maxBatch"/> (0 when none does).</summary>
+    public static int LargestAlone(int maxBatch, int threads, ImageScheduling images) => Math.Min(PerWorker(maxBatch, threads, images), MostPerPass);
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> images of <paramref name="input"/> through <paramref name="net"/> in passes of at
+    /// most <paramref name="most"/>, writing their rows of <paramref name="output"/> (batch rows exactly). Every operation
+    /// computes an image's rows with the same instructions whatever the batch, so the passes give the bits one would.
+    /// </summary>
+    public static void Forward(IForwardPass net, ParallelKernels k, ReadOnlySpan<float> input, int batch, int most, int height, int width, Span<float> output, Workspace ws)
+    {
+        int imageIn = input.Length / batch, imageOut = output.Length / batch;
+        for (int first = 0; first < batch; first += most)
+        {
+            int images = Math.Min(most, batch - first);
+            net.Forward(k, input.Slice(first * imageIn, images * imageIn), images, height, width, output.Slice(first * imageOut, images * imageOut), ws);
+        }
+    }
 
     /// <summary>Images each worker runs by itself in a batch of <paramref name="batch"/>: the static rule, for this pool.</summary>
     public int PerWorker(int batch) => PerWorker(batch, _pool.Threads, ImageScheduling.PerWorker);
 
-    /// <summary>Walks every worker's workspace through a pass of <paramref name="perWorker"/> images of size × size, computing nothing.</summary>
+    /// <summary>Walks every worker's workspace through a pass of <paramref name="perWorker"/> images of size × size (the largest it runs), computing nothing.</summary>
     public void Plan(int perWorker, int size)
     {
         var input = new float[perWorker * _channels * size * size];
@@ -108,12 +136,12 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
         }
     }
 
-    /// <summary>Worker <paramref name="worker"/> runs its images through the network alone.</summary>
+    /// <summary>Worker <paramref name="worker"/> runs its images through the network alone, at most <see cref="MostPerPass"/> at a time.</summary>
     public override void Execute(int worker, int workers)
     {
         int images = _perWorker, imageIn = _channels * _height * _width;
         var input = new ReadOnlySpan<float>(_input + ((long)worker * images * imageIn), images * imageIn);
         var output = new Span<float>(_output + ((long)worker * images * _imageOut), images * _imageOut);
-        _net.Forward(_kernels[worker], input, images, _height, _width, output, _workspaces[worker]);
+        Forward(_net, _kernels[worker], input, images, MostPerPass, _height, _width, output, _workspaces[worker]);
     }
 }

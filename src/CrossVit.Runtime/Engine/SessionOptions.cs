@@ -5,7 +5,10 @@ namespace CrossVit.Runtime.Engine;
 /// <summary>Options of <see cref="Model.CrossVitModel.CreateSession"/>.</summary>
 public sealed record SessionOptions
 {
-    /// <summary>Largest batch one <see cref="InferenceSession.Run"/> call may take; the arena is planned for it.</summary>
+    /// <summary>
+    /// Largest batch one <see cref="InferenceSession.Run"/> call may take; the arenas are planned for the largest pass it
+    /// makes (a worker running images by itself, or a one-thread session, takes at most four in a pass).
+    /// </summary>
     public int MaxBatch { get; init; } = 1;
 
     /// <summary>Worker threads, the calling thread included.</summary>

@@ -70,7 +70,7 @@ internal static class ModelFootprint
     /// </summary>
     internal static long ArenaBytes(CrossVitConfig config, SessionOptions options)
     {
-        int threads = options.Threads, alone = PerWorkerImages.PerWorker(options.MaxBatch, threads, options.Images);
+        int threads = options.Threads, alone = PerWorkerImages.LargestAlone(options.MaxBatch, threads, options.Images);
         int shared = PerWorkerImages.LargestShared(options.MaxBatch, threads, options.Images);
         long floats = Checked(shared, ArenaFloats(config, shared, threads));
         if (alone > 0) floats += threads * Checked(alone, ArenaFloats(config, alone, 1));

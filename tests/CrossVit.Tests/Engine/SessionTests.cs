@@ -74,6 +74,38 @@ public class SessionTests
     }
 
     /// <summary>
+    /// A one-thread session, and a worker running images by itself, takes at most <see cref="PerWorkerImages.MostPerPass"/>
+    /// images in a pass: a batch of 11 runs on one thread as passes of 4, 4 and 3, on two workers as 5 each (passes of 4
+    /// and 1) and 1 shared. Each image's logits are bit for bit those of a pass of its own, and the arenas are those of
+    /// the largest passes: a session for batches of 11 plans what one for 4 · threads + threads − 1 does.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void LargeBatchesRunInPassesOfAtMostFourImages(int threads)
+    {
+        const int MaxBatch = 11;
+        var model = CrossVitModel.Load(TestData.Config("mini_fusion"), TestData.Golden("mini_fusion", "weights.safetensors"));
+        int size = model.Config.ImgSize[0], classes = model.Config.OutputSize, imageIn = 3 * size * size;
+        var random = new Random(11);
+        var input = new float[MaxBatch * imageIn];
+        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        using var single = model.CreateSession();
+        using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = MaxBatch });
+        using var largestPasses = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = (PerWorkerImages.MostPerPass * threads) + threads - 1 });
+        var output = new float[MaxBatch * classes];
+        session.Run(input, MaxBatch, size, size, output);
+        for (int i = 0; i < MaxBatch; i++)
+        {
+            var alone = new float[classes];
+            single.Run(input.AsSpan(i * imageIn, imageIn), 1, size, size, alone);
+            Assert.Equal(alone, output.AsSpan(i * classes, classes).ToArray());
+        }
+
+        Assert.Equal(largestPasses.ArenaSize, session.ArenaSize);
+    }
+
+    /// <summary>
     /// As torch computes it: a NaN pixel makes every logit of its image NaN (through the stem's ReLU, LayerNorm,
     /// attention and GELU alike) and leaves the other images of the batch bit for bit as they were, on every ISA.
     /// </summary>

@@ -15,6 +15,8 @@ public sealed class ModelFootprintTests
     [InlineData("crossvit_9_dagger_240", 7, 3, ImageScheduling.PerWorker)]   // 2 on each, and an arena for the 2 left
     [InlineData("crossvit_9_dagger_240", 2, 3, ImageScheduling.PerWorker)]   // fewer images than workers: shared only
     [InlineData("crossvit_9_dagger_240", 5, 2, ImageScheduling.Shared)]
+    [InlineData("crossvit_tiny_240", 16, 1, ImageScheduling.PerWorker)]   // passes of 4 images
+    [InlineData("crossvit_tiny_240", 16, 2, ImageScheduling.PerWorker)]   // 8 on each worker, in passes of 4
     public void EstimateCoversTheArenasASessionPlans(string preset, int maxBatch, int threads, ImageScheduling images)
     {
         var config = Presets.Get(preset);
@@ -23,6 +25,18 @@ public sealed class ModelFootprintTests
         using var session = model.CreateSession(options);
         long planned = (long)session.ArenaSize * sizeof(float), estimate = ModelFootprint.ArenaBytes(config, options);
         Assert.True(estimate >= planned, $"estimated {estimate} bytes, planned {planned}");
+    }
+
+    /// <summary>The estimate stops growing where the passes do: a lone worker takes at most PerWorkerImages.MostPerPass images in one.</summary>
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(2, 9)]   // 4 on each worker, and 1 shared
+    public void EstimateStopsGrowingAtTheLargestPass(int threads, int largest)
+    {
+        var config = Presets.Get("crossvit_9_dagger_240");
+        long Estimate(int maxBatch) => ModelFootprint.ArenaBytes(config, new SessionOptions { MaxBatch = maxBatch, Threads = threads });
+        Assert.Equal(Estimate(largest), Estimate(64));
+        Assert.True(Estimate(largest) > Estimate(largest - threads));
     }
 
     /// <summary>

@@ -65,10 +65,10 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
 
     /// <summary>
     /// The most images a worker that runs a batch by itself, a one-thread session's included, takes in one pass of the
-    /// network: it runs more in passes of this many. Four images of crossvit_9_dagger_240 hold about 0.8 MB in each of
-    /// their token tensors, about a core's L2; batch 8 in one pass took 1.09 times as long on one thread
-    /// (performance-history.md, "This round (2026-12-06, afternoon)"), while four images already read each weight
-    /// panel once for four.
+    /// network: it runs more in passes of this many. A pass's activations grow with its images, and four of
+    /// crossvit_9_dagger_240's hold about 0.8 MB in each of the small branch's token tensors, where a Zen 5 core has 1 MB
+    /// of L2, while each weight panel is already read once for four. In passes of four, batch 8 on one thread took
+    /// 0.956–0.980 of the time (design.md, "Passes of at most four images").
     /// </summary>
     public const int MostPerPass = 4;
 

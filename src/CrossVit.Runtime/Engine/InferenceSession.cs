@@ -46,7 +46,7 @@ public sealed class InferenceSession : IDisposable
         if (PerWorkerImages.PerWorker(MaxBatch, options.Threads, options.Images) > 0)
             _images = new PerWorkerImages(kernels, net, _pool, config.InChannels, config.OutputSize, options.Profile);
         _largestShared = PerWorkerImages.LargestShared(MaxBatch, options.Threads, options.Images);
-        PlanArena(_largestShared);
+        PlanArena(_largestShared, PerWorkerImages.LargestAlone(MaxBatch, options.Threads, options.Images));
     }
 
     /// <summary>Largest batch a call may take.</summary>
@@ -196,16 +196,16 @@ public sealed class InferenceSession : IDisposable
 
     /// <summary>
     /// Walks the forward pass without computing, at the largest pass the workers share (<paramref name="shared"/> images)
-    /// and at the largest each runs by itself: each workspace's LIFO reuse is the liveness plan, and its peak becomes the
-    /// one arena every later call slices.
+    /// and at the largest each runs by itself (<paramref name="alone"/>): each workspace's LIFO reuse is the liveness plan,
+    /// and its peak becomes the one arena every later call slices.
     /// </summary>
-    private void PlanArena(int shared)
+    private void PlanArena(int shared, int alone)
     {
         var c = _config;
         int size = c.ImgSize[0];
         _kernels.Planning = true;
         _net.Forward(_kernels, new float[shared * c.InChannels * size * size], shared, size, size, new float[shared * c.OutputSize], _workspace);
         _kernels.Planning = false;
-        _images?.Plan(Math.Min(ImagesPerWorker(MaxBatch), PerWorkerImages.MostPerPass), size);
+        _images?.Plan(alone, size);
     }
 }

@@ -19,6 +19,17 @@ public class SessionTests
         return (model, input.ToFloat32(), input.Shape[0], input.Shape[2]);
     }
 
+    /// <summary>A golden case's model with <paramref name="images"/> seeded random RGB images of its size, values in [−2, 2).</summary>
+    private static (CrossVitModel Model, float[] Input, int Size, int Classes) RandomImages(string name, int images, int seed)
+    {
+        var model = CrossVitModel.Load(TestData.Config(name), TestData.Golden(name, "weights.safetensors"));
+        int size = model.Config.ImgSize[0];
+        var random = new Random(seed);
+        var input = new float[images * 3 * size * size];
+        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        return (model, input, size, model.Config.OutputSize);
+    }
+
     [Theory]
     [InlineData("crossvit_9_dagger_240", ImageScheduling.PerWorker)]
     [InlineData("crossvit_9_dagger_240", ImageScheduling.Shared)]
@@ -53,11 +64,7 @@ public class SessionTests
     public void ImagesPerWorkerGiveTheBitsOfOneThread(int threads)
     {
         const int MaxBatch = 7;
-        var model = CrossVitModel.Load(TestData.Config("mini_fusion"), TestData.Golden("mini_fusion", "weights.safetensors"));
-        int size = model.Config.ImgSize[0], classes = model.Config.OutputSize;
-        var random = new Random(threads);
-        var input = new float[MaxBatch * 3 * size * size];
-        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        var (model, input, size, classes) = RandomImages("mini_fusion", MaxBatch, seed: threads);
         using var one = model.CreateSession(new SessionOptions { MaxBatch = MaxBatch });
         using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = MaxBatch });
         for (int batch = 1; batch <= MaxBatch; batch++)
@@ -85,11 +92,8 @@ public class SessionTests
     public void LargeBatchesRunInPassesOfAtMostFourImages(int threads)
     {
         const int MaxBatch = 11;
-        var model = CrossVitModel.Load(TestData.Config("mini_fusion"), TestData.Golden("mini_fusion", "weights.safetensors"));
-        int size = model.Config.ImgSize[0], classes = model.Config.OutputSize, imageIn = 3 * size * size;
-        var random = new Random(11);
-        var input = new float[MaxBatch * imageIn];
-        foreach (ref float v in input.AsSpan()) v = (float)(random.NextDouble() * 4 - 2);
+        var (model, input, size, classes) = RandomImages("mini_fusion", MaxBatch, seed: 11);
+        int imageIn = 3 * size * size;
         using var single = model.CreateSession();
         using var session = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = MaxBatch });
         using var largestPasses = model.CreateSession(new SessionOptions { Threads = threads, MaxBatch = (PerWorkerImages.MostPerPass * threads) + threads - 1 });

@@ -45,7 +45,7 @@ public sealed unsafe partial class KernelSet
         fixed (float* py = y)
         fixed (float* pw = workspace)
         {
-            _impl.Conv2d(px, inH, inW, weight, stride, pad, outW, firstPixel, pixels, bias.IsEmpty ? null : pb, py, epilogue, pw);
+            _impl.Conv2d(px, inH, inW, weight, stride, pad, outW, firstPixel, pixels, 0, weight.Rows, bias.IsEmpty ? null : pb, py, epilogue, pw);
         }
 
         GC.KeepAlive(weight);
@@ -78,25 +78,34 @@ internal abstract unsafe partial class KernelImpl
     /// <summary>Floats of workspace <see cref="Conv2d"/> needs.</summary>
     public abstract long ConvWorkspaceSize { get; }
 
-    /// <summary>Output pixels [firstPixel, firstPixel + pixels) of the convolution; y is the whole output.</summary>
-    public abstract void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outW, int firstPixel, int pixels, float* bias, float* y, Epilogue epilogue, float* workspace);
+    /// <summary>
+    /// Output pixels [firstPixel, firstPixel + pixels) and channels [firstColumn, firstColumn + columns) of the convolution;
+    /// firstColumn is a multiple of <see cref="PanelWidth"/>; y is the whole output.
+    /// </summary>
+    public abstract void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outW, int firstPixel, int pixels, int firstColumn, int columns,
+        float* bias, float* y, Epilogue epilogue, float* workspace);
 }
 
 internal sealed unsafe partial class KernelImpl<TSimd, TVec>
 {
     public override long ConvWorkspaceSize => GemmDriver<TSimd, TVec>.WorkspaceSize;
 
-    public override void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outW, int firstPixel, int pixels, float* bias, float* y, Epilogue epilogue, float* workspace) =>
+    public override void Conv2d(float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outW, int firstPixel, int pixels, int firstColumn, int columns,
+        float* bias, float* y, Epilogue epilogue, float* workspace) =>
         GemmDriver<TSimd, TVec>.Run(
-            new ConvPatchA(x, inH, inW, weight.InChannels, weight.KernelW, stride, pad, outW, firstPixel), pixels, weight.Rows, weight.Cols,
-            weight.Pointer, bias, y + ((long)firstPixel * weight.Rows), weight.Rows, epilogue == Epilogue.Accumulate, ActivationOf(epilogue), workspace);
+            new ConvPatchA(x, inH, inW, weight.InChannels, weight.KernelW, stride, pad, outW, firstPixel), pixels, columns, weight.Cols,
+            weight.Pointer + ((long)firstColumn * weight.Cols), bias == null ? null : bias + firstColumn, y + ((long)firstPixel * weight.Rows) + firstColumn, weight.Rows,
+            epilogue == Epilogue.Accumulate, ActivationOf(epilogue), workspace);
 }
 
 internal sealed unsafe partial class ParallelKernels
 {
     private readonly Job<ConvWork> _conv = new();
 
-    /// <summary>One image's convolution, split into bands of output pixels; each worker builds its im2col blocks in the arena.</summary>
+    /// <summary>
+    /// One image's convolution, split into bands of output pixels, or by weight panels when the weights outgrow a core's
+    /// L2 (<see cref="ConvSplitsByPanels"/>); each worker builds its im2col blocks in the arena.
+    /// </summary>
     public void Conv2d(ReadOnlySpan<float> x, int inH, int inW, PackedMatrix weight, int stride, int pad, ReadOnlySpan<float> bias, Span<float> y, Epilogue epilogue,
         OpSite? site = null)
     {
@@ -109,7 +118,8 @@ internal sealed unsafe partial class ParallelKernels
             _kernels.CheckConv2d(x, inH, inW, weight, stride, pad, bias, y, 0, outH * outW);
             fixed (float* px = x) fixed (float* pb = bias) fixed (float* py = y) fixed (float* ps = scratch)
             {
-                Run(_conv, new ConvWork(_impl, px, inH, inW, weight, stride, pad, outW, bias.IsEmpty ? null : pb, py, epilogue, outH * outW, ps, scratchSize));
+                Run(_conv, new ConvWork(_impl, px, inH, inW, weight, stride, pad, outW, bias.IsEmpty ? null : pb, py, epilogue, outH * outW, ps, scratchSize,
+                    ConvSplitsByPanels(outH * outW, weight.Rows, weight.Cols, weight.PanelWidth, _impl.RowTile, _impl.BlockRows, _team.Threads)));
             }
             GC.KeepAlive(weight);
             _recorder?.Stop(site, start, _team.Threads, split: true, (long)outH * outW * weight.Rows * weight.Cols);
@@ -117,14 +127,30 @@ internal sealed unsafe partial class ParallelKernels
         _workspace.Release(mark);
     }
 
+    /// <summary>
+    /// Whether one image's convolution of <paramref name="pixels"/> output pixels, <paramref name="columns"/> output
+    /// channels and <paramref name="depth"/> taps each is split by weight panels: by <see cref="SplitsByPanels"/>'s rule,
+    /// when every worker gets a panel at least. Each worker then builds the im2col of every pixel, and streams only its
+    /// share of the weights. With fewer panels than workers, row bands keep every worker busy.
+    /// </summary>
+    internal static bool ConvSplitsByPanels(int pixels, int columns, int depth, int panelWidth, int rowTile, int blockRows, int workers) =>
+        SplitsByPanels(pixels, (long)columns * depth, rowTile, blockRows, workers) && (columns + panelWidth - 1) / panelWidth >= workers;
+
     private readonly struct ConvWork(KernelImpl impl, float* x, int inH, int inW, PackedMatrix weight, int stride, int pad, int outW,
-        float* bias, float* y, Epilogue epilogue, int pixels, float* scratch, int scratchSize) : IWork
+        float* bias, float* y, Epilogue epilogue, int pixels, float* scratch, int scratchSize, bool splitColumns) : IWork
     {
         public void Execute(int worker, int workers)
         {
+            var workspace = scratch + ((long)worker * scratchSize);
+            if (splitColumns)
+            {
+                var (first, last) = Share(weight.Rows, weight.PanelWidth, worker, workers);
+                if (first < last) impl.Conv2d(x, inH, inW, weight, stride, pad, outW, 0, pixels, first, last - first, bias, y, epilogue, workspace);
+                return;
+            }
             var (start, end) = Share(pixels, impl.RowGranule, worker, workers);
             if (start == end) return;
-            impl.Conv2d(x, inH, inW, weight, stride, pad, outW, start, end - start, bias, y, epilogue, scratch + (long)worker * scratchSize);
+            impl.Conv2d(x, inH, inW, weight, stride, pad, outW, start, end - start, 0, weight.Rows, bias, y, epilogue, workspace);
         }
     }
 }

@@ -158,7 +158,7 @@ internal sealed unsafe partial class ParallelKernels
     /// faster and crossvit_small_240 4% (performance-history.md, "This round (2026-12-04, evening)"). With several M blocks per
     /// worker (a batch), every block streams the weights again either way, and row bands keep the rows a worker reads in
     /// its own cache (crossvit_small_240 at batch 8 ran 3% slower split by panels). The branch cost model takes this rule;
-    /// <see cref="SharesPanelsEvenly"/> adds one that it does not.
+    /// <see cref="SharesPanelsEvenly"/> adds one that it does not, and <see cref="ConvSplitsByPanels"/> applies it to convolutions.
     /// </summary>
     internal static bool SplitsByPanels(long rows, long weights, int rowTile, int blockRows, int workers) =>
         (rows + rowTile - 1) / rowTile < workers || (weights > MaxRowSplitWeights && rows <= (long)blockRows * workers);

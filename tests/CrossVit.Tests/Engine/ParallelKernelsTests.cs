@@ -82,6 +82,35 @@ public sealed class ParallelKernelsTests : IDisposable
         AssertLinearMatchesOneThread(new Random(7), Rows, K, N, epilogue);
     }
 
+    /// <summary>
+    /// A convolution whose weights pass <see cref="ParallelKernels.MaxRowSplitWeights"/> at one M block a worker (the large
+    /// branch's last stem convolution) is split by panels, 15 of them unevenly, each worker building every pixel's im2col.
+    /// </summary>
+    [Theory]
+    [InlineData(Epilogue.Relu)]
+    [InlineData(Epilogue.Accumulate)]
+    public void LargeConvolutionWeightsSplitByPanelsMatchOneThread(Epilogue epilogue)
+    {
+        const int Size = 15, Channels = 256, Stride = 2, Pad = 1;
+        var random = new Random(5);
+        var image = RandomArray(random, Size * Size * Channels);
+        int width = Kernels.Impl.PanelWidth, cout = 15 * width;
+        var conv = Kernels.PackConv(RandomArray(random, cout * Channels * 9), cout, Channels, 3, 3);
+        var bias = RandomArray(random, cout);
+        var (outH, outW) = KernelSet.ConvOutputSize(Size, Size, 3, 3, Stride, Pad);
+        Assert.True(ParallelKernels.ConvSplitsByPanels(outH * outW, cout, Channels * 9, width, Kernels.RowTile, Kernels.BlockRows, 5), "the shape must take the panel split");
+        Assert.False(ParallelKernels.ConvSplitsByPanels(outH * outW, cout, Channels * 9, width, Kernels.RowTile, Kernels.BlockRows, 16), "15 panels do not go round 16 workers");
+        var start = RandomArray(random, outH * outW * cout);
+        var want = (float[])start.Clone();
+        Kernels.Conv2d(image, Size, Size, conv, Stride, Pad, bias, want, epilogue);
+        ForEachPool((k, threads) =>
+        {
+            var got = (float[])start.Clone();
+            k.Conv2d(image, Size, Size, conv, Stride, Pad, bias, got, epilogue);
+            Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {epilogue}");
+        });
+    }
+
     /// <summary>A Linear of random x [rows, k], weights [n, k] and bias, onto random y, on every pool, bit for bit as on one thread.</summary>
     private void AssertLinearMatchesOneThread(Random random, int rows, int k, int n, Epilogue epilogue)
     {

@@ -131,7 +131,10 @@ internal sealed unsafe partial class ParallelKernels
     /// Whether one image's convolution of <paramref name="pixels"/> output pixels, <paramref name="columns"/> output
     /// channels and <paramref name="depth"/> taps each is split by weight panels: by <see cref="SplitsByPanels"/>'s rule,
     /// when every worker gets a panel at least. Each worker then builds the im2col of every pixel, and streams only its
-    /// share of the weights. With fewer panels than workers, row bands keep every worker busy.
+    /// share of the weights: on two threads such a convolution (the large branch's last stem convolution, its patch
+    /// embedding in crossvit_small_240 and crossvit_base_240) ran in 0.82–0.90 of its row split's time
+    /// (performance-history.md, "This round (2026-12-06, late afternoon)"). With fewer panels than workers, row bands
+    /// keep every worker busy.
     /// </summary>
     internal static bool ConvSplitsByPanels(int pixels, int columns, int depth, int panelWidth, int rowTile, int blockRows, int workers) =>
         SplitsByPanels(pixels, (long)columns * depth, rowTile, blockRows, workers) && (columns + panelWidth - 1) / panelWidth >= workers;

@@ -60,9 +60,10 @@ internal static class BranchPartition
             // workers, or of more weights than a core's L2 at batch 1 (ParallelKernels.SplitsByPanels), is split by
             // weight panels instead, each worker streaming its share. A per-image GEMM (a convolution) makes a
             // row-split call once per image; the few convolutions split by panels (ParallelKernels.ConvSplitsByPanels)
-            // keep that estimate, as do batch-1 GEMMs of small, evenly shared panels (ParallelKernels.SharesPanelsEvenly
-            // says why): what they gain is cache traffic, outside the model's terms. A Linear too small to split (the fusion's single rows,
-            // on narrow branches) runs as on one worker, which nobody wakes.
+            // keep that estimate, as do batch-1 GEMMs of small, evenly shared panels
+            // (ParallelKernels.SharesPanelsEvenly says why): what they gain is cache traffic, outside the model's
+            // terms. A Linear too small to split (the fusion's single rows, on narrow branches) runs as on one worker,
+            // which nobody wakes.
             long rows = g.PerImage ? g.Rows : (long)batch * g.Rows, tiles = (rows + rowTile - 1) / rowTile;
             int split = !g.PerImage && ParallelKernels.IsTooSmallToSplit(rows * g.Weights) ? 1 : workers;
             double wake = split > 1 ? SyncCost : 0;

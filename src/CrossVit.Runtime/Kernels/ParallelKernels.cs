@@ -5,9 +5,9 @@ namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// The kernels as the model calls them, each operation split across a <see cref="WorkerTeam"/> (a session's pool, or
-/// one branch's group of it while the branches run concurrently, see <see cref="Branches"/>):
-/// GEMMs, convolutions and norms by bands of half GEMM row tiles (alike, so a worker reads the rows it wrote; GEMMs
-/// of a few rows or of weights past a core's L2 by weight panels), attention by (image, head, chunk of query rows), resize by output rows,
+/// one branch's group of it while the branches run concurrently, see <see cref="Branches"/>): GEMMs, convolutions and
+/// norms by bands of half GEMM row tiles (alike, so a worker reads the rows it wrote; GEMMs of a few rows or of weights
+/// past a core's L2 by weight panels), attention by (image, head, chunk of query rows), resize by output rows,
 /// element-wise ops by aligned chunks. Split points fall on whole rows, panels and multiples of a vector-friendly
 /// granule, so every output element is computed by the same instructions whatever the thread count: results are
 /// bit-identical for any number of threads.

@@ -19,10 +19,12 @@ internal static class ProfileChart
     {
         var p = r.Profile;
         var rows = p.ByKind().Where(op => op.Calls > 0).Select(op => (Label: OpKinds.Label(op.Kind), Row: r.RowOf(op))).ToList();
-        double other = Math.Max(0, p.OtherMilliseconds / p.Passes);
-        double longest = Math.Max(other, rows.Max(x => x.Row.Milliseconds));
+        // Below the operations, in grey: the time outside them (below zero where concurrent branches overlap, drawn as 0).
+        var outside = r.Outside().Select(x => (x.Label, Milliseconds: Math.Max(0, x.Milliseconds))).ToList();
+        double longest = Math.Max(outside.Max(x => x.Milliseconds), rows.Max(x => x.Row.Milliseconds));
         double scale = BarArea / NiceCeiling(longest);
-        int height = Top + RowHeight * (rows.Count + 1) + 44, width = Left + BarArea + Right;
+        int bars = rows.Count + outside.Count;
+        int height = Top + RowHeight * bars + 44, width = Left + BarArea + Right;
         var svg = new StringBuilder();
         Append(svg, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
         Append(svg, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
@@ -33,11 +35,11 @@ internal static class ProfileChart
         double axis = NiceCeiling(longest);
         for (int i = 0; i <= 5; i++)
         {
-            double x = Left + BarArea * i / 5.0, bottom = Top + RowHeight * (rows.Count + 1);
+            double x = Left + BarArea * i / 5.0, bottom = Top + RowHeight * bars;
             Append(svg, FormattableString.Invariant($"<line x1=\"{x:F1}\" y1=\"{Top - 4}\" x2=\"{x:F1}\" y2=\"{bottom:F1}\" stroke=\"#ddd\"/>"));
             Text(svg, x, bottom + 16, FormattableString.Invariant($"{axis * i / 5:0.##}"), 11, anchor: "middle");
         }
-        Text(svg, Left + BarArea / 2.0, Top + RowHeight * (rows.Count + 1) + 34, "milliseconds per pass", 11, anchor: "middle");
+        Text(svg, Left + BarArea / 2.0, Top + RowHeight * bars + 34, "milliseconds per pass", 11, anchor: "middle");
         int index = 0;
         foreach (var (label, row) in rows)
         {
@@ -53,11 +55,14 @@ internal static class ProfileChart
                 Append(svg, FormattableString.Invariant($"<rect x=\"{Left + w - waited:F1}\" y=\"{y + 8:F1}\" width=\"{waited:F1}\" height=\"{RowHeight - 16}\" fill=\"{Wait}\" fill-opacity=\"0.55\"/>"));
             Text(svg, Left + w + 6, y + 17, FormattableString.Invariant($"{row.Milliseconds:F2} ms, {row.Share:P1}{(rate.Length > 0 ? ", " + rate : "")}"), 11);
         }
-        double oy = Top + RowHeight * index;
-        Text(svg, Left - 8, oy + 17, "other (outside operations)", 12, anchor: "end");
-        Bar(svg, Left, oy + 4, other * scale, Other, FormattableString.Invariant($"other: {other:F3} ms per pass"));
-        Text(svg, Left + other * scale + 6, oy + 17, FormattableString.Invariant($"{other:F2} ms, {other / r.PassMilliseconds:P1}"), 11);
-        Append(svg, FormattableString.Invariant($"<line x1=\"{Left}\" y1=\"{Top - 4}\" x2=\"{Left}\" y2=\"{Top + RowHeight * (rows.Count + 1)}\" stroke=\"#222\"/>"));
+        foreach (var (label, ms) in outside)
+        {
+            double y = Top + RowHeight * index++;
+            Text(svg, Left - 8, y + 17, label, 12, anchor: "end");
+            Bar(svg, Left, y + 4, ms * scale, Other, FormattableString.Invariant($"{label}: {ms:F3} ms per pass"));
+            Text(svg, Left + ms * scale + 6, y + 17, FormattableString.Invariant($"{ms:F2} ms, {ms / r.PassMilliseconds:P1}"), 11);
+        }
+        Append(svg, FormattableString.Invariant($"<line x1=\"{Left}\" y1=\"{Top - 4}\" x2=\"{Left}\" y2=\"{Top + RowHeight * bars}\" stroke=\"#222\"/>"));
         svg.Append("</svg>\n");
         return svg.ToString();
     }

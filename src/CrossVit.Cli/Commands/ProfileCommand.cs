@@ -57,6 +57,16 @@ internal static class ProfileCommand
 
         /// <summary>One row of the breakdown, per pass.</summary>
         public Row RowOf(OpProfile op) => new(op, this);
+
+        /// <summary>
+        /// The time outside the operations, in milliseconds per pass: the image wait where workers ran images by
+        /// themselves, then the rest (below zero where concurrent branches overlap).
+        /// </summary>
+        public IReadOnlyList<(string Label, double Milliseconds)> Outside() =>
+        [
+            .. ImagesPerWorker > 0 ? [("image wait (other workers)", Profile.ImageWaitMilliseconds / Profile.Passes)] : Array.Empty<(string, double)>(),
+            ("other (outside the operations)", Profile.OtherMilliseconds / Profile.Passes),
+        ];
     }
 
     /// <summary>An operation's figures per pass: milliseconds, share of the pass, GFLOP/s, fraction of peak, GB/s, worker-milliseconds waited.</summary>
@@ -105,7 +115,7 @@ internal static class ProfileCommand
         Console.WriteLine($"images    {BenchCommand.DescribeImages(r.Batch, r.Threads, r.ImagesPerWorker)}");
         if (r.ImagesPerWorker > 0)
         {
-            Console.WriteLine($"per worker: each worker's operations count 1/{r.Threads} of their time, so that the parts add up to the pass; 'other' includes a worker's wait for the others to finish");
+            Console.WriteLine($"per worker: each worker's operations count 1/{r.Threads} of their time, so that the parts add up to the pass; 'image wait' is a worker's wait, done with its images, for the others to finish theirs");
         }
 
         Console.WriteLine($"branches  {r.Branches}");
@@ -125,15 +135,16 @@ internal static class ProfileCommand
 
     private static void Table(string heading, IReadOnlyList<(string Name, Row Row)> rows, Report r)
     {
-        int width = Math.Max(heading.Length, rows.Max(x => x.Name.Length)) + 2;
+        var outside = r.Outside();
+        int width = new[] { heading.Length, rows.Max(x => x.Name.Length), outside.Max(x => x.Label.Length) }.Max() + 2;
         Console.WriteLine($"{heading.PadRight(width)}{"calls",7}{"ms/pass",10}{"share",8}{"GFLOP/s",9}{"of peak",9}{"GB/s",8}{"wait ms",9}");
         foreach (var (name, row) in rows)
         {
             Console.WriteLine($"{name.PadRight(width)}{row.Calls,7:0.#}{row.Milliseconds,10:F3}{row.Share,8:P1}{Format(row.Gflops, "F1"),9}" +
                 $"{Format(row.PeakFraction, "P0"),9}{Format(row.GBps, "F1"),8}{row.WaitMilliseconds,9:F3}");
         }
-        var p = r.Profile;
-        Console.WriteLine($"{"other (outside the operations)".PadRight(width)}{"",7}{p.OtherMilliseconds / p.Passes,10:F3}{p.OtherMilliseconds / p.Milliseconds,8:P1}");
+        foreach (var (label, ms) in outside)
+            Console.WriteLine($"{label.PadRight(width)}{"",7}{ms,10:F3}{ms / r.PassMilliseconds,8:P1}");
         Console.WriteLine($"{"pass".PadRight(width)}{"",7}{r.PassMilliseconds,10:F3}{1,8:P1}");
     }
 
@@ -154,6 +165,7 @@ internal static class ProfileCommand
             w.WriteString("branches", r.Branches);
             w.WriteNumber("runs", p.Passes);
             w.WriteNumber("pass_ms", Math.Round(r.PassMilliseconds, 4));
+            w.WriteNumber("image_wait_ms", Math.Round(p.ImageWaitMilliseconds / p.Passes, 4));
             w.WriteNumber("other_ms", Math.Round(p.OtherMilliseconds / p.Passes, 4));
             w.WriteNumber("multiply_adds", p.Layers.Sum(l => l.MultiplyAdds) / p.Passes);
             w.WriteNumber("peak_gflops", Math.Round(r.PeakGflops, 1));

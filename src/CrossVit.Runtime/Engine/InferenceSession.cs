@@ -177,7 +177,8 @@ public sealed class InferenceSession : IDisposable
         double msPerTick = 1000.0 / Stopwatch.Frequency;
         var layers = totals.Where(e => e.Totals.Calls > 0).Select(e => new OpProfile(e.Site.Kind, e.Site.Layer, e.Totals.Calls, e.Totals.Ticks * msPerTick,
             e.Totals.MultiplyAdds, e.Totals.Bytes, e.Totals.WaitTicks * msPerTick)).ToList();
-        return new PassProfile(Threads, _profiledPasses, _profiledImages, _profiledTicks * msPerTick, layers);
+        double imageWait = (_images?.WaitTicks ?? 0) * msPerTick / Threads;
+        return new PassProfile(Threads, _profiledPasses, _profiledImages, _profiledTicks * msPerTick, layers, imageWait);
     }
 
     /// <summary>Forgets what the profile has measured so far, e.g. after warm-up runs.</summary>
@@ -187,7 +188,7 @@ public sealed class InferenceSession : IDisposable
         var recorder = _kernels.Recorder ?? throw new InvalidOperationException("This session does not profile; create it with SessionOptions.Profile = true.");
         recorder.Clear();
         foreach (var group in _teams?.Recorders ?? []) group.Clear();
-        foreach (var worker in _images?.Recorders ?? []) worker.Clear();
+        _images?.ClearProfile();
         _profiledPasses = _profiledImages = _profiledTicks = 0;
     }
 

@@ -20,6 +20,7 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
     private readonly Workspace[] _workspaces;
     private readonly ParallelKernels[] _kernels;
     private readonly int _channels, _imageOut;
+    private readonly long[]? _finished;   // in a profiled session: when each worker was done with its images
     private float* _input, _output;
     private int _perWorker, _height, _width;
 
@@ -42,6 +43,7 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
             // A team of one: every operation runs on the worker that calls it.
             _kernels[w] = new ParallelKernels(kernels, new WorkerGroup(), _workspaces[w], recorder: profile ? new OpRecorder(1) : null);
         }
+        if (profile) _finished = new long[pool.Threads];
     }
 
     /// <summary>Gives back every buffer of the workspaces, after a pass that failed part-way.</summary>
@@ -55,6 +57,19 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
 
     /// <summary>What each worker's operations recorded, in a profiled session (else empty).</summary>
     public IEnumerable<OpRecorder> Recorders => _kernels.Select(k => k.Recorder).OfType<OpRecorder>();
+
+    /// <summary>
+    /// In a profiled session, the Stopwatch ticks workers done with their images spent waiting for the last worker to
+    /// finish its own, summed over the workers: uneven cores or a core the host took away show here, not in any operation.
+    /// </summary>
+    public long WaitTicks { get; private set; }
+
+    /// <summary>Forgets what the workers recorded.</summary>
+    public void ClearProfile()
+    {
+        foreach (var recorder in Recorders) recorder.Clear();
+        WaitTicks = 0;
+    }
 
     /// <summary>
     /// Images each of <paramref name="threads"/> workers runs by itself in a batch of <paramref name="batch"/> under
@@ -128,6 +143,11 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
             try
             {
                 _pool.Run(this);
+                if (_finished is not null)
+                {
+                    long last = _finished.Max();
+                    foreach (long finished in _finished) WaitTicks += last - finished;
+                }
             }
             finally
             {
@@ -143,5 +163,6 @@ internal sealed unsafe class PerWorkerImages : ParallelJob
         var input = new ReadOnlySpan<float>(_input + ((long)worker * images * imageIn), images * imageIn);
         var output = new Span<float>(_output + ((long)worker * images * _imageOut), images * _imageOut);
         Forward(_net, _kernels[worker], input, images, MostPerPass, _height, _width, output, _workspaces[worker]);
+        if (_finished is not null) _finished[worker] = OpRecorder.Now();
     }
 }

@@ -7,13 +7,14 @@ namespace CrossVit.Runtime.Profiling;
 /// </summary>
 public sealed class PassProfile
 {
-    internal PassProfile(int threads, long passes, long images, double milliseconds, IReadOnlyList<OpProfile> layers)
+    internal PassProfile(int threads, long passes, long images, double milliseconds, IReadOnlyList<OpProfile> layers, double imageWaitMilliseconds)
     {
         Threads = threads;
         Passes = passes;
         Images = images;
         Milliseconds = milliseconds;
         Layers = layers;
+        ImageWaitMilliseconds = imageWaitMilliseconds;
     }
 
     /// <summary>The session's worker threads.</summary>
@@ -31,8 +32,18 @@ public sealed class PassProfile
     /// <summary>Every layer's operations of each kind.</summary>
     public IReadOnlyList<OpProfile> Layers { get; }
 
-    /// <summary>Time in the passes outside every operation (copies of CLS rows and position embeddings, pooling).</summary>
-    public double OtherMilliseconds => Milliseconds - Layers.Sum(l => l.Milliseconds);
+    /// <summary>
+    /// With images per worker (<see cref="Engine.ImageScheduling.PerWorker"/>): the time workers done with their own images
+    /// waited for the others to finish theirs, each worker's counting 1/<see cref="Threads"/> as its operations do; 0
+    /// when no worker ran images by itself.
+    /// </summary>
+    public double ImageWaitMilliseconds { get; }
+
+    /// <summary>
+    /// Time in the passes outside every operation and <see cref="ImageWaitMilliseconds"/> (copies of CLS rows and position
+    /// embeddings, pooling, waking the workers).
+    /// </summary>
+    public double OtherMilliseconds => Milliseconds - Layers.Sum(l => l.Milliseconds) - ImageWaitMilliseconds;
 
     /// <summary>
     /// The layers summed by kind: one entry per <see cref="OpKinds.All"/>, in that order (zero where the model has none),

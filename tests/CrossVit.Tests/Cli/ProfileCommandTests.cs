@@ -23,6 +23,7 @@ public class ProfileCommandTests
             Assert.True(code == 0, stderr);
             Assert.Matches(@"model crossvit_9_dagger_240, batch 2, threads 2, isa \w+, 2 runs profiled", stdout);
             Assert.DoesNotContain("overlap:", stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("image wait", stdout, StringComparison.Ordinal);
             foreach (var kind in OpKinds.All) Assert.Contains($"\n{OpKinds.Label(kind)} ", stdout, StringComparison.Ordinal);
             Assert.Contains("blocks.0.blocks.1.0.attn.qkv (qkv)", stdout, StringComparison.Ordinal);
             Assert.Matches(@"cores     round trip [0-9.]+ us, 64 KB hand-over [0-9.]+ us before the runs; [0-9.]+ us, [0-9.]+ us after", stdout);
@@ -31,6 +32,7 @@ public class ProfileCommandTests
             var r = json.RootElement;
             Assert.Equal(2, r.GetProperty("batch").GetInt32());
             Assert.Equal(2, r.GetProperty("runs").GetInt32());
+            Assert.Equal(0, r.GetProperty("image_wait_ms").GetDouble());
             Assert.Equal(2, r.GetProperty("hand_over_us").GetArrayLength());
             var kinds = r.GetProperty("kinds").EnumerateArray().ToList();
             Assert.Equal(OpKinds.All.Select(OpKinds.Id), kinds.Select(k => k.GetProperty("kind").GetString()));
@@ -52,6 +54,7 @@ public class ProfileCommandTests
             Assert.Equal("svg", chart.Name.LocalName);
             var labels = chart.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
             foreach (var kind in OpKinds.All) Assert.Contains(OpKinds.Label(kind), labels);
+            Assert.DoesNotContain("image wait (other workers)", labels);
         }
         finally
         {
@@ -70,15 +73,28 @@ public class ProfileCommandTests
     }
 
     [Fact]
-    public void SaysWhenImagesRunPerWorker()
+    public void SaysWhenImagesRunPerWorkerAndShowsTheirWait()
     {
-        var (code, stdout, stderr) = CliRunner.Run("profile", "--model", "crossvit_tiny_240", "--batch", "5", "--threads", "2",
-            "--warmup", "0", "--iterations", "1", "--json");
-        Assert.True(code == 0, stderr);
-        Assert.Contains("images    2 per worker, 1 shared", stdout, StringComparison.Ordinal);
-        Assert.Contains("per worker: each worker's operations count 1/2 of their time", stdout, StringComparison.Ordinal);
-        using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
-        Assert.Equal(2, json.RootElement.GetProperty("images_per_worker").GetInt32());
+        string svg = Path.Combine(Path.GetTempPath(), $"crossvit-profile-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("profile", "--model", "crossvit_tiny_240", "--batch", "5", "--threads", "2",
+                "--warmup", "0", "--iterations", "1", "--json", "--svg", svg);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("images    2 per worker, 1 shared", stdout, StringComparison.Ordinal);
+            Assert.Contains("per worker: each worker's operations count 1/2 of their time", stdout, StringComparison.Ordinal);
+            Assert.Matches(@"\nimage wait \(other workers\) +[0-9.]+ +[0-9.]+ %\n", stdout);
+            using var json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]);
+            var r = json.RootElement;
+            Assert.Equal(2, r.GetProperty("images_per_worker").GetInt32());
+            Assert.InRange(r.GetProperty("image_wait_ms").GetDouble(), 0, r.GetProperty("pass_ms").GetDouble());
+            var labels = XDocument.Load(svg).Root!.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+            Assert.Contains("image wait (other workers)", labels);
+        }
+        finally
+        {
+            File.Delete(svg);
+        }
     }
 
     [Theory]

@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using CrossVit.Imaging;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace CrossVit.Tests.Imaging;
 
-public sealed class JpegDecoderTests(ITestOutputHelper output)
+public sealed class JpegDecoderTests
 {
     private static readonly byte[] Baseline = File.ReadAllBytes(GoldenImageTests.GoldenPath("hubble_deep_field.jpg"));
 
@@ -60,24 +58,6 @@ public sealed class JpegDecoderTests(ITestOutputHelper output)
         jpeg[sof + 4] = high;
         jpeg[sof + 5] = low;
         Assert.Throws<ImageFormatException>(() => ImageDecoder.Decode(jpeg));
-    }
-
-    [Fact]
-    public void DecodesAMegapixelQuickly()
-    {
-        // 872x1000 baseline 4:4:4. Warm up once, then report the best of three.
-        ImageDecoder.Decode(Baseline);
-        long best = long.MaxValue;
-        for (int i = 0; i < 3; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            ImageDecoder.Decode(Baseline);
-            best = Math.Min(best, watch.ElapsedMilliseconds);
-        }
-
-        output.WriteLine($"hubble_deep_field.jpg (0.87 MP): {best} ms");
-        // Only a guard against pathological regressions: tests run as Debug builds on a shared machine.
-        Assert.True(best < 5000, $"{best} ms");
     }
 
     private static int SofOffset()

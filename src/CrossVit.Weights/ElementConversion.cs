@@ -69,6 +69,20 @@ public static class ElementConversion
             throw new ArgumentException($"Expected room for {source.Length * (long)size} bytes of {dtype}, got {destination.Length}.", nameof(destination));
         }
 
+        if (BitConverter.IsLittleEndian)
+        {
+            // As in ToFloat32: F32 is a plain copy, F16 one vectorized loop (the same rounding as the cast below).
+            switch (dtype)
+            {
+                case DType.F32:
+                    MemoryMarshal.AsBytes(source).CopyTo(destination);
+                    return;
+                case DType.F16:
+                    TensorPrimitives.ConvertToHalf(source, MemoryMarshal.Cast<byte, Half>(destination));
+                    return;
+            }
+        }
+
         for (int i = 0; i < source.Length; i++)
         {
             var element = destination.Slice(i * size, size);

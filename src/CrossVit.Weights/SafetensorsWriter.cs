@@ -93,11 +93,19 @@ public sealed class SafetensorsWriter
     }
 
     /// <summary>The complete file as a byte array.</summary>
+    /// <exception cref="InvalidOperationException">The file would exceed the largest byte array (about 2 GB); use <see cref="Save(string)"/>.</exception>
     public byte[] ToArray()
     {
-        using var stream = new MemoryStream();
+        long length = 8L + BuildHeader().Length + _tensors.Sum(t => (long)t.Data.Length);
+        if (length > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"The file would be {length:N0} bytes; a byte array holds at most {Array.MaxLength:N0}. Save it to a file instead.");
+        }
+
+        // Sized exactly, so its buffer is the file: a growing stream would copy a model's weights several times over.
+        using var stream = new MemoryStream((int)length);
         Save(stream);
-        return stream.ToArray();
+        return stream.GetBuffer();
     }
 
     private byte[] BuildHeader()

@@ -17,13 +17,15 @@ public static class RandomWeights
     public static SafetensorsWriter Create(CrossVitConfig config, int seed, DType dtype = DType.F32)
     {
         config.Validate();
-        // Each tensor's floats, then the writer's encoded bytes.
+        // The writer's encoded bytes, then the file of them (Load's ToArray).
         ModelFootprint.EnsureWeightsFit(config, copies: 2);
         var random = new Random(seed);
         var writer = new SafetensorsWriter().AddMetadata(ConfigMetadataKey, CrossVitConfigJson.Write(config));
-        foreach (var spec in CheckpointLayout.Tensors(config))
+        var tensors = CheckpointLayout.Tensors(config).ToList();
+        var buffer = new float[tensors.Max(t => t.ElementCount)];   // one for every tensor: the writer keeps its own bytes
+        foreach (var spec in tensors)
         {
-            var values = new float[spec.ElementCount];
+            var values = buffer.AsSpan(0, (int)spec.ElementCount);   // fits: the buffer holds the largest
             var (center, halfWidth) = Distribution(spec);
             for (int i = 0; i < values.Length; i++) values[i] = (float)(center + halfWidth * (2 * random.NextDouble() - 1));
             writer.Add(spec.Name, dtype, spec.Shape.Select(d => (long)d).ToArray(), values);

@@ -86,8 +86,8 @@ public sealed class SampleAppTests(SampleAppFactory factory) : IClassFixture<Sam
         using var client = await factory.ReadyClientAsync();
         int before = factory.Logs.Count(IsClassifyLine);
         using (var response = await client.PostAsync(Url("/v1/classify?top=2"), new ByteArrayContent(Chelsea))) response.EnsureSuccessStatusCode();
-        // The answer may reach the client before the line is written; give it a moment, then check there is one more.
-        await Task.Delay(200);
+        // The answer may reach the client before the line is written: wait for it (up to 10 s on a busy machine).
+        for (int i = 0; i < 500 && factory.Logs.Count(IsClassifyLine) == before; i++) await Task.Delay(20);
 
         var lines = factory.Logs.Where(IsClassifyLine).ToArray();
         Assert.Equal(before + 1, lines.Length);

@@ -25,7 +25,18 @@ internal sealed class JpegDecoder
         _limits = limits;
     }
 
-    public static RgbImage Decode(ReadOnlySpan<byte> data, DecodeLimits limits) => new JpegDecoder(data.ToArray(), limits).Run();
+    public static RgbImage Decode(ReadOnlySpan<byte> data, DecodeLimits limits)
+    {
+        var decoder = new JpegDecoder(data.ToArray(), limits);
+        try
+        {
+            return decoder.Run();
+        }
+        finally
+        {
+            foreach (JpegComponent c in decoder._frame?.Components ?? []) c.ReturnCoefficients();
+        }
+    }
 
     private RgbImage Run()
     {

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace CrossVit.Imaging.Jpeg;
 
 /// <summary>One colour component of a frame and its decoded DCT coefficients.</summary>
@@ -26,7 +28,10 @@ internal sealed class JpegComponent(int id, int h, int v, int quantTableIndex)
 
     public int BlocksPerColumn { get; private set; }
 
-    /// <summary>64 coefficients per block in natural (row-major) order, blocks row-major.</summary>
+    /// <summary>
+    /// 64 coefficients per block in natural (row-major) order, blocks row-major; rented from the shared pool (and
+    /// possibly longer than the blocks need) until <see cref="ReturnCoefficients"/>.
+    /// </summary>
     public short[] Coefficients { get; private set; } = [];
 
     /// <summary>Quantisation table in natural order, latched when the component first appears in a scan (as libjpeg does).</summary>
@@ -47,7 +52,17 @@ internal sealed class JpegComponent(int id, int h, int v, int quantTableIndex)
         HeightInBlocks = (DownsampledHeight + 7) / 8;
         BlocksPerLine = mcusPerLine * H;
         BlocksPerColumn = mcusPerColumn * V;
-        Coefficients = new short[(long)BlocksPerLine * BlocksPerColumn * 64];
+        // Pooled: a megapixel's coefficients are megabytes, which fresh from the OS cost a page fault every 4 KB.
+        int count = checked(BlocksPerLine * BlocksPerColumn * 64);   // within int: DecodeLimits bounds the pixels
+        Coefficients = ArrayPool<short>.Shared.Rent(count);
+        Coefficients.AsSpan(0, count).Clear();
+    }
+
+    /// <summary>Gives the coefficients back to the pool; the component holds none afterwards.</summary>
+    public void ReturnCoefficients()
+    {
+        if (Coefficients.Length > 0) ArrayPool<short>.Shared.Return(Coefficients);
+        Coefficients = [];
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace CrossVit.Imaging.Jpeg;
 
 /// <summary>Turns decoded coefficients into RGB pixels: IDCT per component, upsampling, colour conversion.</summary>
@@ -5,37 +7,51 @@ internal static class JpegOutput
 {
     public static RgbImage ToRgb(JpegFrame frame, bool componentsAreRgb)
     {
-        int width = frame.Width, height = frame.Height;
+        int width = frame.Width, height = frame.Height, size = width * height;
+        // The planes are pooled, like the coefficients: only the pixels handed to the caller are allocated.
         var planes = new byte[frame.Components.Length][];
-        for (int i = 0; i < planes.Length; i++)
+        try
         {
-            JpegComponent c = frame.Components[i];
-            int stride = c.WidthInBlocks * 8;
-            planes[i] = Upsampling.Expand(
-                Reconstruct(c, stride), stride, c.DownsampledWidth, c.DownsampledHeight, frame.MaxH / c.H, frame.MaxV / c.V, width, height);
-        }
+            for (int i = 0; i < planes.Length; i++)
+            {
+                JpegComponent c = frame.Components[i];
+                int stride = c.WidthInBlocks * 8;
+                byte[] samples = Reconstruct(c, stride);
+                planes[i] = ArrayPool<byte>.Shared.Rent(size);
+                Upsampling.Expand(samples, stride, c.DownsampledWidth, c.DownsampledHeight, frame.MaxH / c.H, frame.MaxV / c.V, width, height, planes[i]);
+                ArrayPool<byte>.Shared.Return(samples);
+            }
 
-        var pixels = new byte[(long)width * height * 3];
-        if (planes.Length == 1)
-        {
-            ColorConversion.Interleave(planes[0], planes[0], planes[0], pixels);
-        }
-        else if (componentsAreRgb)
-        {
-            ColorConversion.Interleave(planes[0], planes[1], planes[2], pixels);
-        }
-        else
-        {
-            ColorConversion.YCbCrToRgb(planes[0], planes[1], planes[2], pixels);
-        }
+            var pixels = new byte[(long)size * 3];
+            ReadOnlySpan<byte> first = planes[0].AsSpan(0, size);
+            if (planes.Length == 1)
+            {
+                ColorConversion.Interleave(first, first, first, pixels);
+            }
+            else if (componentsAreRgb)
+            {
+                ColorConversion.Interleave(first, planes[1].AsSpan(0, size), planes[2].AsSpan(0, size), pixels);
+            }
+            else
+            {
+                ColorConversion.YCbCrToRgb(first, planes[1].AsSpan(0, size), planes[2].AsSpan(0, size), pixels);
+            }
 
-        return new RgbImage(width, height, pixels);
+            return new RgbImage(width, height, pixels);
+        }
+        finally
+        {
+            foreach (byte[]? plane in planes)
+            {
+                if (plane is not null) ArrayPool<byte>.Shared.Return(plane);
+            }
+        }
     }
 
-    /// <summary>Inverse-transforms the component's real blocks into a sample plane <paramref name="stride"/> bytes wide.</summary>
+    /// <summary>Inverse-transforms the component's real blocks into a pooled sample plane <paramref name="stride"/> bytes wide.</summary>
     private static byte[] Reconstruct(JpegComponent c, int stride)
     {
-        var plane = new byte[(long)stride * c.HeightInBlocks * 8];
+        var plane = ArrayPool<byte>.Shared.Rent(stride * c.HeightInBlocks * 8);
         ushort[] quant = c.Quant!;
         for (int by = 0; by < c.HeightInBlocks; by++)
         {

@@ -16,9 +16,9 @@ internal static class Upsampling
     /// <param name="vFactor">Vertical expansion (maxV / V).</param>
     /// <param name="width">Output width.</param>
     /// <param name="height">Output height.</param>
-    public static byte[] Expand(byte[] plane, int stride, int inWidth, int inHeight, int hFactor, int vFactor, int width, int height)
+    /// <param name="output">At least <paramref name="width"/> × <paramref name="height"/> bytes; the first that many are written, row by row.</param>
+    public static void Expand(byte[] plane, int stride, int inWidth, int inHeight, int hFactor, int vFactor, int width, int height, byte[] output)
     {
-        var output = new byte[width * height];
         for (int y = 0; y < height; y++)
         {
             Span<byte> outRow = output.AsSpan(y * width, width);
@@ -41,8 +41,6 @@ internal static class Upsampling
                     break;
             }
         }
-
-        return output;
     }
 
     private static ReadOnlySpan<byte> Row(byte[] plane, int stride, int y) => plane.AsSpan(y * stride, stride);

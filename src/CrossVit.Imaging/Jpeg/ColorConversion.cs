@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
+
 namespace CrossVit.Imaging.Jpeg;
 
 /// <summary>
@@ -9,14 +12,41 @@ internal static class ColorConversion
     private const int ScaleBits = 16;
     private const int OneHalf = 1 << (ScaleBits - 1);
 
+    // jdcolor.c's factors in 16-bit fixed point.
+    private static readonly int RedPerCr = Fix(1.40200), BluePerCb = Fix(1.77200), GreenPerCb = -Fix(0.34414), GreenPerCr = -Fix(0.71414);
+
     // Indexed by the chroma sample; x = sample - 128.
-    private static readonly int[] CrToR = Table(x => ((Fix(1.40200) * x) + OneHalf) >> ScaleBits);
-    private static readonly int[] CbToB = Table(x => ((Fix(1.77200) * x) + OneHalf) >> ScaleBits);
-    private static readonly int[] CrToG = Table(x => -Fix(0.71414) * x);
-    private static readonly int[] CbToG = Table(x => (-Fix(0.34414) * x) + OneHalf);
+    private static readonly int[] CrToR = Table(x => ((RedPerCr * x) + OneHalf) >> ScaleBits);
+    private static readonly int[] CbToB = Table(x => ((BluePerCb * x) + OneHalf) >> ScaleBits);
+    private static readonly int[] CrToG = Table(x => GreenPerCr * x);
+    private static readonly int[] CbToG = Table(x => (GreenPerCb * x) + OneHalf);
 
     /// <summary>Converts full-size Y, Cb, Cr planes into interleaved RGB.</summary>
     public static void YCbCrToRgb(ReadOnlySpan<byte> y, ReadOnlySpan<byte> cb, ReadOnlySpan<byte> cr, Span<byte> rgb)
+    {
+        int n = y.Length;
+        if (cb.Length != n || cr.Length != n || rgb.Length != 3 * n)
+        {
+            throw new ArgumentException($"Expected three planes of {n} samples and {3 * n} bytes of RGB; got {cb.Length}, {cr.Length} and {rgb.Length}.");
+        }
+
+        if (!Vector128.IsHardwareAccelerated || n < Pixels)
+        {
+            YCbCrToRgbScalar(y, cb, cr, rgb);
+            return;
+        }
+
+        // Eight pixels a step; the last step overlaps the one before rather than leave a scalar tail.
+        for (int i = 0; ; i += Pixels)
+        {
+            if (i > n - Pixels) i = n - Pixels;
+            Convert8(y, cb, cr, rgb, i);
+            if (i == n - Pixels) break;
+        }
+    }
+
+    /// <summary>The same conversion a pixel at a time through libjpeg's tables: short planes, and the tests' reference.</summary>
+    internal static void YCbCrToRgbScalar(ReadOnlySpan<byte> y, ReadOnlySpan<byte> cb, ReadOnlySpan<byte> cr, Span<byte> rgb)
     {
         for (int i = 0; i < y.Length; i++)
         {
@@ -28,6 +58,54 @@ internal static class ColorConversion
             rgb[(3 * i) + 2] = Clamp(luma + CbToB[blue]);
         }
     }
+
+    private const int Pixels = 8;
+
+    /// <summary>
+    /// Pixels [i, i + 8): the tables' entries computed, not looked up (each is its formula in 32-bit integers, so the
+    /// sums are the same), then R, G and B clamped and interleaved by two byte shuffles.
+    /// </summary>
+    private static void Convert8(ReadOnlySpan<byte> y, ReadOnlySpan<byte> cb, ReadOnlySpan<byte> cr, Span<byte> rgb, int i)
+    {
+        var (lumaLow, lumaHigh) = Load8(y, i, 0);
+        var (cbLow, cbHigh) = Load8(cb, i, 128);
+        var (crLow, crHigh) = Load8(cr, i, 128);
+        var half = Vector128.Create(OneHalf);
+        var red = Narrow(lumaLow + (((crLow * RedPerCr) + half) >> ScaleBits), lumaHigh + (((crHigh * RedPerCr) + half) >> ScaleBits));
+        var green = Narrow(
+            lumaLow + (((cbLow * GreenPerCb) + half + (crLow * GreenPerCr)) >> ScaleBits),
+            lumaHigh + (((cbHigh * GreenPerCb) + half + (crHigh * GreenPerCr)) >> ScaleBits));
+        var blue = Narrow(lumaLow + (((cbLow * BluePerCb) + half) >> ScaleBits), lumaHigh + (((cbHigh * BluePerCb) + half) >> ScaleBits));
+        var redGreen = Vector128.Create(red.GetLower(), green.GetLower());   // R0..R7 G0..G7
+        var blueOnly = Vector128.Create(blue.GetLower(), Vector64<byte>.Zero);
+        Span<byte> output = rgb.Slice(3 * i, 3 * Pixels);
+        (Vector128.Shuffle(redGreen, RedGreenFirst) | Vector128.Shuffle(blueOnly, BlueFirst)).CopyTo(output);
+        (Vector128.Shuffle(redGreen, RedGreenLast) | Vector128.Shuffle(blueOnly, BlueLast)).GetLower().CopyTo(output[16..]);
+    }
+
+    /// <summary>Samples [i, i + 8) of a plane, less <paramref name="bias"/>, as two vectors of four ints.</summary>
+    private static (Vector128<int> Low, Vector128<int> High) Load8(ReadOnlySpan<byte> plane, int i, int bias)
+    {
+        var bytes = Vector128.CreateScalar(BinaryPrimitives.ReadUInt64LittleEndian(plane.Slice(i, 8))).AsByte();
+        var shorts = Vector128.WidenLower(bytes);
+        var offset = Vector128.Create(bias);
+        return (Vector128.WidenLower(shorts).AsInt32() - offset, Vector128.WidenUpper(shorts).AsInt32() - offset);
+    }
+
+    /// <summary>Clamps eight ints to 0..255 and packs them into the low eight bytes.</summary>
+    private static Vector128<byte> Narrow(Vector128<int> low, Vector128<int> high)
+    {
+        var max = Vector128.Create(255);
+        var shorts = Vector128.Narrow(Vector128.Clamp(low, Vector128<int>.Zero, max), Vector128.Clamp(high, Vector128<int>.Zero, max));
+        return Vector128.Narrow(shorts.AsUInt16(), shorts.AsUInt16());
+    }
+
+    // Byte k of the 24 output bytes is R, G or B of pixel k / 3; an index past 15 gives zero, so each output is the OR
+    // of the R/G part and the B part.
+    private static readonly Vector128<byte> RedGreenFirst = Vector128.Create((byte)0, 8, 255, 1, 9, 255, 2, 10, 255, 3, 11, 255, 4, 12, 255, 5);
+    private static readonly Vector128<byte> BlueFirst = Vector128.Create((byte)255, 255, 0, 255, 255, 1, 255, 255, 2, 255, 255, 3, 255, 255, 4, 255);
+    private static readonly Vector128<byte> RedGreenLast = Vector128.Create((byte)13, 255, 6, 14, 255, 7, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255);
+    private static readonly Vector128<byte> BlueLast = Vector128.Create((byte)255, 5, 255, 255, 6, 255, 255, 7, 255, 255, 255, 255, 255, 255, 255, 255);
 
     /// <summary>Interleaves planes that already hold R, G and B (Adobe transform 0 or 'R','G','B' component ids).</summary>
     public static void Interleave(ReadOnlySpan<byte> r, ReadOnlySpan<byte> g, ReadOnlySpan<byte> b, Span<byte> rgb)

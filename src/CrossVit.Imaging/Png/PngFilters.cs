@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace CrossVit.Imaging.Png;
 
 /// <summary>Reverses the five PNG scanline filters in place.</summary>
@@ -15,15 +12,9 @@ internal static class PngFilters
     {
         int n = row.Length;
         int bpp = Math.Min(bytesPerPixel, n);
-        if (previous.Length != n || bpp < 1)
-        {
-            throw new ArgumentException($"Expected a previous row of {n} bytes and at least 1 byte per pixel; got {previous.Length} and {bytesPerPixel}.");
-        }
 
         // The first pixel has no left neighbour (left and up-left read as 0), so each filter splits into that pixel and
-        // the rest, whose loops then run without a branch per byte; the lengths are checked above.
-        ref byte x = ref MemoryMarshal.GetReference(row);
-        ref byte up = ref MemoryMarshal.GetReference(previous);
+        // the rest, whose loops then run without a branch per byte.
         switch (filter)
         {
             case 0:
@@ -31,26 +22,26 @@ internal static class PngFilters
             case 1:
                 for (int i = bpp; i < n; i++)
                 {
-                    Unsafe.Add(ref x, i) += Unsafe.Add(ref x, i - bpp);
+                    row[i] += row[i - bpp];
                 }
 
                 break;
             case 2:
                 for (int i = 0; i < n; i++)
                 {
-                    Unsafe.Add(ref x, i) += Unsafe.Add(ref up, i);
+                    row[i] += previous[i];
                 }
 
                 break;
             case 3:
                 for (int i = 0; i < bpp; i++)
                 {
-                    Unsafe.Add(ref x, i) += (byte)(Unsafe.Add(ref up, i) >> 1);
+                    row[i] += (byte)(previous[i] >> 1);
                 }
 
                 for (int i = bpp; i < n; i++)
                 {
-                    Unsafe.Add(ref x, i) += (byte)((Unsafe.Add(ref x, i - bpp) + Unsafe.Add(ref up, i)) >> 1);
+                    row[i] += (byte)((row[i - bpp] + previous[i]) >> 1);
                 }
 
                 break;
@@ -58,12 +49,12 @@ internal static class PngFilters
                 // Paeth of (0, up, 0) is up.
                 for (int i = 0; i < bpp; i++)
                 {
-                    Unsafe.Add(ref x, i) += Unsafe.Add(ref up, i);
+                    row[i] += previous[i];
                 }
 
                 for (int i = bpp; i < n; i++)
                 {
-                    Unsafe.Add(ref x, i) += Paeth(Unsafe.Add(ref x, i - bpp), Unsafe.Add(ref up, i), Unsafe.Add(ref up, i - bpp));
+                    row[i] += Paeth(row[i - bpp], previous[i], previous[i - bpp]);
                 }
 
                 break;

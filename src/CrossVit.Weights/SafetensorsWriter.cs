@@ -81,7 +81,29 @@ public sealed class SafetensorsWriter
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        Write(stream, BuildHeader());
+    }
+
+    /// <summary>The complete file as a byte array.</summary>
+    /// <exception cref="InvalidOperationException">The file would exceed the largest byte array (about 2 GB); use <see cref="Save(string)"/>.</exception>
+    public byte[] ToArray()
+    {
         byte[] header = BuildHeader();
+        long length = 8L + header.Length + _tensors.Sum(t => (long)t.Data.Length);
+        if (length > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"The file would be {length:N0} bytes; a byte array holds at most {Array.MaxLength:N0}. Save it to a file instead.");
+        }
+
+        // Sized exactly, so its buffer is the file: a growing stream would copy a model's weights several times over.
+        using var stream = new MemoryStream((int)length);
+        Write(stream, header);
+        return stream.GetBuffer();
+    }
+
+    /// <summary>The header's length, the header, then every tensor's bytes in the order they were added.</summary>
+    private void Write(Stream stream, byte[] header)
+    {
         Span<byte> prefix = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
         stream.Write(prefix);
@@ -90,22 +112,6 @@ public sealed class SafetensorsWriter
         {
             stream.Write(tensor.Data);
         }
-    }
-
-    /// <summary>The complete file as a byte array.</summary>
-    /// <exception cref="InvalidOperationException">The file would exceed the largest byte array (about 2 GB); use <see cref="Save(string)"/>.</exception>
-    public byte[] ToArray()
-    {
-        long length = 8L + BuildHeader().Length + _tensors.Sum(t => (long)t.Data.Length);
-        if (length > Array.MaxLength)
-        {
-            throw new InvalidOperationException($"The file would be {length:N0} bytes; a byte array holds at most {Array.MaxLength:N0}. Save it to a file instead.");
-        }
-
-        // Sized exactly, so its buffer is the file: a growing stream would copy a model's weights several times over.
-        using var stream = new MemoryStream((int)length);
-        Save(stream);
-        return stream.GetBuffer();
     }
 
     private byte[] BuildHeader()

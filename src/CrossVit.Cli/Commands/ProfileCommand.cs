@@ -62,11 +62,11 @@ internal static class ProfileCommand
         /// The time outside the operations, in milliseconds per pass: the image wait where workers ran images by
         /// themselves, then the rest (below zero where concurrent branches overlap).
         /// </summary>
-        public IReadOnlyList<(string Label, double Milliseconds)> Outside() =>
-        [
-            .. ImagesPerWorker > 0 ? [("image wait (other workers)", Profile.ImageWaitMilliseconds / Profile.Passes)] : Array.Empty<(string, double)>(),
-            ("other (outside the operations)", Profile.OtherMilliseconds / Profile.Passes),
-        ];
+        public IEnumerable<(string Label, double Milliseconds)> Outside()
+        {
+            if (ImagesPerWorker > 0) yield return ("image wait (other workers)", Profile.ImageWaitMilliseconds / Profile.Passes);
+            yield return ("other (outside the operations)", Profile.OtherMilliseconds / Profile.Passes);
+        }
     }
 
     /// <summary>An operation's figures per pass: milliseconds, share of the pass, GFLOP/s, fraction of peak, GB/s, worker-milliseconds waited.</summary>
@@ -135,7 +135,7 @@ internal static class ProfileCommand
 
     private static void Table(string heading, IReadOnlyList<(string Name, Row Row)> rows, Report r)
     {
-        var outside = r.Outside();
+        var outside = r.Outside().ToList();
         int width = new[] { heading.Length, rows.Max(x => x.Name.Length), outside.Max(x => x.Label.Length) }.Max() + 2;
         Console.WriteLine($"{heading.PadRight(width)}{"calls",7}{"ms/pass",10}{"share",8}{"GFLOP/s",9}{"of peak",9}{"GB/s",8}{"wait ms",9}");
         foreach (var (name, row) in rows)

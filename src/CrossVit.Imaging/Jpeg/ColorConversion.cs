@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CrossVit.Imaging.Jpeg;
@@ -70,17 +71,26 @@ internal static class ColorConversion
         var (lumaLow, lumaHigh) = Load8(y, i, 0);
         var (cbLow, cbHigh) = Load8(cb, i, 128);
         var (crLow, crHigh) = Load8(cr, i, 128);
-        var half = Vector128.Create(OneHalf);
-        var red = Narrow(lumaLow + (((crLow * RedPerCr) + half) >> ScaleBits), lumaHigh + (((crHigh * RedPerCr) + half) >> ScaleBits));
-        var green = Narrow(
-            lumaLow + (((cbLow * GreenPerCb) + half + (crLow * GreenPerCr)) >> ScaleBits),
-            lumaHigh + (((cbHigh * GreenPerCb) + half + (crHigh * GreenPerCr)) >> ScaleBits));
-        var blue = Narrow(lumaLow + (((cbLow * BluePerCb) + half) >> ScaleBits), lumaHigh + (((cbHigh * BluePerCb) + half) >> ScaleBits));
+        var (redLow, greenLow, blueLow) = Convert4(lumaLow, cbLow, crLow);
+        var (redHigh, greenHigh, blueHigh) = Convert4(lumaHigh, cbHigh, crHigh);
+        var red = Narrow(redLow, redHigh);
+        var green = Narrow(greenLow, greenHigh);
+        var blue = Narrow(blueLow, blueHigh);
         var redGreen = Vector128.Create(red.GetLower(), green.GetLower());   // R0..R7 G0..G7
         var blueOnly = Vector128.Create(blue.GetLower(), Vector64<byte>.Zero);
         Span<byte> output = rgb.Slice(3 * i, 3 * Pixels);
         (Vector128.Shuffle(redGreen, RedGreenFirst) | Vector128.Shuffle(blueOnly, BlueFirst)).CopyTo(output);
         (Vector128.Shuffle(redGreen, RedGreenLast) | Vector128.Shuffle(blueOnly, BlueLast)).GetLower().CopyTo(output[16..]);
+    }
+
+    /// <summary>Four pixels' R, G and B before clamping: the tables' sums, with Cb and Cr less 128.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<int> R, Vector128<int> G, Vector128<int> B) Convert4(Vector128<int> luma, Vector128<int> cb, Vector128<int> cr)
+    {
+        var half = Vector128.Create(OneHalf);
+        return (luma + (((cr * RedPerCr) + half) >> ScaleBits),
+            luma + (((cb * GreenPerCb) + half + (cr * GreenPerCr)) >> ScaleBits),
+            luma + (((cb * BluePerCb) + half) >> ScaleBits));
     }
 
     /// <summary>Samples [i, i + 8) of a plane, less <paramref name="bias"/>, as two vectors of four ints.</summary>

@@ -95,7 +95,8 @@ public class ProfileTests
         var output = new float[batch * model.Config.OutputSize];
         for (int i = 0; i < 3; i++) session.Run(input, batch, height, width, output);
         session.ResetProfile();
-        Assert.Equal((0, 0.0), (session.ReadProfile().Passes, session.ReadProfile().ImageWaitMilliseconds));
+        var reset = session.ReadProfile();
+        Assert.Equal((0, 0.0), (reset.Passes, reset.ImageWaitMilliseconds));
         for (int i = 0; i < 10; i++) session.Run(input, batch, height, width, output);
         var p = session.ReadProfile();
         Assert.Equal(10, p.Passes);

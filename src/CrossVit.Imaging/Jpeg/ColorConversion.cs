@@ -66,6 +66,7 @@ internal static class ColorConversion
     /// Pixels [i, i + 8): the tables' entries computed, not looked up (each is its formula in 32-bit integers, so the
     /// sums are the same), then R, G and B clamped and interleaved by two byte shuffles.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Convert8(ReadOnlySpan<byte> y, ReadOnlySpan<byte> cb, ReadOnlySpan<byte> cr, Span<byte> rgb, int i)
     {
         var (lumaLow, lumaHigh) = Load8(y, i, 0);
@@ -73,14 +74,12 @@ internal static class ColorConversion
         var (crLow, crHigh) = Load8(cr, i, 128);
         var (redLow, greenLow, blueLow) = Convert4(lumaLow, cbLow, crLow);
         var (redHigh, greenHigh, blueHigh) = Convert4(lumaHigh, cbHigh, crHigh);
-        var red = Narrow(redLow, redHigh);
-        var green = Narrow(greenLow, greenHigh);
-        var blue = Narrow(blueLow, blueHigh);
-        var redGreen = Vector128.Create(red.GetLower(), green.GetLower());   // R0..R7 G0..G7
-        var blueOnly = Vector128.Create(blue.GetLower(), Vector64<byte>.Zero);
+        // Narrowed straight into R0..R7 G0..G7 and B0..B7: halves taken and joined would pass through the stack.
+        var redGreen = Vector128.Narrow(Clamp8(redLow, redHigh), Clamp8(greenLow, greenHigh));
+        var blueOnly = Vector128.Narrow(Clamp8(blueLow, blueHigh), Vector128<ushort>.Zero);
         Span<byte> output = rgb.Slice(3 * i, 3 * Pixels);
         (Vector128.Shuffle(redGreen, RedGreenFirst) | Vector128.Shuffle(blueOnly, BlueFirst)).CopyTo(output);
-        (Vector128.Shuffle(redGreen, RedGreenLast) | Vector128.Shuffle(blueOnly, BlueLast)).GetLower().CopyTo(output[16..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(output[16..], (Vector128.Shuffle(redGreen, RedGreenLast) | Vector128.Shuffle(blueOnly, BlueLast)).AsUInt64().ToScalar());
     }
 
     /// <summary>Four pixels' R, G and B before clamping: the tables' sums, with Cb and Cr less 128.</summary>
@@ -94,6 +93,7 @@ internal static class ColorConversion
     }
 
     /// <summary>Samples [i, i + 8) of a plane, less <paramref name="bias"/>, as two vectors of four ints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector128<int> Low, Vector128<int> High) Load8(ReadOnlySpan<byte> plane, int i, int bias)
     {
         var bytes = Vector128.CreateScalar(BinaryPrimitives.ReadUInt64LittleEndian(plane.Slice(i, 8))).AsByte();
@@ -102,12 +102,12 @@ internal static class ColorConversion
         return (Vector128.WidenLower(shorts).AsInt32() - offset, Vector128.WidenUpper(shorts).AsInt32() - offset);
     }
 
-    /// <summary>Clamps eight ints to 0..255 and packs them into the low eight bytes.</summary>
-    private static Vector128<byte> Narrow(Vector128<int> low, Vector128<int> high)
+    /// <summary>Clamps eight ints to 0..255, as eight unsigned shorts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> Clamp8(Vector128<int> low, Vector128<int> high)
     {
         var max = Vector128.Create(255);
-        var shorts = Vector128.Narrow(Vector128.Clamp(low, Vector128<int>.Zero, max), Vector128.Clamp(high, Vector128<int>.Zero, max));
-        return Vector128.Narrow(shorts.AsUInt16(), shorts.AsUInt16());
+        return Vector128.Narrow(Vector128.Clamp(low, Vector128<int>.Zero, max), Vector128.Clamp(high, Vector128<int>.Zero, max)).AsUInt16();
     }
 
     // Byte k of the 24 output bytes is R, G or B of pixel k / 3; an index past 15 gives zero, so each output is the OR

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
+
 namespace CrossVit.Imaging.Jpeg;
 
 /// <summary>
@@ -19,27 +23,38 @@ internal static class Upsampling
     /// <param name="output">At least <paramref name="width"/> × <paramref name="height"/> bytes; the first that many are written, row by row.</param>
     public static void Expand(byte[] plane, int stride, int inWidth, int inHeight, int hFactor, int vFactor, int width, int height, byte[] output)
     {
-        for (int y = 0; y < height; y++)
+        // The 2:1 horizontal filters run on a row of 16-bit column values: the samples, or for 2×2 the vertical sums.
+        ushort[] columns = ArrayPool<ushort>.Shared.Rent(inWidth);
+        try
         {
-            Span<byte> outRow = output.AsSpan(y * width, width);
-            switch (hFactor, vFactor)
+            for (int y = 0; y < height; y++)
             {
-                case (1, 1):
-                    plane.AsSpan(y * stride, width).CopyTo(outRow);
-                    break;
-                case (2, 1) when inWidth > 2:
-                    H2V1(Row(plane, stride, y), inWidth, outRow);
-                    break;
-                case (1, 2):
-                    H1V2(Row(plane, stride, y >> 1), Row(plane, stride, NeighbourRow(y, inHeight)), (y & 1) == 0 ? 1 : 2, outRow);
-                    break;
-                case (2, 2) when inWidth > 2:
-                    H2V2(Row(plane, stride, y >> 1), Row(plane, stride, NeighbourRow(y, inHeight)), inWidth, outRow);
-                    break;
-                default:
-                    Replicate(Row(plane, stride, y / vFactor), hFactor, outRow);
-                    break;
+                Span<byte> outRow = output.AsSpan(y * width, width);
+                switch (hFactor, vFactor)
+                {
+                    case (1, 1):
+                        plane.AsSpan(y * stride, width).CopyTo(outRow);
+                        break;
+                    case (2, 1) when inWidth > 2:
+                        ColumnSums(Row(plane, stride, y), Row(plane, stride, y), 0, inWidth, columns);
+                        Triangle(columns, inWidth, 1, 2, 2, outRow);
+                        break;
+                    case (1, 2):
+                        H1V2(Row(plane, stride, y >> 1), Row(plane, stride, NeighbourRow(y, inHeight)), (y & 1) == 0 ? 1 : 2, outRow);
+                        break;
+                    case (2, 2) when inWidth > 2:
+                        ColumnSums(Row(plane, stride, y >> 1), Row(plane, stride, NeighbourRow(y, inHeight)), 3, inWidth, columns);
+                        Triangle(columns, inWidth, 8, 7, 4, outRow);
+                        break;
+                    default:
+                        Replicate(Row(plane, stride, y / vFactor), hFactor, outRow);
+                        break;
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<ushort>.Shared.Return(columns);
         }
     }
 
@@ -47,19 +62,6 @@ internal static class Upsampling
 
     /// <summary>For 2:1 vertical: the next-nearest input row of output row <paramref name="y"/>, clamped to the real rows.</summary>
     private static int NeighbourRow(int y, int inHeight) => Math.Clamp((y & 1) == 0 ? (y >> 1) - 1 : (y >> 1) + 1, 0, inHeight - 1);
-
-    /// <summary>Outputs at 1/4 and 3/4 between input centres: (3·nearer + further + 1 or 2) / 4.</summary>
-    private static void H2V1(ReadOnlySpan<byte> input, int inWidth, Span<byte> output)
-    {
-        for (int x = 0; x < inWidth; x++)
-        {
-            int near = input[x] * 3;
-            int left = input[Math.Max(x - 1, 0)];
-            int right = input[Math.Min(x + 1, inWidth - 1)];
-            Put(output, 2 * x, (near + left + 1) >> 2);
-            Put(output, (2 * x) + 1, (near + right + 2) >> 2);
-        }
-    }
 
     private static void H1V2(ReadOnlySpan<byte> nearest, ReadOnlySpan<byte> neighbour, int bias, Span<byte> output)
     {
@@ -69,20 +71,78 @@ internal static class Upsampling
         }
     }
 
-    /// <summary>Vertical triangle into column sums, then horizontal triangle: weights 9/16, 3/16, 3/16, 1/16.</summary>
-    private static void H2V2(ReadOnlySpan<byte> nearest, ReadOnlySpan<byte> neighbour, int inWidth, Span<byte> output)
+    /// <summary>
+    /// <c>columns[x] = nearestWeight · nearest[x] + neighbour[x]</c> for x &lt; <paramref name="inWidth"/>: the 2×2
+    /// filter's vertical triangle (weights 3 and 1), or with weight 0 and one row the samples themselves (2×1).
+    /// </summary>
+    internal static void ColumnSums(ReadOnlySpan<byte> nearest, ReadOnlySpan<byte> neighbour, int nearestWeight, int inWidth, Span<ushort> columns)
     {
-        for (int x = 0; x < inWidth; x++)
+        if (inWidth < Lanes)
         {
-            int here = ColumnSum(nearest, neighbour, x);
-            int left = ColumnSum(nearest, neighbour, Math.Max(x - 1, 0));
-            int right = ColumnSum(nearest, neighbour, Math.Min(x + 1, inWidth - 1));
-            Put(output, 2 * x, ((here * 3) + left + 8) >> 4);
-            Put(output, (2 * x) + 1, ((here * 3) + right + 7) >> 4);
+            for (int x = 0; x < inWidth; x++)
+            {
+                columns[x] = (ushort)((nearest[x] * nearestWeight) + neighbour[x]);
+            }
+
+            return;
+        }
+
+        // Eight columns a step; the last step overlaps the one before rather than leave a scalar tail.
+        var weight = Vector128.Create((ushort)nearestWeight);
+        for (int x = 0; ; x += Lanes)
+        {
+            if (x > inWidth - Lanes) x = inWidth - Lanes;
+            (Load8(nearest, x) * weight + Load8(neighbour, x)).CopyTo(columns[x..]);
+            if (x == inWidth - Lanes) break;
         }
     }
 
-    private static int ColumnSum(ReadOnlySpan<byte> nearest, ReadOnlySpan<byte> neighbour, int x) => (nearest[x] * 3) + neighbour[x];
+    /// <summary>
+    /// The 2:1 horizontal triangle over column values: output 2x is <c>(3·c[x] + c[x − 1] + evenBias) &gt;&gt; shift</c>,
+    /// output 2x + 1 is <c>(3·c[x] + c[x + 1] + oddBias) &gt;&gt; shift</c>, with the edge columns replicated; samples
+    /// past the end of <paramref name="output"/> (an odd width's padding) are not written.
+    /// </summary>
+    internal static void Triangle(ReadOnlySpan<ushort> columns, int inWidth, int evenBias, int oddBias, int shift, Span<byte> output)
+    {
+        TriangleAt(columns, inWidth, 0, evenBias, oddBias, shift, output);
+        TriangleAt(columns, inWidth, inWidth - 1, evenBias, oddBias, shift, output);
+        int interior = inWidth - 2;   // columns 1 .. inWidth − 2 have both neighbours
+        if (interior < Lanes)
+        {
+            for (int x = 1; x <= interior; x++)
+            {
+                TriangleAt(columns, inWidth, x, evenBias, oddBias, shift, output);
+            }
+
+            return;
+        }
+
+        var even = Vector128.Create((ushort)evenBias);
+        var odd = Vector128.Create((ushort)oddBias);
+        for (int x = 1; ; x += Lanes)
+        {
+            if (x > interior - Lanes + 1) x = interior - Lanes + 1;
+            var here = Vector128.Create(columns.Slice(x, Lanes)) * 3;
+            var left = Vector128.ShiftRightLogical(here + Vector128.Create(columns.Slice(x - 1, Lanes)) + even, shift);
+            var right = Vector128.ShiftRightLogical(here + Vector128.Create(columns.Slice(x + 1, Lanes)) + odd, shift);
+            // Both are at most 255: as 16-bit lanes, even | odd << 8 is the interleaved byte pair.
+            (left | Vector128.ShiftLeft(right, 8)).AsByte().CopyTo(output[(2 * x)..]);
+            if (x == interior - Lanes + 1) break;
+        }
+    }
+
+    private static void TriangleAt(ReadOnlySpan<ushort> columns, int inWidth, int x, int evenBias, int oddBias, int shift, Span<byte> output)
+    {
+        int here = columns[x] * 3;
+        Put(output, 2 * x, (here + columns[Math.Max(x - 1, 0)] + evenBias) >> shift);
+        Put(output, (2 * x) + 1, (here + columns[Math.Min(x + 1, inWidth - 1)] + oddBias) >> shift);
+    }
+
+    private const int Lanes = 8;
+
+    /// <summary>Samples [x, x + 8) as eight 16-bit lanes.</summary>
+    private static Vector128<ushort> Load8(ReadOnlySpan<byte> row, int x) =>
+        Vector128.WidenLower(Vector128.CreateScalar(BinaryPrimitives.ReadUInt64LittleEndian(row.Slice(x, 8))).AsByte());
 
     private static void Replicate(ReadOnlySpan<byte> input, int hFactor, Span<byte> output)
     {

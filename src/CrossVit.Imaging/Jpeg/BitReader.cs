@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace CrossVit.Imaging.Jpeg;
 
 /// <summary>
@@ -84,6 +86,20 @@ internal sealed class BitReader(byte[] data, int position)
 
     private void Fill()
     {
+        // Whole bytes at once while the next eight hold no 0xFF (no stuffing, no marker): the common case.
+        if (Position <= data.Length - 8)
+        {
+            ulong word = BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(Position));
+            if (!HasFFByte(word))
+            {
+                int bytes = (64 - _count) >> 3;
+                _buffer |= (word >> (64 - (8 * bytes))) << (64 - _count - (8 * bytes));
+                _count += 8 * bytes;
+                Position += bytes;
+                return;
+            }
+        }
+
         while (_count <= 56)
         {
             ulong b;
@@ -105,5 +121,12 @@ internal sealed class BitReader(byte[] data, int position)
             _buffer |= b << (56 - _count);
             _count += 8;
         }
+    }
+
+    /// <summary>Whether any byte of <paramref name="word"/> is 0xFF (a zero byte of its complement).</summary>
+    private static bool HasFFByte(ulong word)
+    {
+        ulong x = ~word;
+        return ((x - 0x0101010101010101UL) & ~x & 0x8080808080808080UL) != 0;
     }
 }

@@ -34,6 +34,12 @@ internal sealed class JpegComponent(int id, int h, int v, int quantTableIndex)
     /// </summary>
     public short[] Coefficients { get; private set; } = [];
 
+    /// <summary>
+    /// Per block of a progressive frame, bit k set while AC coefficient k (zig-zag order) is non-zero, so that a
+    /// refinement scan visits only those; pooled like the coefficients, and empty for a baseline frame.
+    /// </summary>
+    public ulong[] NonZero { get; private set; } = [];
+
     /// <summary>Quantisation table in natural order, latched when the component first appears in a scan (as libjpeg does).</summary>
     public ushort[]? Quant { get; set; }
 
@@ -44,7 +50,7 @@ internal sealed class JpegComponent(int id, int h, int v, int quantTableIndex)
 
     public HuffmanTable? AcTable { get; set; }
 
-    public void Allocate(int width, int height, int maxH, int maxV, int mcusPerLine, int mcusPerColumn)
+    public void Allocate(int width, int height, int maxH, int maxV, int mcusPerLine, int mcusPerColumn, bool progressive)
     {
         DownsampledWidth = (int)(((long)width * H + maxH - 1) / maxH);
         DownsampledHeight = (int)(((long)height * V + maxV - 1) / maxV);
@@ -56,13 +62,20 @@ internal sealed class JpegComponent(int id, int h, int v, int quantTableIndex)
         int count = checked(BlocksPerLine * BlocksPerColumn * 64);   // within int: DecodeLimits bounds the pixels
         Coefficients = ArrayPool<short>.Shared.Rent(count);
         Coefficients.AsSpan(0, count).Clear();
+        if (progressive)
+        {
+            NonZero = ArrayPool<ulong>.Shared.Rent(count / 64);
+            NonZero.AsSpan(0, count / 64).Clear();
+        }
     }
 
-    /// <summary>Gives the coefficients back to the pool; the component holds none afterwards.</summary>
+    /// <summary>Gives the coefficients (and non-zero maps) back to the pool; the component holds none afterwards.</summary>
     public void ReturnCoefficients()
     {
         if (Coefficients.Length > 0) ArrayPool<short>.Shared.Return(Coefficients);
+        if (NonZero.Length > 0) ArrayPool<ulong>.Shared.Return(NonZero);
         Coefficients = [];
+        NonZero = [];
     }
 }
 
@@ -81,7 +94,7 @@ internal sealed class JpegFrame
         McusPerColumn = (height + (8 * MaxV) - 1) / (8 * MaxV);
         foreach (JpegComponent c in components)
         {
-            c.Allocate(width, height, MaxH, MaxV, McusPerLine, McusPerColumn);
+            c.Allocate(width, height, MaxH, MaxV, McusPerLine, McusPerColumn, progressive);
         }
     }
 

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace CrossVit.Imaging.Jpeg;
 
 /// <summary>Huffman-decodes one scan (baseline, or one progressive DC/AC first/refinement pass) into coefficients.</summary>
@@ -74,7 +77,7 @@ internal sealed class ScanDecoder
         if (!_frame.Progressive)
         {
             DecodeDcFirst(c, block);
-            DecodeAcFirst(c, block);
+            DecodeAcFirst(c, block, ref Unsafe.NullRef<ulong>());
         }
         else if (_ss == 0)
         {
@@ -89,11 +92,11 @@ internal sealed class ScanDecoder
         }
         else if (_ah == 0)
         {
-            DecodeAcFirst(c, block);
+            DecodeAcFirst(c, block, ref c.NonZero[blockIndex]);
         }
         else
         {
-            DecodeAcRefine(c, block);
+            DecodeAcRefine(c, block, ref c.NonZero[blockIndex]);
         }
     }
 
@@ -109,8 +112,11 @@ internal sealed class ScanDecoder
         block[0] = (short)(c.DcPredictor << _al);
     }
 
-    /// <summary>Baseline AC coefficients, or a progressive first AC pass over the band Ss..Se (with end-of-band runs).</summary>
-    private void DecodeAcFirst(JpegComponent c, Span<short> block)
+    /// <summary>
+    /// Baseline AC coefficients, or a progressive first AC pass over the band Ss..Se (with end-of-band runs), which
+    /// also records in <paramref name="nonZero"/> which coefficients it made non-zero (a null reference in baseline).
+    /// </summary>
+    private void DecodeAcFirst(JpegComponent c, Span<short> block, ref ulong nonZero)
     {
         if (_eobRun > 0)
         {
@@ -122,13 +128,22 @@ internal sealed class ScanDecoder
         int end = _frame.Progressive ? _se : 63;
         for (int k = _frame.Progressive ? _ss : 1; k <= end; k++)
         {
+            int fast = table.PeekAcValue(_reader);
+            if (fast != 0)
+            {
+                _reader.Skip(fast & 0xFF);
+                k += (fast >> 8) & 15;
+                Store(block, k, (short)((fast >> 16) << _al), ref nonZero);
+                continue;
+            }
+
             int rs = table.Decode(_reader);
             int run = rs >> 4;
             int size = rs & 15;
             if (size != 0)
             {
                 k += run;
-                block[ZigZag.Natural[k]] = (short)(_reader.ReadSigned(size) << _al);
+                Store(block, k, (short)(_reader.ReadSigned(size) << _al), ref nonZero);
             }
             else if (run == 15)
             {
@@ -146,8 +161,24 @@ internal sealed class ScanDecoder
         }
     }
 
-    /// <summary>Progressive AC refinement: one more bit for known coefficients, plus newly non-zero ±1 values.</summary>
-    private void DecodeAcRefine(JpegComponent c, Span<short> block)
+    /// <summary>Writes zig-zag coefficient <paramref name="k"/> and, in a progressive frame, its bit of the block's non-zero map.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Span<short> block, int k, short value, ref ulong nonZero)
+    {
+        block[ZigZag.Natural[k]] = value;
+        if (!Unsafe.IsNullRef(ref nonZero))
+        {
+            // Past 63 (corrupt runs) ZigZag.Natural writes coefficient 63, and so does the map.
+            ulong bit = 1UL << Math.Min(k, 63);
+            nonZero = value != 0 ? nonZero | bit : nonZero & ~bit;
+        }
+    }
+
+    /// <summary>
+    /// Progressive AC refinement: one more bit for known coefficients, plus newly non-zero ±1 values. The block's
+    /// non-zero map says which coefficients are known, so the zero runs are counted on it rather than one by one.
+    /// </summary>
+    private void DecodeAcRefine(JpegComponent c, Span<short> block, ref ulong nonZero)
     {
         int plus = 1 << _al;
         int minus = -1 << _al;
@@ -157,52 +188,65 @@ internal sealed class ScanDecoder
             HuffmanTable table = c.AcTable!;
             for (; k <= _se; k++)
             {
-                int rs = table.Decode(_reader);
-                int run = rs >> 4;
-                int value = 0;
-                if ((rs & 15) != 0)
+                int run, value = 0;
+                int fast = table.PeekAcValue(_reader);
+                if (fast != 0 && Math.Abs(fast >> 16) == 1)
                 {
-                    value = _reader.ReadBit() != 0 ? plus : minus;
+                    // A size-1 symbol and its sign bit in one lookup (EXTEND of one bit is the sign).
+                    _reader.Skip(fast & 0xFF);
+                    run = (fast >> 8) & 15;
+                    value = (fast >> 16) << _al;
                 }
-                else if (run != 15)
+                else
                 {
-                    _eobRun = (1 << run) + _reader.ReadBits(run);
-                    break;
-                }
-
-                // Skip `run` zero coefficients, refining the non-zero ones passed on the way.
-                for (; k <= _se; k++)
-                {
-                    ref short coef = ref block[ZigZag.Natural[k]];
-                    if (coef != 0)
+                    int rs = table.Decode(_reader);
+                    run = rs >> 4;
+                    if ((rs & 15) != 0)
                     {
-                        RefineCoefficient(ref coef, plus, minus);
+                        value = _reader.ReadBit() != 0 ? plus : minus;
                     }
-                    else if (--run < 0)
+                    else if (run != 15)
                     {
+                        _eobRun = (1 << run) + _reader.ReadBits(run);
                         break;
                     }
                 }
 
+                // Skip `run` zero coefficients, refining the known ones passed on the way: stop at the band's
+                // (run + 1)-th zero from k, or past its end when it has fewer.
+                ulong zeros = ~nonZero & Band(k, _se);
+                for (; run > 0 && zeros != 0; run--)
+                {
+                    zeros &= zeros - 1;
+                }
+
+                int stop = zeros != 0 ? BitOperations.TrailingZeroCount(zeros) : _se + 1;
+                RefineKnown(block, nonZero & Band(k, stop - 1), plus, minus);
+                k = stop;
                 if (value != 0)
                 {
-                    block[ZigZag.Natural[k]] = (short)value;
+                    Store(block, k, (short)value, ref nonZero);
                 }
             }
         }
 
         if (_eobRun > 0)
         {
-            for (; k <= _se; k++)
-            {
-                ref short coef = ref block[ZigZag.Natural[k]];
-                if (coef != 0)
-                {
-                    RefineCoefficient(ref coef, plus, minus);
-                }
-            }
-
+            // Within an end-of-band run only the known coefficients take a bit.
+            RefineKnown(block, nonZero & Band(k, _se), plus, minus);
             _eobRun--;
+        }
+    }
+
+    /// <summary>Zig-zag positions <paramref name="from"/>..<paramref name="to"/> as a mask; empty when from &gt; to.</summary>
+    private static ulong Band(int from, int to) => from > to ? 0 : (ulong.MaxValue << from) & (ulong.MaxValue >> (63 - to));
+
+    /// <summary>Refines the coefficients of <paramref name="known"/>, a mask of zig-zag positions, in zig-zag order.</summary>
+    private void RefineKnown(Span<short> block, ulong known, int plus, int minus)
+    {
+        for (; known != 0; known &= known - 1)
+        {
+            RefineCoefficient(ref block[ZigZag.Natural[BitOperations.TrailingZeroCount(known)]], plus, minus);
         }
     }
 

@@ -2,7 +2,8 @@
 # Regenerates the small JPEG seeds of JpegSeeds.cs (libjpeg-turbo's cjpeg: apt-get install libjpeg-turbo-progs).
 # One 37x23 synthetic image (odd sizes exercise partial MCUs) in the encoder settings the decoder must handle:
 # baseline 4:2:0, 4:4:4 with a restart marker every MCU, 4:2:2 with optimized Huffman tables, grayscale,
-# progressive 4:2:0 and progressive 4:4:4 with restarts. Prints the C# dictionary entries.
+# progressive 4:2:0 and progressive 4:4:4 with restarts. Prints the C# entries of JpegSeeds.All, then those of
+# JpegSeeds.Decoded: libjpeg-turbo's djpeg output of each (gray replicated to RGB), which PIL's decoding equals.
 set -euo pipefail
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -22,6 +23,18 @@ cjpeg -quality 80 -sample 2x1 -optimize src.ppm > base422_opt.jpg
 cjpeg -grayscale -quality 75 src.ppm > gray.jpg
 cjpeg -progressive -quality 85 -sample 2x2 src.ppm > prog420.jpg
 cjpeg -progressive -quality 85 -sample 1x1 -restart 2 src.ppm > prog444_rst.jpg
-for f in base420 base444_rst base422_opt gray prog420 prog444_rst; do
+seeds="base420 base444_rst base422_opt gray prog420 prog444_rst"
+for f in $seeds; do
   echo "        [\"$f.jpg\"] = \"$(base64 -w0 "$f.jpg")\","
+done
+for f in $seeds; do
+  djpeg -pnm "$f.jpg" > "$f.pnm"
+  echo "        [\"$f.jpg\"] = \"$(python3 - "$f.pnm" <<'PY'
+import base64, sys
+data = open(sys.argv[1], 'rb').read()
+magic, width, height, maxval, pixels = data.split(maxsplit=4)
+assert maxval == b'255' and len(pixels) == int(width) * int(height) * (3 if magic == b'P6' else 1)
+print(base64.b64encode(pixels if magic == b'P6' else bytes(v for v in pixels for _ in range(3))).decode())
+PY
+)\","
 done

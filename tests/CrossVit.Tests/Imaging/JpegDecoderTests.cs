@@ -1,4 +1,5 @@
 using CrossVit.Imaging;
+using CrossVit.Tests.Fuzzing;
 using Xunit;
 
 namespace CrossVit.Tests.Imaging;
@@ -6,6 +7,17 @@ namespace CrossVit.Tests.Imaging;
 public sealed class JpegDecoderTests
 {
     private static readonly byte[] Baseline = File.ReadAllBytes(GoldenImageTests.GoldenPath("hubble_deep_field.jpg"));
+
+    public static TheoryData<string> Seeds => [.. JpegSeeds.All.Keys];
+
+    /// <summary>
+    /// Each encoder mode (baseline and progressive, 4:2:0/4:2:2/4:4:4, restarts, optimized tables, gray) decodes to
+    /// exactly libjpeg-turbo's pixels; the golden images check the same on two large photographs.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void SeedsDecodeAsLibjpegTurbo(string name) =>
+        Assert.Equal(JpegSeeds.Decoded[name], ImageDecoder.Decode(JpegSeeds.All[name]).Pixels);
 
     [Theory]
     [InlineData(0.25)]

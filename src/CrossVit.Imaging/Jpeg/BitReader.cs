@@ -5,9 +5,10 @@ namespace CrossVit.Imaging.Jpeg;
 /// <summary>
 /// Reads the entropy-coded bits of a scan: removes 0xFF00 byte stuffing and stops at markers. Past a marker or the
 /// end of the data it supplies zero bits, as libjpeg does, but counts them so that consuming any of them
-/// (which a well-formed stream never does) is reported as truncated data.
+/// (which a well-formed stream never does) is reported as truncated data. Only the first <c>length</c> bytes of
+/// <c>data</c> are read.
 /// </summary>
-internal sealed class BitReader(byte[] data, int position)
+internal sealed class BitReader(byte[] data, int length, int position)
 {
     private ulong _buffer;
     private int _count;
@@ -71,12 +72,12 @@ internal sealed class BitReader(byte[] data, int position)
         _buffer = 0;
         _count = 0;
         _paddingBits = 0;
-        while (Position + 1 < data.Length && data[Position] == 0xFF && data[Position + 1] == 0xFF)
+        while (Position + 1 < length && data[Position] == 0xFF && data[Position + 1] == 0xFF)
         {
             Position++;
         }
 
-        if (Position + 1 >= data.Length || data[Position] != 0xFF || data[Position + 1] != 0xD0 + n)
+        if (Position + 1 >= length || data[Position] != 0xFF || data[Position + 1] != 0xD0 + n)
         {
             throw new ImageFormatException($"JPEG: expected restart marker RST{n} at byte {Position}.");
         }
@@ -87,7 +88,7 @@ internal sealed class BitReader(byte[] data, int position)
     private void Fill()
     {
         // Whole bytes at once while the next eight hold no 0xFF (no stuffing, no marker): the common case.
-        if (Position <= data.Length - 8)
+        if (Position <= length - 8)
         {
             ulong word = BinaryPrimitives.ReadUInt64BigEndian(data.AsSpan(Position));
             if (!HasFFByte(word))
@@ -103,11 +104,11 @@ internal sealed class BitReader(byte[] data, int position)
         while (_count <= 56)
         {
             ulong b;
-            if (Position < data.Length && data[Position] != 0xFF)
+            if (Position < length && data[Position] != 0xFF)
             {
                 b = data[Position++];
             }
-            else if (Position + 1 < data.Length && data[Position + 1] == 0x00)
+            else if (Position + 1 < length && data[Position + 1] == 0x00)
             {
                 b = 0xFF;
                 Position += 2;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace CrossVit.Imaging.Jpeg;
@@ -8,7 +9,9 @@ namespace CrossVit.Imaging.Jpeg;
 /// </summary>
 internal sealed class JpegDecoder
 {
+    /// <summary>A pooled copy of the file; only its first <see cref="_length"/> bytes are the file's.</summary>
     private readonly byte[] _data;
+    private readonly int _length;
     private readonly DecodeLimits _limits;
     private readonly ushort[]?[] _quantTables = new ushort[4][];
     private readonly HuffmanTable?[] _dcTables = new HuffmanTable[4];
@@ -19,15 +22,19 @@ internal sealed class JpegDecoder
     private int _adobeTransform = -1;
     private int _scanCount;
 
-    private JpegDecoder(byte[] data, DecodeLimits limits)
+    private JpegDecoder(byte[] data, int length, DecodeLimits limits)
     {
         _data = data;
+        _length = length;
         _limits = limits;
     }
 
     public static RgbImage Decode(ReadOnlySpan<byte> data, DecodeLimits limits)
     {
-        var decoder = new JpegDecoder(data.ToArray(), limits);
+        // Pooled like the coefficients: a fresh copy of a large file costs a page fault every 4 KB.
+        byte[] copy = ArrayPool<byte>.Shared.Rent(data.Length);
+        data.CopyTo(copy);
+        var decoder = new JpegDecoder(copy, data.Length, limits);
         try
         {
             return decoder.Run();
@@ -35,6 +42,7 @@ internal sealed class JpegDecoder
         finally
         {
             foreach (JpegComponent c in decoder._frame?.Components ?? []) c.ReturnCoefficients();
+            ArrayPool<byte>.Shared.Return(copy);
         }
     }
 
@@ -90,7 +98,7 @@ internal sealed class JpegDecoder
     /// <summary>Finds the next marker at or after <paramref name="pos"/>, skipping fill bytes and stray data.</summary>
     private int NextMarker(ref int pos)
     {
-        while (pos + 1 < _data.Length)
+        while (pos + 1 < _length)
         {
             if (_data[pos] == 0xFF && _data[pos + 1] != 0x00 && _data[pos + 1] != 0xFF)
             {
@@ -108,13 +116,13 @@ internal sealed class JpegDecoder
     /// <summary>The payload of a length-prefixed marker segment; advances <paramref name="pos"/> past it.</summary>
     private ReadOnlySpan<byte> Segment(ref int pos, int marker)
     {
-        if (pos + 2 > _data.Length)
+        if (pos + 2 > _length)
         {
             throw new ImageFormatException($"JPEG: marker 0x{marker:X2} segment is truncated.");
         }
 
-        int length = BinaryPrimitives.ReadUInt16BigEndian(_data.AsSpan(pos));
-        if (length < 2 || pos + length > _data.Length)
+        int length = BinaryPrimitives.ReadUInt16BigEndian(_data.AsSpan(pos, _length - pos));
+        if (length < 2 || pos + length > _length)
         {
             throw new ImageFormatException($"JPEG: marker 0x{marker:X2} segment length {length} is invalid or runs past the end of the data.");
         }
@@ -317,7 +325,7 @@ internal sealed class JpegDecoder
             }
         }
 
-        var reader = new BitReader(_data, dataStart);
+        var reader = new BitReader(_data, _length, dataStart);
         new ScanDecoder(frame, components, reader, ss, se, ah, al).Decode(_restartInterval);
         reader.ThrowIfOverrun();
         _scanCount++;

@@ -31,6 +31,31 @@ internal sealed class ResampleKernel
     /// <summary>Distance between consecutive output pixels' weights.</summary>
     public int Stride { get; }
 
+    /// <summary>Steps of four taps that cover <see cref="Stride"/>.</summary>
+    public int Groups => (Stride + 3) / 4;
+
+    /// <summary>
+    /// The weights spread over interleaved RGB for the horizontal pass: per output pixel, <see cref="Groups"/> runs of
+    /// 12 ints, each tap's weight three times (zero past its taps).
+    /// </summary>
+    public int[] SpreadWeights => _spread ??= Spread();
+
+    private int[]? _spread;
+
+    private int[] Spread()
+    {
+        var spread = new int[Start.Length * Groups * 12];
+        for (int i = 0; i < Start.Length; i++)
+        {
+            for (int t = 0; t < Count[i]; t++)
+            {
+                spread.AsSpan((i * Groups * 12) + (3 * t), 3).Fill(Weights[(i * Stride) + t]);
+            }
+        }
+
+        return spread;
+    }
+
     /// <summary>Smallest input index any output pixel reads.</summary>
     public int MinInput => Start.Length == 0 ? 0 : Start.Min();
 

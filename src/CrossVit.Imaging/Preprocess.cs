@@ -1,3 +1,4 @@
+using System.Buffers;
 using CrossVit.Imaging.Resampling;
 
 namespace CrossVit.Imaging;
@@ -68,26 +69,32 @@ public static class Preprocess
         RgbImage source = channels == 3 ? image : Luminance(image);
         byte[] window = PilBicubic.ResizeWindow(source, resizedWidth, resizedHeight, x0, y0, x1 - x0, y1 - y0);
         int windowWidth = x1 - x0;
-
-        int plane = size * size;
-        for (int c = 0; c < channels; c++)
+        try
         {
-            // torchvision: ToTensor divides by 255 in float32, Normalize then does sub_(mean).div_(std).
-            float mean = normalization.Mean[c];
-            float std = normalization.Std[c];
-            float padding = (0f - mean) / std;
-            Span<float> dst = destination.Slice(c * plane, plane);
-            for (int y = 0; y < size; y++)
+            int plane = size * size;
+            for (int c = 0; c < channels; c++)
             {
-                int sy = top + y;
-                for (int x = 0; x < size; x++)
+                // torchvision: ToTensor divides by 255 in float32, Normalize then does sub_(mean).div_(std).
+                float mean = normalization.Mean[c];
+                float std = normalization.Std[c];
+                float padding = (0f - mean) / std;
+                Span<float> dst = destination.Slice(c * plane, plane);
+                for (int y = 0; y < size; y++)
                 {
-                    int sx = left + x;
-                    dst[(y * size) + x] = sy >= y0 && sy < y1 && sx >= x0 && sx < x1
-                        ? ((window[((((sy - y0) * windowWidth) + (sx - x0)) * 3) + c] / 255f) - mean) / std
-                        : padding;
+                    int sy = top + y;
+                    for (int x = 0; x < size; x++)
+                    {
+                        int sx = left + x;
+                        dst[(y * size) + x] = sy >= y0 && sy < y1 && sx >= x0 && sx < x1
+                            ? ((window[((((sy - y0) * windowWidth) + (sx - x0)) * 3) + c] / 255f) - mean) / std
+                            : padding;
+                    }
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.Intrinsics;
 
@@ -12,8 +13,10 @@ internal static class PilBicubic
 {
     /// <summary>
     /// Returns the <c>[y0, y0 + height) × [x0, x0 + width)</c> window of the image resized to
-    /// <paramref name="outWidth"/> × <paramref name="outHeight"/>, as RGB bytes. Every output pixel depends
-    /// only on its own weights, so computing just the window gives the same values as resizing everything.
+    /// <paramref name="outWidth"/> × <paramref name="outHeight"/>, as RGB bytes in the first
+    /// <c>width · height · 3</c> of an array rented from <see cref="ArrayPool{T}.Shared"/>, which the caller returns.
+    /// Every output pixel depends only on its own weights, so computing just the window gives the same values as
+    /// resizing everything.
     /// </summary>
     public static byte[] ResizeWindow(RgbImage source, int outWidth, int outHeight, int x0, int y0, int width, int height)
     {
@@ -22,7 +25,8 @@ internal static class PilBicubic
         int rowEnd = vertical?.EndInput ?? (y0 + height);
         int rows = rowEnd - rowFirst;
 
-        byte[] intermediate = new byte[rows * width * 3];
+        // Pooled: for a large photograph the horizontal pass's rows are hundreds of kilobytes of fresh pages.
+        byte[] intermediate = ArrayPool<byte>.Shared.Rent(rows * width * 3);
         if (outWidth != source.Width)
         {
             ResampleKernel horizontal = ResampleKernel.Compute(source.Width, outWidth, x0, width);
@@ -41,8 +45,9 @@ internal static class PilBicubic
             return intermediate;
         }
 
-        byte[] output = new byte[height * width * 3];
+        byte[] output = ArrayPool<byte>.Shared.Rent(height * width * 3);
         Vertical(intermediate, width, rowFirst, vertical, output);
+        ArrayPool<byte>.Shared.Return(intermediate);
         return output;
     }
 

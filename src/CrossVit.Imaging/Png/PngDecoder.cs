@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -14,72 +15,109 @@ internal static class PngDecoder
     {
         PngHeader? header = null;
         byte[]? palette = null;
-        using var compressed = new MemoryStream();
-        int pos = Signature.Length;
-        bool ended = false;
-        while (!ended)
+        // The IDAT chunks' bytes joined, in one pooled buffer of their total size: a growing stream would copy them
+        // each time it doubled, into fresh pages.
+        byte[] compressed = ArrayPool<byte>.Shared.Rent(IdatBytes(data));
+        int compressedLength = 0;
+        try
         {
-            if (data.Length - pos < 12)
+            int pos = Signature.Length;
+            bool ended = false;
+            while (!ended)
             {
-                throw new ImageFormatException($"PNG: truncated at byte {pos}; expected another chunk (the stream must end with IEND).");
+                if (data.Length - pos < 12)
+                {
+                    throw new ImageFormatException($"PNG: truncated at byte {pos}; expected another chunk (the stream must end with IEND).");
+                }
+
+                uint length = BinaryPrimitives.ReadUInt32BigEndian(data[pos..]);
+                if (length > (uint)(data.Length - pos - 12))
+                {
+                    throw new ImageFormatException($"PNG: chunk at byte {pos} declares {length} data bytes but only {data.Length - pos - 12} remain; the file is truncated.");
+                }
+
+                ReadOnlySpan<byte> type = data.Slice(pos + 4, 4);
+                ReadOnlySpan<byte> body = data.Slice(pos + 8, (int)length);
+                string name = ChunkName(type);
+                uint stored = BinaryPrimitives.ReadUInt32BigEndian(data[(pos + 8 + (int)length)..]);
+                uint computed = Crc32.Compute(data.Slice(pos + 4, 4 + (int)length));
+                if (stored != computed)
+                {
+                    throw new ImageFormatException($"PNG: CRC mismatch in chunk '{name}' at byte {pos}: stored 0x{stored:X8}, computed 0x{computed:X8}.");
+                }
+
+                pos += 12 + (int)length;
+                if (header is null && name != "IHDR")
+                {
+                    throw new ImageFormatException($"PNG: first chunk is '{name}'; expected IHDR.");
+                }
+
+                switch (name)
+                {
+                    case "IHDR" when header is not null:
+                        throw new ImageFormatException("PNG: duplicate IHDR chunk.");
+                    case "IHDR":
+                        header = PngHeader.Parse(body, limits);
+                        break;
+                    case "PLTE":
+                        palette = ReadPalette(body);
+                        break;
+                    case "IDAT":
+                        body.CopyTo(compressed.AsSpan(compressedLength));
+                        compressedLength += body.Length;
+                        break;
+                    case "IEND":
+                        ended = true;
+                        break;
+                    default:
+                        // Ancillary and unknown chunks (tRNS, gAMA, iCCP, text...) do not affect PIL's convert('RGB').
+                        break;
+                }
             }
 
+            if (compressedLength == 0)
+            {
+                throw new ImageFormatException("PNG: no IDAT chunk; expected at least one before IEND.");
+            }
+
+            if (header!.ColorType == 3 && palette is null)
+            {
+                throw new ImageFormatException("PNG: palette image without a PLTE chunk.");
+            }
+
+            using var stream = new MemoryStream(compressed, 0, compressedLength, writable: false);
+            return DecodePixels(header, palette, stream);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
+    }
+
+    /// <summary>
+    /// The IDAT chunks' total length, read from the chunk headers up to the first malformed one (which the main loop
+    /// then reports): at least what the main loop copies.
+    /// </summary>
+    private static int IdatBytes(ReadOnlySpan<byte> data)
+    {
+        long total = 0;
+        for (int pos = Signature.Length; data.Length - pos >= 12;)
+        {
             uint length = BinaryPrimitives.ReadUInt32BigEndian(data[pos..]);
             if (length > (uint)(data.Length - pos - 12))
             {
-                throw new ImageFormatException($"PNG: chunk at byte {pos} declares {length} data bytes but only {data.Length - pos - 12} remain; the file is truncated.");
+                break;
             }
 
-            ReadOnlySpan<byte> type = data.Slice(pos + 4, 4);
-            ReadOnlySpan<byte> body = data.Slice(pos + 8, (int)length);
-            string name = ChunkName(type);
-            uint stored = BinaryPrimitives.ReadUInt32BigEndian(data[(pos + 8 + (int)length)..]);
-            uint computed = Crc32.Compute(data.Slice(pos + 4, 4 + (int)length));
-            if (stored != computed)
+            if (data.Slice(pos + 4, 4).SequenceEqual("IDAT"u8))
             {
-                throw new ImageFormatException($"PNG: CRC mismatch in chunk '{name}' at byte {pos}: stored 0x{stored:X8}, computed 0x{computed:X8}.");
+                total += length;
             }
 
             pos += 12 + (int)length;
-            if (header is null && name != "IHDR")
-            {
-                throw new ImageFormatException($"PNG: first chunk is '{name}'; expected IHDR.");
-            }
-
-            switch (name)
-            {
-                case "IHDR" when header is not null:
-                    throw new ImageFormatException("PNG: duplicate IHDR chunk.");
-                case "IHDR":
-                    header = PngHeader.Parse(body, limits);
-                    break;
-                case "PLTE":
-                    palette = ReadPalette(body);
-                    break;
-                case "IDAT":
-                    compressed.Write(body);
-                    break;
-                case "IEND":
-                    ended = true;
-                    break;
-                default:
-                    // Ancillary and unknown chunks (tRNS, gAMA, iCCP, text...) do not affect PIL's convert('RGB').
-                    break;
-            }
         }
 
-        if (compressed.Length == 0)
-        {
-            throw new ImageFormatException("PNG: no IDAT chunk; expected at least one before IEND.");
-        }
-
-        if (header!.ColorType == 3 && palette is null)
-        {
-            throw new ImageFormatException("PNG: palette image without a PLTE chunk.");
-        }
-
-        compressed.Position = 0;
-        return DecodePixels(header, palette, compressed);
+        return (int)total;   // at most the file's length
     }
 
     private static RgbImage DecodePixels(PngHeader header, byte[]? palette, Stream compressed)
@@ -117,9 +155,11 @@ internal static class PngDecoder
     {
         int rowBytes = header.RowBytes(pass.Width);
         int bpp = header.FilterBytesPerPixel;
+        // Each scanline is read after its filter-type byte; the two buffers swap, so the row just decoded is the
+        // next one's previous row without a copy.
         var current = new byte[rowBytes + 1];
-        var previous = new byte[rowBytes];
-        var rgb = new byte[pass.Width * 3];
+        var previous = new byte[rowBytes + 1];
+        var rgb = pass.StepX == 1 ? [] : new byte[pass.Width * 3];
         for (int row = 0; row < pass.Height; row++)
         {
             if (inflater.ReadAtLeast(current, current.Length, throwOnEndOfStream: false) < current.Length)
@@ -128,16 +168,16 @@ internal static class PngDecoder
             }
 
             Span<byte> line = current.AsSpan(1);
-            PngFilters.Unfilter(current[0], line, previous, bpp);
-            PngRowConverter.ToRgb(line, pass.Width, header, palette, rgb);
+            PngFilters.Unfilter(current[0], line, previous.AsSpan(1), bpp);
             int y = pass.Y + (row * pass.StepY);
             long rowStart = (long)y * header.Width * 3;
             if (pass.StepX == 1)
             {
-                rgb.CopyTo(pixels, rowStart);
+                PngRowConverter.ToRgb(line, pass.Width, header, palette, pixels.AsSpan((int)rowStart, pass.Width * 3));
             }
             else
             {
+                PngRowConverter.ToRgb(line, pass.Width, header, palette, rgb);
                 for (int i = 0; i < pass.Width; i++)
                 {
                     long dst = rowStart + ((pass.X + ((long)i * pass.StepX)) * 3);
@@ -147,7 +187,7 @@ internal static class PngDecoder
                 }
             }
 
-            line.CopyTo(previous);
+            (current, previous) = (previous, current);
         }
     }
 

@@ -15,9 +15,9 @@ internal static class PngDecoder
     {
         PngHeader? header = null;
         byte[]? palette = null;
-        // The IDAT chunks' bytes joined, in one pooled buffer of their total size: a growing stream would copy them
-        // each time it doubled, into fresh pages.
-        byte[] compressed = ArrayPool<byte>.Shared.Rent(IdatBytes(data));
+        // The IDAT chunks' bytes joined, in one pooled buffer the file's size (they are part of it): a growing stream
+        // would copy them each time it doubled, into fresh pages.
+        byte[] compressed = ArrayPool<byte>.Shared.Rent(data.Length);
         int compressedLength = 0;
         try
         {
@@ -92,32 +92,6 @@ internal static class PngDecoder
         {
             ArrayPool<byte>.Shared.Return(compressed);
         }
-    }
-
-    /// <summary>
-    /// The IDAT chunks' total length, read from the chunk headers up to the first malformed one (which the main loop
-    /// then reports): at least what the main loop copies.
-    /// </summary>
-    private static int IdatBytes(ReadOnlySpan<byte> data)
-    {
-        long total = 0;
-        for (int pos = Signature.Length; data.Length - pos >= 12;)
-        {
-            uint length = BinaryPrimitives.ReadUInt32BigEndian(data[pos..]);
-            if (length > (uint)(data.Length - pos - 12))
-            {
-                break;
-            }
-
-            if (data.Slice(pos + 4, 4).SequenceEqual("IDAT"u8))
-            {
-                total += length;
-            }
-
-            pos += 12 + (int)length;
-        }
-
-        return (int)total;   // at most the file's length
     }
 
     private static RgbImage DecodePixels(PngHeader header, byte[]? palette, Stream compressed)

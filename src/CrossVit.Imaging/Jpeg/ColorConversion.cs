@@ -96,8 +96,7 @@ internal static class ColorConversion
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector128<int> Low, Vector128<int> High) Load8(ReadOnlySpan<byte> plane, int i, int bias)
     {
-        var bytes = Vector128.CreateScalar(BinaryPrimitives.ReadUInt64LittleEndian(plane.Slice(i, 8))).AsByte();
-        var shorts = Vector128.WidenLower(bytes);
+        var shorts = EightSamples.Load(plane[i..]);
         var offset = Vector128.Create(bias);
         return (Vector128.WidenLower(shorts).AsInt32() - offset, Vector128.WidenUpper(shorts).AsInt32() - offset);
     }

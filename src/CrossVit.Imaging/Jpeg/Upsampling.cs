@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.Intrinsics;
 
 namespace CrossVit.Imaging.Jpeg;
@@ -92,7 +91,7 @@ internal static class Upsampling
         for (int x = 0; ; x += Lanes)
         {
             if (x > inWidth - Lanes) x = inWidth - Lanes;
-            (Load8(nearest, x) * weight + Load8(neighbour, x)).CopyTo(columns[x..]);
+            (EightSamples.Load(nearest[x..]) * weight + EightSamples.Load(neighbour[x..])).CopyTo(columns[x..]);
             if (x == inWidth - Lanes) break;
         }
     }
@@ -139,10 +138,6 @@ internal static class Upsampling
     }
 
     private const int Lanes = 8;
-
-    /// <summary>Samples [x, x + 8) as eight 16-bit lanes.</summary>
-    private static Vector128<ushort> Load8(ReadOnlySpan<byte> row, int x) =>
-        Vector128.WidenLower(Vector128.CreateScalar(BinaryPrimitives.ReadUInt64LittleEndian(row.Slice(x, 8))).AsByte());
 
     private static void Replicate(ReadOnlySpan<byte> input, int hFactor, Span<byte> output)
     {

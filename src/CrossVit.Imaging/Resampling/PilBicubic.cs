@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.Intrinsics;
 
 namespace CrossVit.Imaging.Resampling;
@@ -150,15 +149,13 @@ internal static class PilBicubic
                 Vector128<int> low = Vector128.Create(Half), high = low;
                 for (int t = 0; t < taps; t++)
                 {
-                    var samples = Vector128.WidenLower(Vector128.CreateScalar(
-                        BinaryPrimitives.ReadUInt64LittleEndian(input.AsSpan(first + (t * rowBytes) + i, Lanes))).AsByte());
+                    var samples = EightSamples.Load(input.AsSpan(first + (t * rowBytes) + i));
                     var weight = Vector128.Create(weights[k + t]);
                     low += Vector128.WidenLower(samples).AsInt32() * weight;
                     high += Vector128.WidenUpper(samples).AsInt32() * weight;
                 }
 
-                var shorts = Vector128.Narrow(Clip8(low), Clip8(high));
-                BinaryPrimitives.WriteUInt64LittleEndian(outRow[i..], Vector128.Narrow(shorts.AsUInt16(), shorts.AsUInt16()).AsUInt64().ToScalar());
+                EightSamples.Store(Vector128.Narrow(Clip8(low), Clip8(high)).AsUInt16(), outRow[i..]);
                 if (i == rowBytes - Lanes) break;
             }
         }

@@ -78,6 +78,8 @@ internal readonly unsafe struct ConvPatchA(float* x, int inH, int inW, int cin, 
         return workspace;
     }
 
+    public bool CopiesBlocks => true;
+
     /// <summary>dst[k] = 0 for k in [from, to) ∩ [k0, kEnd).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Zero(float* dst, int from, int to, int k0, int kEnd)

@@ -21,6 +21,16 @@ internal static unsafe class GemmDriver<TSimd, TVec>
     /// <summary>Rows of an M block: Mc rounded up to whole tiles.</summary>
     public static int BlockRows => (TSimd.Mc + TSimd.Mr - 1) / TSimd.Mr * TSimd.Mr;
 
+    /// <summary>
+    /// Rows of the M blocks of a GEMM of <paramref name="n"/> columns from <paramref name="a"/>: <see cref="BlockRows"/>,
+    /// but a block copied for at most two panels (the stems' first convolutions, 32 or 64 channels) is read at most
+    /// twice, so it is built two tiles at a time and read back from L1 rather than from L2. That took those
+    /// convolutions 10–17% faster (performance-history.md, "This round (2026-12-06, night)").
+    /// </summary>
+    private static int BlockRowsFor<TA>(TA a, int n)
+        where TA : struct, IASource =>
+        a.CopiesBlocks && n <= 2 * Nr ? 2 * TSimd.Mr : BlockRows;
+
     /// <summary>C[m, n] (row stride ldc) = act(A[m, k] · B + bias), or C += A · B + bias when <paramref name="accumulate"/>; k ≥ 1.</summary>
     /// <remarks><c>packedB</c>: B packed by <see cref="PackB"/> with panel width <see cref="Nr"/>. <c>bias</c>: n floats, or null. <c>workspace</c>: <see cref="WorkspaceSize"/> floats, or null for a source used in place (<see cref="RowMajorA"/>).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -38,9 +48,10 @@ internal static unsafe class GemmDriver<TSimd, TVec>
             // Bias and the caller's accumulate belong to the first K slice; later slices add onto C; the activation waits for the last.
             var sliceAccumulate = accumulate || !first;
             var sliceActivation = last ? activation : Activation.None;
-            for (var m0 = 0; m0 < m; m0 += BlockRows)
+            var blockRows = BlockRowsFor(a, n);
+            for (var m0 = 0; m0 < m; m0 += blockRows)
             {
-                var mc = Math.Min(BlockRows, m - m0);
+                var mc = Math.Min(blockRows, m - m0);
                 var block = a.Block(m0, mc, k0, kc, workspace, out var lda);
                 var tiles = (mc + TSimd.Mr - 1) / TSimd.Mr;
                 // The first M block meets each weight panel cold (a model's weights do not stay in cache between passes):

@@ -9,4 +9,7 @@ internal unsafe interface IASource
     /// others materialise the block into <paramref name="workspace"/> (rows × kc floats).
     /// </summary>
     float* Block(int row0, int rows, int k0, int kc, float* workspace, out long lda);
+
+    /// <summary>Whether <see cref="Block"/> copies the block into the workspace rather than pointing into the source.</summary>
+    bool CopiesBlocks { get; }
 }

@@ -8,4 +8,6 @@ internal readonly unsafe struct RowMajorA(float* a, long lda) : IASource
         blockLda = lda;
         return a + (row0 * lda) + k0;
     }
+
+    public bool CopiesBlocks => false;
 }

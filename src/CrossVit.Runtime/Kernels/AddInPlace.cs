@@ -6,8 +6,8 @@ namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// x += y, element by element: the second head group's partial product joining the tokens
-/// (<c>Model.Layers.LinearGroups</c>). x is updated in place, so the tail goes element by element rather than as an
-/// overlapping last vector, which would add twice.
+/// (<c>Model.Layers.LinearGroups</c>). Whole vectors, then one overlapping the last of them; x is updated in place, so
+/// that last vector is summed before the loop changes its inputs (a length under one vector goes element by element).
 /// </summary>
 internal static unsafe class AddInPlace<TSimd, TVec>
     where TSimd : ISimd<TVec>
@@ -16,16 +16,24 @@ internal static unsafe class AddInPlace<TSimd, TVec>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* x, float* y, long length)
     {
-        long i = 0;
-        for (; i <= length - TSimd.Count; i += TSimd.Count)
+        if (length < TSimd.Count)
+        {
+            for (var j = 0L; j < length; j++)
+            {
+                x[j] += y[j];
+            }
+
+            return;
+        }
+
+        var end = length - TSimd.Count;
+        var last = TSimd.Add(TSimd.Load(x + end), TSimd.Load(y + end));
+        for (long i = 0; i < end; i += TSimd.Count)
         {
             TSimd.Store(TSimd.Add(TSimd.Load(x + i), TSimd.Load(y + i)), x + i);
         }
 
-        for (; i < length; i++)
-        {
-            x[i] += y[i];
-        }
+        TSimd.Store(last, x + end);
     }
 }
 

@@ -1,7 +1,10 @@
 using System.Runtime.CompilerServices;
 namespace CrossVit.Runtime.Kernels.Simd;
 
-/// <summary>The one loop every element-wise operator runs in: full vectors, then a scalar tail through the same operator.</summary>
+/// <summary>
+/// The one loop every element-wise operator runs in: whole vectors, then one more vector overlapping the last of them
+/// for the remainder; only a length under one vector goes element by element, through the same operator.
+/// </summary>
 internal static unsafe class Elementwise
 {
     /// <summary>y[i] = op(x[i]); y may be x itself.</summary>
@@ -11,15 +14,24 @@ internal static unsafe class Elementwise
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        var i = 0;
-        for (; i <= length - TSimd.Count; i += TSimd.Count)
+        if (length < TSimd.Count)
+        {
+            for (var j = 0; j < length; j++)
+            {
+                y[j] = TOp.Invoke<ScalarSimd, float>(x[j]);
+            }
+
+            return;
+        }
+
+        // The last vector is computed before the loop, which may overwrite its inputs when y is x, and stored after it.
+        var end = length - TSimd.Count;
+        var last = TOp.Invoke<TSimd, TVec>(TSimd.Load(x + end));
+        for (var i = 0; i < end; i += TSimd.Count)
         {
             TSimd.Store(TOp.Invoke<TSimd, TVec>(TSimd.Load(x + i)), y + i);
         }
 
-        for (; i < length; i++)
-        {
-            y[i] = TOp.Invoke<ScalarSimd, float>(x[i]);
-        }
+        TSimd.Store(last, y + end);
     }
 }

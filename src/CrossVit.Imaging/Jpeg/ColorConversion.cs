@@ -37,12 +37,9 @@ internal static class ColorConversion
             return;
         }
 
-        // Eight pixels a step; the last step overlaps the one before rather than leave a scalar tail.
-        for (int i = 0; ; i += Pixels)
+        foreach (int i in new EightSteps(0, n))
         {
-            if (i > n - Pixels) i = n - Pixels;
             Convert8(y, cb, cr, rgb, i);
-            if (i == n - Pixels) break;
         }
     }
 
@@ -60,7 +57,7 @@ internal static class ColorConversion
         }
     }
 
-    private const int Pixels = 8;
+    private const int Pixels = EightSteps.Width;
 
     /// <summary>
     /// Pixels [i, i + 8): the tables' entries computed, not looked up (each is its formula in 32-bit integers, so the

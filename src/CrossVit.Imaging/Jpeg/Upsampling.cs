@@ -86,13 +86,10 @@ internal static class Upsampling
             return;
         }
 
-        // Eight columns a step; the last step overlaps the one before rather than leave a scalar tail.
         var weight = Vector128.Create((ushort)nearestWeight);
-        for (int x = 0; ; x += Lanes)
+        foreach (int x in new EightSteps(0, inWidth))
         {
-            if (x > inWidth - Lanes) x = inWidth - Lanes;
             (EightSamples.Load(nearest[x..]) * weight + EightSamples.Load(neighbour[x..])).CopyTo(columns[x..]);
-            if (x == inWidth - Lanes) break;
         }
     }
 
@@ -118,15 +115,13 @@ internal static class Upsampling
 
         var even = Vector128.Create((ushort)evenBias);
         var odd = Vector128.Create((ushort)oddBias);
-        for (int x = 1; ; x += Lanes)
+        foreach (int x in new EightSteps(1, interior + 1))
         {
-            if (x > interior - Lanes + 1) x = interior - Lanes + 1;
             var here = Vector128.Create(columns.Slice(x, Lanes)) * 3;
             var left = Vector128.ShiftRightLogical(here + Vector128.Create(columns.Slice(x - 1, Lanes)) + even, shift);
             var right = Vector128.ShiftRightLogical(here + Vector128.Create(columns.Slice(x + 1, Lanes)) + odd, shift);
             // Both are at most 255: as 16-bit lanes, even | odd << 8 is the interleaved byte pair.
             (left | Vector128.ShiftLeft(right, 8)).AsByte().CopyTo(output[(2 * x)..]);
-            if (x == interior - Lanes + 1) break;
         }
     }
 
@@ -137,7 +132,7 @@ internal static class Upsampling
         Put(output, (2 * x) + 1, (here + columns[Math.Min(x + 1, inWidth - 1)] + oddBias) >> shift);
     }
 
-    private const int Lanes = 8;
+    private const int Lanes = EightSteps.Width;
 
     private static void Replicate(ReadOnlySpan<byte> input, int hFactor, Span<byte> output)
     {

@@ -143,9 +143,8 @@ internal static class PilBicubic
                 continue;
             }
 
-            for (int i = 0; ; i += Lanes)
+            foreach (int i in new EightSteps(0, rowBytes))
             {
-                if (i > rowBytes - Lanes) i = rowBytes - Lanes;
                 Vector128<int> low = Vector128.Create(Half), high = low;
                 for (int t = 0; t < taps; t++)
                 {
@@ -156,12 +155,11 @@ internal static class PilBicubic
                 }
 
                 EightSamples.Store(Vector128.Narrow(Clip8(low), Clip8(high)).AsUInt16(), outRow[i..]);
-                if (i == rowBytes - Lanes) break;
             }
         }
     }
 
-    private const int Lanes = 8;
+    private const int Lanes = EightSteps.Width;
 
     /// <summary>The rounding term every sum starts from.</summary>
     private const int Half = 1 << (ResampleKernel.PrecisionBits - 1);

@@ -5,7 +5,8 @@ namespace CrossVit.Runtime.Kernels.Simd;
 /// <see cref="Mr"/> rows × two vectors; <see cref="Kc"/> bounds the K slice so a B micro-panel stays in L1,
 /// <see cref="Mc"/> bounds the A block (read in place, or materialised by im2col) so it stays in L2. Every M block
 /// streams all of B again, and a model's weights come cold from memory on every pass, so the x86 paths take Mc ≥ 197
-/// (a branch's tokens at 240 px): one block per image, each weight panel read once per GEMM.
+/// (a branch's tokens at 240 px): one block per image, each weight panel read once per GEMM. A block copied for one or
+/// two panels only is built two tiles at a time instead (<c>GemmDriver.BlockRowsFor</c>).
 /// </summary>
 internal interface IGemmBlocking
 {

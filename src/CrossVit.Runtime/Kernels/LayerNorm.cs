@@ -39,8 +39,14 @@ internal static unsafe class LayerNorm<TSimd, TVec>
             {
                 var xr = first + ((long)r * dim);
                 var yr = y + ((long)(r0 + r) * dim);
-                Normalize<TSimd, TVec>(xr, dim, gamma, beta, means[r], scales[r], yr, 0);
-                Normalize<ScalarSimd, float>(xr, dim, gamma, beta, means[r], scales[r], yr, dim / TSimd.Count * TSimd.Count);
+                if (dim >= TSimd.Count)
+                {
+                    Normalize<TSimd, TVec>(xr, dim, gamma, beta, means[r], scales[r], yr);
+                }
+                else
+                {
+                    Normalize<ScalarSimd, float>(xr, dim, gamma, beta, means[r], scales[r], yr);
+                }
             }
         }
     }
@@ -82,19 +88,32 @@ internal static unsafe class LayerNorm<TSimd, TVec>
         return sum;
     }
 
+    /// <summary>
+    /// y = (x − mean) · rstd · gamma + beta over a row of n ≥ one vector of <typeparamref name="TS"/>: whole vectors, then
+    /// one overlapping the last of them, computed before the loop so that y may be x.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Normalize<TS, TV>(float* x, int n, float* gamma, float* beta, float mean, float rstd, float* y, int start)
+    private static void Normalize<TS, TV>(float* x, int n, float* gamma, float* beta, float mean, float rstd, float* y)
         where TS : ISimd<TV>
         where TV : struct
     {
         var m = TS.Create(mean);
         var s = TS.Create(rstd);
-        for (var i = start; i <= n - TS.Count; i += TS.Count)
+        var end = n - TS.Count;
+        var last = Normalized<TS, TV>(x, gamma, beta, m, s, end);
+        for (var i = 0; i < end; i += TS.Count)
         {
-            var normalized = TS.Multiply(TS.Subtract(TS.Load(x + i), m), s);
-            TS.Store(TS.MultiplyAdd(normalized, TS.Load(gamma + i), TS.Load(beta + i)), y + i);
+            TS.Store(Normalized<TS, TV>(x, gamma, beta, m, s, i), y + i);
         }
+
+        TS.Store(last, y + end);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Normalized<TS, TV>(float* x, float* gamma, float* beta, TV mean, TV rstd, int i)
+        where TS : ISimd<TV>
+        where TV : struct =>
+        TS.MultiplyAdd(TS.Multiply(TS.Subtract(TS.Load(x + i), mean), rstd), TS.Load(gamma + i), TS.Load(beta + i));
 }
 
 /// <summary>LayerNorm's checked entry.</summary>

@@ -18,8 +18,14 @@ internal static unsafe class Softmax<TSimd, TVec>
         }
 
         var inverse = 1f / Exponentiate(row, n);
-        Scale<TSimd, TVec>(row, n, inverse, 0);
-        Scale<ScalarSimd, float>(row, n, inverse, n / TSimd.Count * TSimd.Count);
+        if (n >= TSimd.Count)
+        {
+            Scale<TSimd, TVec>(row, n, inverse);
+        }
+        else
+        {
+            Scale<ScalarSimd, float>(row, n, inverse);
+        }
     }
 
     /// <summary>row = exp(row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
@@ -90,17 +96,24 @@ internal static unsafe class Softmax<TSimd, TVec>
         return sum;
     }
 
-    /// <summary>row[start..n) *= factor, whole vectors only from start (callers pass the scalar tail separately).</summary>
+    /// <summary>
+    /// row[0..n) *= factor, n ≥ one vector of <typeparamref name="TS"/>: whole vectors, then one overlapping the last of
+    /// them, scaled before the loop changes its inputs.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scale<TS, TV>(float* row, int n, float factor, int start)
+    private static void Scale<TS, TV>(float* row, int n, float factor)
         where TS : ISimd<TV>
         where TV : struct
     {
         var f = TS.Create(factor);
-        for (var i = start; i <= n - TS.Count; i += TS.Count)
+        var end = n - TS.Count;
+        var last = TS.Multiply(TS.Load(row + end), f);
+        for (var i = 0; i < end; i += TS.Count)
         {
             TS.Store(TS.Multiply(TS.Load(row + i), f), row + i);
         }
+
+        TS.Store(last, row + end);
     }
 }
 

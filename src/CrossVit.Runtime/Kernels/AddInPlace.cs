@@ -6,35 +6,14 @@ namespace CrossVit.Runtime.Kernels;
 
 /// <summary>
 /// x += y, element by element: the second head group's partial product joining the tokens
-/// (<c>Model.Layers.LinearGroups</c>). Whole vectors, then one overlapping the last of them; x is updated in place, so
-/// that last vector is summed before the loop changes its inputs (a length under one vector goes element by element).
+/// (<c>Model.Layers.LinearGroups</c>), run in place by <see cref="Elementwise.Run"/>.
 /// </summary>
-internal static unsafe class AddInPlace<TSimd, TVec>
-    where TSimd : ISimd<TVec>
-    where TVec : struct
+internal readonly unsafe struct AddInPlace(float* x, float* y) : IElementwiseOp
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* x, float* y, long length)
-    {
-        if (length < TSimd.Count)
-        {
-            for (var j = 0L; j < length; j++)
-            {
-                x[j] += y[j];
-            }
-
-            return;
-        }
-
-        var end = length - TSimd.Count;
-        var last = TSimd.Add(TSimd.Load(x + end), TSimd.Load(y + end));
-        for (long i = 0; i < end; i += TSimd.Count)
-        {
-            TSimd.Store(TSimd.Add(TSimd.Load(x + i), TSimd.Load(y + i)), x + i);
-        }
-
-        TSimd.Store(last, x + end);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec At<TSimd, TVec>(long i)
+        where TSimd : ISimd<TVec>
+        where TVec : struct => TSimd.Add(TSimd.Load(x + i), TSimd.Load(y + i));
 }
 
 /// <summary>AddInPlace's checked entry.</summary>
@@ -63,7 +42,7 @@ internal abstract unsafe partial class KernelImpl
 
 internal sealed unsafe partial class KernelImpl<TSimd, TVec>
 {
-    public override void AddInPlace(float* x, float* y, long length) => AddInPlace<TSimd, TVec>.Run(x, y, length);
+    public override void AddInPlace(float* x, float* y, long length) => Elementwise.Run<AddInPlace, TSimd, TVec>(new AddInPlace(x, y), x, length);
 }
 
 internal sealed unsafe partial class ParallelKernels

@@ -39,14 +39,7 @@ internal static unsafe class LayerNorm<TSimd, TVec>
             {
                 var xr = first + ((long)r * dim);
                 var yr = y + ((long)(r0 + r) * dim);
-                if (dim >= TSimd.Count)
-                {
-                    Normalize<TSimd, TVec>(xr, dim, gamma, beta, means[r], scales[r], yr);
-                }
-                else
-                {
-                    Normalize<ScalarSimd, float>(xr, dim, gamma, beta, means[r], scales[r], yr);
-                }
+                Elementwise.Run<Normalized, TSimd, TVec>(new Normalized(xr, gamma, beta, means[r], scales[r]), yr, dim);
             }
         }
     }
@@ -88,32 +81,15 @@ internal static unsafe class LayerNorm<TSimd, TVec>
         return sum;
     }
 
-    /// <summary>
-    /// y = (x − mean) · rstd · gamma + beta over a row of n ≥ one vector of <typeparamref name="TS"/>: whole vectors, then
-    /// one overlapping the last of them, computed before the loop so that y may be x.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Normalize<TS, TV>(float* x, int n, float* gamma, float* beta, float mean, float rstd, float* y)
-        where TS : ISimd<TV>
-        where TV : struct
+    /// <summary>(x[i] − mean) · rstd · gamma[i] + beta[i]: one row's normalising pass.</summary>
+    private readonly struct Normalized(float* x, float* gamma, float* beta, float mean, float rstd) : IElementwiseOp
     {
-        var m = TS.Create(mean);
-        var s = TS.Create(rstd);
-        var end = n - TS.Count;
-        var last = Normalized<TS, TV>(x, gamma, beta, m, s, end);
-        for (var i = 0; i < end; i += TS.Count)
-        {
-            TS.Store(Normalized<TS, TV>(x, gamma, beta, m, s, i), y + i);
-        }
-
-        TS.Store(last, y + end);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV At<TS, TV>(long i)
+            where TS : ISimd<TV>
+            where TV : struct =>
+            TS.MultiplyAdd(TS.Multiply(TS.Subtract(TS.Load(x + i), TS.Create(mean)), TS.Create(rstd)), TS.Load(gamma + i), TS.Load(beta + i));
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Normalized<TS, TV>(float* x, float* gamma, float* beta, TV mean, TV rstd, int i)
-        where TS : ISimd<TV>
-        where TV : struct =>
-        TS.MultiplyAdd(TS.Multiply(TS.Subtract(TS.Load(x + i), mean), rstd), TS.Load(gamma + i), TS.Load(beta + i));
 }
 
 /// <summary>LayerNorm's checked entry.</summary>

@@ -18,14 +18,7 @@ internal static unsafe class Softmax<TSimd, TVec>
         }
 
         var inverse = 1f / Exponentiate(row, n);
-        if (n >= TSimd.Count)
-        {
-            Scale<TSimd, TVec>(row, n, inverse);
-        }
-        else
-        {
-            Scale<ScalarSimd, float>(row, n, inverse);
-        }
+        Elementwise.Run<Scaled, TSimd, TVec>(new Scaled(row, inverse), row, n);
     }
 
     /// <summary>row = exp(row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
@@ -96,24 +89,13 @@ internal static unsafe class Softmax<TSimd, TVec>
         return sum;
     }
 
-    /// <summary>
-    /// row[0..n) *= factor, n ≥ one vector of <typeparamref name="TS"/>: whole vectors, then one overlapping the last of
-    /// them, scaled before the loop changes its inputs.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scale<TS, TV>(float* row, int n, float factor)
-        where TS : ISimd<TV>
-        where TV : struct
+    /// <summary>row[i] · factor: the scaling pass.</summary>
+    private readonly struct Scaled(float* row, float factor) : IElementwiseOp
     {
-        var f = TS.Create(factor);
-        var end = n - TS.Count;
-        var last = TS.Multiply(TS.Load(row + end), f);
-        for (var i = 0; i < end; i += TS.Count)
-        {
-            TS.Store(TS.Multiply(TS.Load(row + i), f), row + i);
-        }
-
-        TS.Store(last, row + end);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV At<TS, TV>(long i)
+            where TS : ISimd<TV>
+            where TV : struct => TS.Multiply(TS.Load(row + i), TS.Create(factor));
     }
 }
 

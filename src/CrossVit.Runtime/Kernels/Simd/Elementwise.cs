@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 namespace CrossVit.Runtime.Kernels.Simd;
 
 /// <summary>
-/// The one loop every element-wise operator runs in: whole vectors, then one more vector overlapping the last of them
-/// for the remainder; only a length under one vector goes element by element, through the same operator.
+/// The one loop every element-wise operation runs in: whole vectors, then one more vector overlapping the last of them
+/// for the remainder; only a length under one vector goes element by element, through the same operation.
 /// </summary>
 internal static unsafe class Elementwise
 {
@@ -12,26 +12,53 @@ internal static unsafe class Elementwise
     public static void Map<TOp, TSimd, TVec>(float* x, float* y, int length)
         where TOp : IUnaryOperator
         where TSimd : ISimd<TVec>
+        where TVec : struct =>
+        Run<Unary<TOp>, TSimd, TVec>(new Unary<TOp>(x), y, length);
+
+    /// <summary>y[i] = op.At(i) for i &lt; length; y may be one of op's inputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run<TOp, TSimd, TVec>(TOp op, float* y, long length)
+        where TOp : struct, IElementwiseOp
+        where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        if (length < TSimd.Count)
+        if (length >= TSimd.Count)
         {
-            for (var j = 0; j < length; j++)
-            {
-                y[j] = TOp.Invoke<ScalarSimd, float>(x[j]);
-            }
+            Steps<TOp, TSimd, TVec>(op, y, length);
+        }
+        else if (length > 0)
+        {
+            Steps<TOp, ScalarSimd, float>(op, y, length);
+        }
+    }
 
-            return;
+    /// <summary>
+    /// <see cref="Run"/> for length ≥ one vector of <typeparamref name="TS"/>: the last vector is computed before the
+    /// loop, which may overwrite its inputs, and stored after it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Steps<TOp, TS, TV>(TOp op, float* y, long length)
+        where TOp : struct, IElementwiseOp
+        where TS : ISimd<TV>
+        where TV : struct
+    {
+        var end = length - TS.Count;
+        var last = op.At<TS, TV>(end);
+        for (long i = 0; i < end; i += TS.Count)
+        {
+            TS.Store(op.At<TS, TV>(i), y + i);
         }
 
-        // The last vector is computed before the loop, which may overwrite its inputs when y is x, and stored after it.
-        var end = length - TSimd.Count;
-        var last = TOp.Invoke<TSimd, TVec>(TSimd.Load(x + end));
-        for (var i = 0; i < end; i += TSimd.Count)
-        {
-            TSimd.Store(TOp.Invoke<TSimd, TVec>(TSimd.Load(x + i)), y + i);
-        }
+        TS.Store(last, y + end);
+    }
 
-        TSimd.Store(last, y + end);
+    /// <summary><typeparamref name="TOp"/> of x[i].</summary>
+    private readonly struct Unary<TOp>(float* x) : IElementwiseOp
+        where TOp : IUnaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec At<TSimd, TVec>(long i)
+            where TSimd : ISimd<TVec>
+            where TVec : struct => TOp.Invoke<TSimd, TVec>(TSimd.Load(x + i));
     }
 }

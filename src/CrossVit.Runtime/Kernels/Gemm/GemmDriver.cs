@@ -40,6 +40,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
         // Equal K slices of at most Kc (384 → 2 × 192, not 256 + 128): no short, overhead-heavy tail slice.
         var slices = (k + TSimd.Kc - 1) / TSimd.Kc;
         var sliceK = (k + slices - 1) / slices;
+        var blockRows = BlockRowsFor(a, n);
         for (var k0 = 0; k0 < k; k0 += sliceK)
         {
             var kc = Math.Min(sliceK, k - k0);
@@ -48,7 +49,6 @@ internal static unsafe class GemmDriver<TSimd, TVec>
             // Bias and the caller's accumulate belong to the first K slice; later slices add onto C; the activation waits for the last.
             var sliceAccumulate = accumulate || !first;
             var sliceActivation = last ? activation : Activation.None;
-            var blockRows = BlockRowsFor(a, n);
             for (var m0 = 0; m0 < m; m0 += blockRows)
             {
                 var mc = Math.Min(blockRows, m - m0);

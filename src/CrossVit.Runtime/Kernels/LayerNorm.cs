@@ -26,12 +26,12 @@ internal static unsafe class LayerNorm<TSimd, TVec>
             var first = x + ((long)r0 * dim);
             for (var r = 0; r < count; r++)
             {
-                means[r] = Sum(first + ((long)r * dim), dim, squared: false, 0f) / dim;
+                means[r] = Reduction.Sum<Values, TSimd, TVec>(new Values(first + ((long)r * dim)), dim) / dim;
             }
 
             for (var r = 0; r < count; r++)
             {
-                var variance = Sum(first + ((long)r * dim), dim, squared: true, means[r]) / dim;
+                var variance = Reduction.Sum<SquaredDeviations, TSimd, TVec>(new SquaredDeviations(first + ((long)r * dim), means[r]), dim) / dim;
                 scales[r] = 1f / MathF.Sqrt(variance + eps);
             }
 
@@ -44,41 +44,26 @@ internal static unsafe class LayerNorm<TSimd, TVec>
         }
     }
 
-    /// <summary>Σ x, or Σ (x − center)² when <paramref name="squared"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Sum(float* x, int n, bool squared, float center)
+    /// <summary>x[i]: the mean's terms.</summary>
+    private readonly struct Values(float* x) : IReductionOp
     {
-        var c = TSimd.Create(center);
-        var acc0 = TSimd.Create(0f);
-        var acc1 = acc0;
-        var i = 0;
-        // Two accumulators hide the add latency.
-        for (; i <= n - (2 * TSimd.Count); i += 2 * TSimd.Count)
-        {
-            var v0 = TSimd.Load(x + i);
-            var v1 = TSimd.Load(x + i + TSimd.Count);
-            if (squared)
-            {
-                v0 = TSimd.Subtract(v0, c);
-                v1 = TSimd.Subtract(v1, c);
-                acc0 = TSimd.MultiplyAdd(v0, v0, acc0);
-                acc1 = TSimd.MultiplyAdd(v1, v1, acc1);
-            }
-            else
-            {
-                acc0 = TSimd.Add(acc0, v0);
-                acc1 = TSimd.Add(acc1, v1);
-            }
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Accumulate<TS, TV>(TV sum, long i)
+            where TS : ISimd<TV>
+            where TV : struct => TS.Add(sum, TS.Load(x + i));
+    }
 
-        var sum = TSimd.Sum(TSimd.Add(acc0, acc1));
-        for (; i < n; i++)
+    /// <summary>(x[i] − mean)²: the variance's terms.</summary>
+    private readonly struct SquaredDeviations(float* x, float mean) : IReductionOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Accumulate<TS, TV>(TV sum, long i)
+            where TS : ISimd<TV>
+            where TV : struct
         {
-            var d = x[i] - center;
-            sum += squared ? d * d : x[i];
+            var d = TS.Subtract(TS.Load(x + i), TS.Create(mean));
+            return TS.MultiplyAdd(d, d, sum);
         }
-
-        return sum;
     }
 
     /// <summary>(x[i] − mean) · rstd · gamma[i] + beta[i]: one row's normalising pass.</summary>

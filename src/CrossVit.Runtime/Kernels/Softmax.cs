@@ -26,6 +26,12 @@ internal static unsafe class Softmax<TSimd, TVec>
     private static float Exponentiate(float* row, int n)
     {
         var w = TSimd.Count;
+        if (n < w)
+        {
+            // A row shorter than one vector goes element by element, through the same passes at width one.
+            return Softmax<ScalarSimd, float>.Exponentiate(row, n);
+        }
+
         // Four running maxima: one would make every vector wait for the previous max.
         TVec max0 = TSimd.Create(float.NegativeInfinity), max1 = max0, max2 = max0, max3 = max0;
         var i = 0;
@@ -42,35 +48,28 @@ internal static unsafe class Softmax<TSimd, TVec>
             max0 = TSimd.Max(max0, TSimd.Load(row + i));
         }
 
-        if (i < n && n >= w)
+        if (i < n)
         {
             // The ragged end as the last whole vector, overlapping the previous ones (max does not mind).
             max0 = TSimd.Max(max0, TSimd.Load(row + n - w));
-            i = n;
         }
 
-        var max = TSimd.MaxAcross(TSimd.Max(TSimd.Max(max0, max1), TSimd.Max(max2, max3)));
-        for (; i < n; i++)
-        {
-            max = MathF.Max(max, row[i]);
-        }
-
-        // A row shorter than one vector goes element by element, through the same pass at width one.
-        return n >= w ? ExpAndSum(row, n, max) : Softmax<ScalarSimd, float>.ExpAndSum(row, n, max);
+        return ExpAndSum(row, n, TSimd.MaxAcross(TSimd.Max(TSimd.Max(max0, max1), TSimd.Max(max2, max3))));
     }
 
     /// <summary>
     /// <see cref="Exponentiate"/>'s second pass for n ≥ one vector. The ragged end is the last whole vector, overlapping
     /// the previous ones: exponentiated from the original scores before the loop overwrites them, stored after it (its
-    /// overlapping lanes get the same values again), and only its own lanes summed, instead of a scalar exp per element.
+    /// overlapping lanes get the same values again), and summed with those lanes cleared, instead of a scalar exp per
+    /// element.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ExpAndSum(float* row, int n, float max)
     {
         var m = TSimd.Create(max);
         var full = n / TSimd.Count * TSimd.Count;
-        var last = row + n - TSimd.Count;
-        var tail = ExpOperator.Invoke<TSimd, TVec>(TSimd.Subtract(TSimd.Load(last), m));
+        var last = n - TSimd.Count;
+        var tail = ExpOperator.Invoke<TSimd, TVec>(TSimd.Subtract(TSimd.Load(row + last), m));
         var acc = TSimd.Create(0f);
         for (var i = 0; i < full; i += TSimd.Count)
         {
@@ -79,14 +78,9 @@ internal static unsafe class Softmax<TSimd, TVec>
             acc = TSimd.Add(acc, e);
         }
 
-        TSimd.Store(tail, last);
-        var sum = TSimd.Sum(acc);
-        for (var i = full; i < n; i++)
-        {
-            sum += row[i];
-        }
-
-        return sum;
+        TSimd.Store(tail, row + last);
+        // The tail's lanes before full are in acc already.
+        return TSimd.Sum(full == n ? acc : TSimd.Add(acc, TSimd.ClearFirst(tail, full - last)));
     }
 
     /// <summary>row[i] · factor: the scaling pass.</summary>

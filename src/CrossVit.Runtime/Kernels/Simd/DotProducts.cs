@@ -5,54 +5,40 @@ namespace CrossVit.Runtime.Kernels.Simd;
 /// <summary>The two dot-product loops of the single-query paths: a row against a vector, and a weighted sum of rows.</summary>
 internal static unsafe class DotProducts
 {
-    /// <summary>Σᵢ x[i]·y[i]: four vector accumulators (independent FMA chains), then one, then the tail in scalar.</summary>
+    /// <summary>Σᵢ x[i]·y[i].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot<TSimd, TVec>(float* x, float* y, int n)
         where TSimd : ISimd<TVec>
-        where TVec : struct
-    {
-        var w = TSimd.Count;
-        TVec acc0 = TSimd.Create(0f), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        var i = 0;
-        for (; i <= n - (4 * w); i += 4 * w)
-        {
-            acc0 = TSimd.MultiplyAdd(TSimd.Load(x + i), TSimd.Load(y + i), acc0);
-            acc1 = TSimd.MultiplyAdd(TSimd.Load(x + i + w), TSimd.Load(y + i + w), acc1);
-            acc2 = TSimd.MultiplyAdd(TSimd.Load(x + i + (2 * w)), TSimd.Load(y + i + (2 * w)), acc2);
-            acc3 = TSimd.MultiplyAdd(TSimd.Load(x + i + (3 * w)), TSimd.Load(y + i + (3 * w)), acc3);
-        }
+        where TVec : struct =>
+        Reduction.Sum<Products, TSimd, TVec>(new Products(x, y), n);
 
-        for (; i <= n - w; i += w)
-        {
-            acc0 = TSimd.MultiplyAdd(TSimd.Load(x + i), TSimd.Load(y + i), acc0);
-        }
-
-        var sum = TSimd.Sum(TSimd.Add(TSimd.Add(acc0, acc1), TSimd.Add(acc2, acc3)));
-        for (; i < n; i++)
-        {
-            sum = MathF.FusedMultiplyAdd(x[i], y[i], sum);
-        }
-
-        return sum;
-    }
-
-    /// <summary>output[0..n) = Σⱼ weight[j] · rows[j][0..n), rows <paramref name="ld"/> floats apart; the tail lanes in scalar.</summary>
+    /// <summary>
+    /// output[0..n) = Σⱼ weight[j] · rows[j][0..n), rows <paramref name="ld"/> floats apart: whole vectors of columns,
+    /// four at a time, then one; the remainder as one more vector overlapping the last (a column's sum is the same
+    /// whichever step computes it). Fewer columns than one vector go one by one. output must not overlap the inputs.
+    /// </summary>
     public static void WeightedRowSum<TSimd, TVec>(float* weight, float* rows, int ld, int count, int n, float* output)
         where TSimd : ISimd<TVec>
         where TVec : struct
     {
-        WeightedRowSum<TSimd, TVec>(weight, rows, ld, count, n, output, 0);
-        WeightedRowSum<ScalarSimd, float>(weight, rows, ld, count, n, output, n / TSimd.Count * TSimd.Count);
+        if (n >= TSimd.Count)
+        {
+            WeightedColumns<TSimd, TVec>(weight, rows, ld, count, n, output);
+        }
+        else
+        {
+            WeightedColumns<ScalarSimd, float>(weight, rows, ld, count, n, output);
+        }
     }
 
-    /// <summary>Columns [start, n) in whole vectors, each accumulated in a register over all rows, four vectors of columns at a time.</summary>
+    /// <summary><see cref="WeightedRowSum"/> for n ≥ one vector of <typeparamref name="TS"/>, each vector of columns accumulated in a register over all rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightedRowSum<TS, TV>(float* weight, float* rows, int ld, int count, int n, float* output, int start)
+    private static void WeightedColumns<TS, TV>(float* weight, float* rows, int ld, int count, int n, float* output)
         where TS : ISimd<TV>
         where TV : struct
     {
         var w = TS.Count;
-        var d = start;
+        var d = 0;
         for (; d <= n - (4 * w); d += 4 * w)
         {
             TV acc0 = TS.Create(0f), acc1 = acc0, acc2 = acc0, acc3 = acc0;
@@ -72,15 +58,26 @@ internal static unsafe class DotProducts
             TS.Store(acc3, output + d + (3 * w));
         }
 
-        for (; d <= n - w; d += w)
+        // The last step starts at n − w, overlapping the one before when n is not a whole number of vectors.
+        for (; d < n; d += w)
         {
+            var at = Math.Min(d, n - w);
             var acc = TS.Create(0f);
             for (var j = 0; j < count; j++)
             {
-                acc = TS.MultiplyAdd(TS.Create(weight[j]), TS.Load(rows + ((long)j * ld) + d), acc);
+                acc = TS.MultiplyAdd(TS.Create(weight[j]), TS.Load(rows + ((long)j * ld) + at), acc);
             }
 
-            TS.Store(acc, output + d);
+            TS.Store(acc, output + at);
         }
+    }
+
+    /// <summary>x[i]·y[i]: the dot product's terms.</summary>
+    private readonly struct Products(float* x, float* y) : IReductionOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Accumulate<TS, TV>(TV sum, long i)
+            where TS : ISimd<TV>
+            where TV : struct => TS.MultiplyAdd(TS.Load(x + i), TS.Load(y + i), sum);
     }
 }

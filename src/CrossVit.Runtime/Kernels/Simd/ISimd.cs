@@ -65,4 +65,10 @@ internal unsafe interface ISimd<TVec>
     static abstract float Sum(TVec value);
 
     static abstract float MaxAcross(TVec value);
+
+    /// <summary>
+    /// <paramref name="value"/> with its first <paramref name="lanes"/> lanes (0 to Count − 1) cleared to +0 bit by bit,
+    /// so a NaN or ∞ there goes too: a reduction's last vector, overlapping lanes it has summed already.
+    /// </summary>
+    static abstract TVec ClearFirst(TVec value, int lanes);
 }

@@ -47,4 +47,6 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
     public static float Sum(float value) => value;
 
     public static float MaxAcross(float value) => value;
+
+    public static float ClearFirst(float value, int lanes) => lanes == 0 ? value : 0f;
 }

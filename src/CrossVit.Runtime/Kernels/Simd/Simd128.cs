@@ -60,4 +60,7 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
         value = Vector128.MaxNative(value, Vector128.Shuffle(value, Vector128.Create(2, 3, 0, 1)));
         return MathF.Max(value.GetElement(0), value.GetElement(1));
     }
+
+    public static Vector128<float> ClearFirst(Vector128<float> value, int lanes) =>
+        value & Vector128.LoadUnsafe(ref LaneMask.Start, (nuint)(LaneMask.Lanes - lanes)).AsSingle();
 }

@@ -58,4 +58,7 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     /// <summary>Halves folded until one lane is left.</summary>
     public static float MaxAcross(Vector256<float> value) => Simd128.MaxAcross(Vector128.MaxNative(value.GetLower(), value.GetUpper()));
+
+    public static Vector256<float> ClearFirst(Vector256<float> value, int lanes) =>
+        value & Vector256.LoadUnsafe(ref LaneMask.Start, (nuint)(LaneMask.Lanes - lanes)).AsSingle();
 }

@@ -53,4 +53,7 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     /// <summary>Halves folded until one lane is left.</summary>
     public static float MaxAcross(Vector512<float> value) => Simd256.MaxAcross(Vector256.MaxNative(value.GetLower(), value.GetUpper()));
+
+    public static Vector512<float> ClearFirst(Vector512<float> value, int lanes) =>
+        value & Vector512.LoadUnsafe(ref LaneMask.Start, (nuint)(LaneMask.Lanes - lanes)).AsSingle();
 }

@@ -67,4 +67,6 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
 
     /// <summary>One FMAXV instead of the portable API's shuffle, maximum and lane extraction.</summary>
     public static float MaxAcross(Vector128<float> value) => AdvSimd.Arm64.MaxAcross(value).ToScalar();
+
+    public static Vector128<float> ClearFirst(Vector128<float> value, int lanes) => Simd128.ClearFirst(value, lanes);
 }

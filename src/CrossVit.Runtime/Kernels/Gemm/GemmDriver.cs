@@ -78,8 +78,10 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                     var streamLine = 0L;
                     for (int i = 0, tile = 0; i < mc; i += TSimd.Mr, tile++)
                     {
-                        var sink = new CTileSink<TSimd, TVec>(c + ((long)(m0 + i) * ldc) + n0, ldc, nr, sliceBias, sliceAccumulate);
+                        var tileC = c + ((long)(m0 + i) * ldc) + n0;
+                        var sink = new CTileSink<TSimd, TVec>(tileC, ldc, nr, sliceBias, sliceAccumulate);
                         var rows = Math.Min(TSimd.Mr, mc - i);
+                        Prefetch.OutputTile(tileC, ldc, rows, nr);
                         if (tile == streamTile && streamLine < lines)
                         {
                             Tile(block + (i * lda), lda, pb, kc, rows, sink, new LineStream(next + (streamLine * Prefetch.LineFloats)));

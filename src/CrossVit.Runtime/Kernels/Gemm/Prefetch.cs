@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics.X86;
 namespace CrossVit.Runtime.Kernels.Gemm;
 
 /// <summary>
-/// Software prefetch into L2. There is no portable prefetch API, so this is the x86 instruction where it exists and
-/// nothing elsewhere (the JIT drops the branch); it only changes timing, never results.
+/// Software prefetch: weights into L2, a tile's output into L1. There is no portable prefetch API, so this is the x86
+/// instruction where it exists and nothing elsewhere (the JIT drops the branch); it only changes timing, never results.
 /// </summary>
 internal static unsafe class Prefetch
 {
@@ -33,6 +33,34 @@ internal static unsafe class Prefetch
         for (var line = first; line < end; line++)
         {
             Sse.Prefetch1(data + (line * LineFloats));
+        }
+    }
+
+    /// <summary>
+    /// The lines of <paramref name="rows"/> rows of <paramref name="width"/> floats, <paramref name="ldc"/> apart, that
+    /// a tile will store to, into L1 before its K loop, as BLIS's micro-kernels fetch C. A pass's output buffers were
+    /// last written a pass ago and have left the cache since: without this each row's stores wait, after the loop, for
+    /// their lines to be read from L3 or memory. With L2 full of dirty lines, as in a pass, that took the GEMMs of qkv's
+    /// and fc1's shapes 7–14% faster (performance-history.md, "This round (2026-12-06, late night)").
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void OutputTile(float* c, long ldc, int rows, int width)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (var r = 0; r < rows; r++)
+        {
+            var row = c + (r * ldc);
+            // Every line the row touches: one per 16 floats from its start, and the one holding its last float.
+            for (var f = 0; f < width; f += LineFloats)
+            {
+                Sse.Prefetch0(row + f);
+            }
+
+            Sse.Prefetch0(row + width - 1);
         }
     }
 }

@@ -40,8 +40,9 @@ internal static unsafe class Prefetch
     /// The lines of <paramref name="rows"/> rows of <paramref name="width"/> floats, <paramref name="ldc"/> apart, that
     /// a tile will store to, into L1 before its K loop, as BLIS's micro-kernels fetch C. A pass's output buffers were
     /// last written a pass ago and have left the cache since: without this each row's stores wait, after the loop, for
-    /// their lines to be read from L3 or memory. With L2 full of dirty lines, as in a pass, that took the GEMMs of qkv's
-    /// and fc1's shapes 7–14% faster (performance-history.md, "This round (2026-12-06, late night)").
+    /// their lines to be read from L3 or memory. With L2 full of dirty lines, as in a pass, fetching them took `quick`'s
+    /// GEMMs of qkv's and fc1's shapes 12–15% faster, and a pass's GEMMs 1–4% (performance-history.md, "This round
+    /// (2026-12-06, late night)").
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void OutputTile(float* c, long ldc, int rows, int width)

@@ -8,24 +8,17 @@ internal static unsafe class StoreEpilogue<TSimd, TVec>
     where TSimd : ISimd<TVec>
     where TVec : struct
 {
-    /// <summary>C[0..mr, 0..nr] (=|+=) tile (row stride ldt) + bias; the ragged right edge lane by lane.</summary>
+    /// <summary>
+    /// C[0..mr, 0..nr] (=|+=) tile (row stride ldt) + bias: a ragged right edge, each row through the element-wise
+    /// driver, whose last vector overlaps the one before (computed before the loop, so += reads each old value once).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void StoreTile(float* tile, int ldt, float* c, int ldc, int mr, int nr, float* bias, bool accumulate)
     {
         for (var r = 0; r < mr; r++)
         {
-            var t = tile + (r * ldt);
             var row = c + ((long)r * ldc);
-            var j = 0;
-            for (; j <= nr - TSimd.Count; j += TSimd.Count)
-            {
-                TSimd.Store(Add(TSimd.Load(t + j), row + j, bias == null ? null : bias + j, accumulate), row + j);
-            }
-
-            for (; j < nr; j++)
-            {
-                row[j] = StoreEpilogue<ScalarSimd, float>.Add(t[j], row + j, bias == null ? null : bias + j, accumulate);
-            }
+            Elementwise.Run<TileRow, TSimd, TVec>(new TileRow(tile + (r * ldt), row, bias, accumulate), row, nr);
         }
     }
 
@@ -56,13 +49,21 @@ internal static unsafe class StoreEpilogue<TSimd, TVec>
         }
     }
 
-    private static TVec Add(TVec value, float* c, float* bias, bool accumulate)
+    /// <summary>One row of a stored tile: tile[i] + bias[i], plus c[i] when accumulating.</summary>
+    private readonly struct TileRow(float* tile, float* c, float* bias, bool accumulate) : IElementwiseOp
     {
-        if (bias != null)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV At<TS, TV>(long i)
+            where TS : ISimd<TV>
+            where TV : struct
         {
-            value = TSimd.Add(value, TSimd.Load(bias));
-        }
+            var value = TS.Load(tile + i);
+            if (bias != null)
+            {
+                value = TS.Add(value, TS.Load(bias + i));
+            }
 
-        return accumulate ? TSimd.Add(TSimd.Load(c), value) : value;
+            return accumulate ? TS.Add(TS.Load(c + i), value) : value;
+        }
     }
 }

@@ -227,20 +227,38 @@ internal static unsafe class Attention<TSimd, TVec>
             TSimd.Store(TSimd.Add(TSimd.Load(state->Check), TSimd.Subtract(y, y)), state->Check);
         }
 
+        /// <summary>A head narrower than a panel's last part (head widths that are not a multiple of two vectors).</summary>
         public void Ragged(float* tile, int rows)
         {
             var nr = 2 * TSimd.Count;
             for (var r = 0; r < rows; r++)
             {
-                var inverse = state->Inverses[r];
                 var target = output + ((long)r * ldo);
-                for (var c = 0; c < width; c++)
-                {
-                    var y = tile[(r * nr) + c] * inverse;
-                    target[c] = y;
-                    state->Check[0] += y - y;
-                }
+                Elementwise.Run<ScaledRow, TSimd, TVec>(new ScaledRow(tile + (r * nr), state->Inverses[r]), target, width);
+                state->Check[0] += Reduction.Sum<Spreads, TSimd, TVec>(new Spreads(target), width);
             }
+        }
+    }
+
+    /// <summary>tile[i] · factor: a ragged row of P·V normalised.</summary>
+    private readonly struct ScaledRow(float* tile, float factor) : IElementwiseOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV At<TS, TV>(long i)
+            where TS : ISimd<TV>
+            where TV : struct => TS.Multiply(TS.Load(tile + i), TS.Create(factor));
+    }
+
+    /// <summary>y[i] − y[i]: 0 for a finite y, NaN otherwise, so their sum tells whether a row is all finite.</summary>
+    private readonly struct Spreads(float* y) : IReductionOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Accumulate<TS, TV>(TV sum, long i)
+            where TS : ISimd<TV>
+            where TV : struct
+        {
+            var value = TS.Load(y + i);
+            return TS.Add(sum, TS.Subtract(value, value));
         }
     }
 

@@ -97,9 +97,9 @@ internal static unsafe class GemmDriver<TSimd, TVec>
 
                         Tile(block + (i * lda), lda, pb, kc, rows, sink, default(NoStream));
                     }
-
-                    StoreEpilogue<TSimd, TVec>.Activate(c + ((long)m0 * ldc) + n0, ldc, mc, nr, sliceActivation);
                 }
+
+                StoreEpilogue<TSimd, TVec>.Activate(c + ((long)m0 * ldc), ldc, mc, n, sliceActivation);
             }
         }
     }

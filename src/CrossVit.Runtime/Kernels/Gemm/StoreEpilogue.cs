@@ -3,7 +3,7 @@ using CrossVit.Runtime.Kernels.Simd;
 
 namespace CrossVit.Runtime.Kernels.Gemm;
 
-/// <summary>What the GEMM does to its results on their way to C: + bias and + old C per tile, then the activation per block.</summary>
+/// <summary>What the GEMM does to its results on their way to C: + bias and + old C per tile, then the activation per M block.</summary>
 internal static unsafe class StoreEpilogue<TSimd, TVec>
     where TSimd : ISimd<TVec>
     where TVec : struct
@@ -23,8 +23,10 @@ internal static unsafe class StoreEpilogue<TSimd, TVec>
     }
 
     /// <summary>
-    /// C[0..rows, 0..n] = activation(C): run over a block of finished tiles while it is still in L1. Applied per tile
-    /// in the micro-kernel's store instead, GELU made the whole GEMM 197×384×1536 about 5% slower.
+    /// C[0..rows, 0..n] = activation(C): run over a finished M block, row by row across all its columns. Applied per tile
+    /// in the micro-kernel's store instead, GELU made the whole GEMM 197×384×1536 about 5% slower; over each panel's
+    /// block of tiles (rows of two vectors, <c>ldc</c> apart, gone from L1 by then), fc1 + GELU took 3–8% longer on the
+    /// 2-vCPU Xeon 207 (performance-history.md, "This round (2026-12-06, late night)").
     /// </summary>
     public static void Activate(float* c, int ldc, int rows, int n, Activation activation)
     {

@@ -25,7 +25,7 @@ internal static unsafe class StoreEpilogue<TSimd, TVec>
     /// <summary>
     /// C[0..rows, 0..n] = activation(C): run over a finished M block, row by row across all its columns. Applied per tile
     /// in the micro-kernel's store instead, GELU made the whole GEMM 197×384×1536 about 5% slower; over each panel's
-    /// block of tiles (rows of two vectors, <c>ldc</c> apart, gone from L1 by then), fc1 + GELU took 3–8% longer on the
+    /// block of tiles (rows of two vectors, <c>ldc</c> apart, gone from L1 by then), fc1 + GELU ran 2–17% slower on the
     /// 2-vCPU Xeon 207 (performance-history.md, "This round (2026-12-06, late night)").
     /// </summary>
     public static void Activate(float* c, int ldc, int rows, int n, Activation activation)

@@ -81,7 +81,12 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                         var tileC = c + ((long)(m0 + i) * ldc) + n0;
                         var sink = new CTileSink<TSimd, TVec>(tileC, ldc, nr, sliceBias, sliceAccumulate);
                         var rows = Math.Min(TSimd.Mr, mc - i);
-                        Prefetch.OutputTile(tileC, ldc, rows, nr);
+                        // Not for a block of one or two tiles, as for the weights: a one-row tile's K loop is too short for
+                        // its lines to arrive first, and its fetches would queue beside the weights' stream.
+                        if (tiles > 2)
+                        {
+                            Prefetch.OutputTile(tileC, ldc, rows, nr);
+                        }
                         if (tile == streamTile && streamLine < lines)
                         {
                             Tile(block + (i * lda), lda, pb, kc, rows, sink, new LineStream(next + (streamLine * Prefetch.LineFloats)));

@@ -227,7 +227,7 @@ internal static unsafe class Attention<TSimd, TVec>
             TSimd.Store(TSimd.Add(TSimd.Load(state->Check), TSimd.Subtract(y, y)), state->Check);
         }
 
-        /// <summary>A head narrower than a panel's last part (head widths that are not a multiple of two vectors).</summary>
+        /// <summary>The last, narrower part of a head whose width is not a whole number of panels.</summary>
         public void Ragged(float* tile, int rows)
         {
             var nr = 2 * TSimd.Count;

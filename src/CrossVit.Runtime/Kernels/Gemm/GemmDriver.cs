@@ -87,6 +87,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                         {
                             Prefetch.OutputTile(tileC, ldc, rows, nr);
                         }
+
                         if (tile == streamTile && streamLine < lines)
                         {
                             Tile(block + (i * lda), lda, pb, kc, rows, sink, new LineStream(next + (streamLine * Prefetch.LineFloats)));

@@ -206,7 +206,8 @@ internal static unsafe class Attention<TSimd, TVec>
 
     /// <summary>
     /// P·V's sink: each row of the tile times its inverse sum, stored into the first <paramref name="width"/> columns at
-    /// <paramref name="output"/> (rows <paramref name="ldo"/> apart), with y − y added into the strip's check.
+    /// <paramref name="output"/> (rows <paramref name="ldo"/> apart), with y − y added into the strip's check (a ragged row
+    /// that is not all finite sets it to NaN).
     /// </summary>
     private readonly struct NormalizedRows(float* output, int ldo, int width, StripState* state) : ITileSink<TVec>
     {
@@ -234,31 +235,12 @@ internal static unsafe class Attention<TSimd, TVec>
             for (var r = 0; r < rows; r++)
             {
                 var target = output + ((long)r * ldo);
-                Elementwise.Run<ScaledRow, TSimd, TVec>(new ScaledRow(tile + (r * nr), state->Inverses[r]), target, width);
-                state->Check[0] += Reduction.Sum<Spreads, TSimd, TVec>(new Spreads(target), width);
+                Elementwise.Run<Elementwise.Scaled, TSimd, TVec>(new Elementwise.Scaled(tile + (r * nr), state->Inverses[r]), target, width);
+                if (!IsFinite(target, width))
+                {
+                    state->Check[0] = float.NaN;
+                }
             }
-        }
-    }
-
-    /// <summary>tile[i] · factor: a ragged row of P·V normalised.</summary>
-    private readonly struct ScaledRow(float* tile, float factor) : IElementwiseOp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV At<TS, TV>(long i)
-            where TS : ISimd<TV>
-            where TV : struct => TS.Multiply(TS.Load(tile + i), TS.Create(factor));
-    }
-
-    /// <summary>y[i] − y[i]: 0 for a finite y, NaN otherwise, so their sum tells whether a row is all finite.</summary>
-    private readonly struct Spreads(float* y) : IReductionOp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Accumulate<TS, TV>(TV sum, long i)
-            where TS : ISimd<TV>
-            where TV : struct
-        {
-            var value = TS.Load(y + i);
-            return TS.Add(sum, TS.Subtract(value, value));
         }
     }
 

@@ -18,7 +18,7 @@ internal static unsafe class Softmax<TSimd, TVec>
         }
 
         var inverse = 1f / Exponentiate(row, n);
-        Elementwise.Run<Scaled, TSimd, TVec>(new Scaled(row, inverse), row, n);
+        Elementwise.Run<Elementwise.Scaled, TSimd, TVec>(new Elementwise.Scaled(row, inverse), row, n);
     }
 
     /// <summary>row = exp(row − max) in place; returns the sum (the softmax before normalisation), n ≥ 1.</summary>
@@ -81,15 +81,6 @@ internal static unsafe class Softmax<TSimd, TVec>
         TSimd.Store(tail, row + last);
         // The tail's lanes before full are in acc already.
         return TSimd.Sum(full == n ? acc : TSimd.Add(acc, TSimd.ClearFirst(tail, full - last)));
-    }
-
-    /// <summary>row[i] · factor: the scaling pass.</summary>
-    private readonly struct Scaled(float* row, float factor) : IElementwiseOp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV At<TS, TV>(long i)
-            where TS : ISimd<TV>
-            where TV : struct => TS.Multiply(TS.Load(row + i), TS.Create(factor));
     }
 }
 

@@ -52,6 +52,15 @@ internal static unsafe class Elementwise
         TS.Store(last, y + end);
     }
 
+    /// <summary>x[i] · factor: softmax's scaling pass, attention's ragged rows divided by their sums.</summary>
+    public readonly struct Scaled(float* x, float factor) : IElementwiseOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV At<TS, TV>(long i)
+            where TS : ISimd<TV>
+            where TV : struct => TS.Multiply(TS.Load(x + i), TS.Create(factor));
+    }
+
     /// <summary><typeparamref name="TOp"/> of x[i].</summary>
     private readonly struct Unary<TOp>(float* x) : IElementwiseOp
         where TOp : IUnaryOperator

@@ -58,10 +58,12 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                 // while it computes a panel, it fetches the next one's K slice (kc · Nr floats) into L2. Where the ISA
                 // streams weights and the block has tiles enough, a line stream rides along with the k steps of every
                 // gap-th tile. Issued all at once before each tile instead, the fetches queued behind each other: 3% of
-                // a one-thread AVX-512 pass of crossvit_tiny_240 stood on them (perf). Otherwise they still go that way,
-                // except in a block of one or two tiles (a CLS row, the heads): it computes too briefly to hide a whole
-                // panel's fetch, and the hardware prefetcher alone streamed such weights 20–33% faster
-                // (performance-history.md, "This round (2026-12-06, night)").
+                // a one-thread AVX-512 pass of crossvit_tiny_240 stood on them (perf). Otherwise they still go that way.
+                // Each tile also fetches its lines of C into L1 first (Prefetch.OutputTile). A block of one or two tiles
+                // (a CLS row, the heads) fetches neither: it computes too briefly for them to arrive first, and the
+                // hardware prefetcher alone streamed such weights 20–33% faster (performance-history.md, "This round
+                // (2026-12-06, night)").
+                var fetches = tiles > 2;
                 var lines = Prefetch.LinesOf((long)kc * Nr);
                 var linesPerStream = Math.Max(1, LineStream.LinesOf(kc));
                 var streams = (lines + linesPerStream - 1) / linesPerStream;
@@ -72,7 +74,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                     var nr = Math.Min(Nr, n - n0);
                     var pb = packedB + ((long)n0 * k) + ((long)k0 * Nr);
                     var sliceBias = first && bias != null ? bias + n0 : null;
-                    var next = m0 == 0 && n0 + Nr < n && tiles > 2 ? pb + ((long)Nr * k) : null;
+                    var next = fetches && m0 == 0 && n0 + Nr < n ? pb + ((long)Nr * k) : null;
                     // The next tile to carry a stream, and the first line it fetches.
                     var streamTile = next != null && gap > 0 ? 0 : -1;
                     var streamLine = 0L;
@@ -81,9 +83,7 @@ internal static unsafe class GemmDriver<TSimd, TVec>
                         var tileC = c + ((long)(m0 + i) * ldc) + n0;
                         var sink = new CTileSink<TSimd, TVec>(tileC, ldc, nr, sliceBias, sliceAccumulate);
                         var rows = Math.Min(TSimd.Mr, mc - i);
-                        // Not for a block of one or two tiles, as for the weights: a one-row tile's K loop is too short for
-                        // its lines to arrive first, and its fetches would queue beside the weights' stream.
-                        if (tiles > 2)
+                        if (fetches)
                         {
                             Prefetch.OutputTile(tileC, ldc, rows, nr);
                         }

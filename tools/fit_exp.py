@@ -1,7 +1,8 @@
 """Derives the polynomials of ExpOperator and Exp2Operator (src/CrossVit.Runtime/Kernels/).
 
-After the reduction x = n + r with n an integer (for e^x, Cody-Waite's x = n*ln2 + r), |r| <= ln2/2 for e^r and
-|r| <= 1/2 for 2^r, the power is evaluated as 1 + r*q(r) with q of degree 5: one Horner chain of six multiply-adds.
+After the reduction x = n + r with n an integer (for e^x, Cody-Waite's x = n*ln2 + r with n the nearest integer, so
+|r| <= ln2/2; for 2^x, n = floor(x), so 0 <= r < 1), the power is evaluated as 1 + r*q(r) with q of degree 5: one
+Horner chain of six multiply-adds.
 q is a minimax fit of the relative error, by weighted least squares with Lawson's reweighting towards the minimax.
 Prints, per base, the coefficients as C# float literals, the fit's worst relative error, and that of a float32
 simulation (every multiply-add rounded once, like the kernel's FMAs) against float64 on a fine grid.
@@ -12,11 +13,13 @@ import math
 import numpy as np
 
 DEGREE = 5
-BASES = {"e (ExpOperator)": (math.e, math.log(2) / 2), "2 (Exp2Operator)": (2.0, 0.5)}
+# base: (the reduced argument's interval).
+BASES = {"e (ExpOperator)": (math.e, (-math.log(2) / 2, math.log(2) / 2)), "2 (Exp2Operator)": (2.0, (0.0, 1.0))}
 
 
-def fit(base, half, nodes=4000, iterations=200):
-    r = half * np.cos(np.pi * (np.arange(nodes) + 0.5) / nodes)
+def fit(base, interval, nodes=4000, iterations=200):
+    low, high = interval
+    r = (low + high) / 2 + (high - low) / 2 * np.cos(np.pi * (np.arange(nodes) + 0.5) / nodes)
     r = r[r != 0]
     target = base ** r
     # 1 + r*q(r) = base^r  <=>  r^(j+1) columns against base^r - 1, relative to base^r.
@@ -43,12 +46,12 @@ def simulate(q, r, base):
 
 
 def main():
-    for name, (base, half) in BASES.items():
-        error, q = fit(base, half)
+    for name, (base, interval) in BASES.items():
+        error, q = fit(base, interval)
         print(f"base {name}:")
         for j, c in enumerate(q):
             print(f"q{j} = {np.float32(c).item():.10e}f")
-        grid = np.linspace(-half, half, 200001)
+        grid = np.linspace(*interval, 200001)
         print(f"fit's worst relative error {error:.3e}; float32 chain's worst {simulate(q, grid, base).max():.3e}")
 
 

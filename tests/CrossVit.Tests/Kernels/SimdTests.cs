@@ -19,36 +19,84 @@ public class SimdTests
     public void PermuteTakesEachLaneFromTheVectorItsIndexNames(Isa isa) => OnSimdOf(isa, default(Permutes));
 
     /// <summary>
-    /// <c>Round</c>, which the exponentials reduce their argument with, goes to the nearest integer and to the even one
-    /// on a tie, in every lane, as <see cref="MathF.Round(float)"/> does; large and infinite values stay as they are.
+    /// <c>Pow2Split</c>, which 2ˣ reduces its argument with, gives r = x − ⌊x⌋ in every lane, in [0, 1] (exact wherever
+    /// that is a float, else within half an ulp of 1: a small negative x, whose distance above −1 rounds), and an
+    /// exponent that <c>ScaleByPow2</c> turns into 2^⌊x⌋ (AVX-512 hands x itself on, as its scale floors it).
     /// </summary>
     [Theory]
     [MemberData(nameof(Isas))]
-    public void RoundGoesToTheNearestIntegerTiesToEven(Isa isa) => OnSimdOf(isa, default(Rounds));
+    public void Pow2SplitGivesTheDistanceAboveTheFloorAndTheFloorsPower(Isa isa) => OnSimdOf(isa, default(Pow2Splits));
 
-    private readonly struct Rounds : ISimdCheck
+    /// <summary>
+    /// <c>ScaleByPow2</c> multiplies by 2ⁿ exactly for integral n from −126 to 127 and gives +∞ from 128 on.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void ScaleByPow2MultipliesByTwoToTheN(Isa isa) => OnSimdOf(isa, default(Pow2Scales));
+
+    private readonly struct Pow2Splits : ISimdCheck
     {
         public unsafe void Run<TSimd, TVec>()
             where TSimd : ISimd<TVec>
             where TVec : struct
         {
-            float[] special = [0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, -126.5f, 127.5f, 8388607.5f, 1e30f, float.NegativeInfinity];
+            float[] special = [0f, 0.5f, -0.5f, 1f, -1f, 2.75f, -2.75f, -126f, -125.999f, 127.99999f, -1e-8f, 0.99999994f, 1e30f, -1e30f];
             var random = new Random(7);
-            var values = special.Concat(Enumerable.Range(0, 4096).Select(_ => (random.NextSingle() - 0.5f) * 512f)).ToArray();
+            var values = special.Concat(Enumerable.Range(0, 4096).Select(_ => (random.NextSingle() - 0.5f) * 256f)).ToArray();
+            var count = TSimd.Count;
+            var fractions = new float[count];
+            var powers = new float[count];
+            for (var start = 0; start + count <= values.Length; start += count)
+            {
+                fixed (float* v = values)
+                fixed (float* r = fractions)
+                fixed (float* p = powers)
+                {
+                    TSimd.Store(TSimd.Pow2Split(TSimd.Load(v + start), out var exponent), r);
+                    TSimd.Store(TSimd.ScaleByPow2(TSimd.Create(1f), exponent), p);
+                }
+
+                for (var lane = 0; lane < count; lane++)
+                {
+                    var (x, r) = (values[start + lane], fractions[lane]);
+                    var want = x - Math.Floor(x);
+                    var exact = (float)want == want;
+                    Assert.True(
+                        r >= 0f && r <= 1f && (exact ? r == want : Math.Abs(r - want) <= Math.ScaleB(1.0, -24)),
+                        $"{typeof(TSimd).Name}: Pow2Split({x}) gave r = {r}, want {want}");
+                    var power = Math.Floor(x) < -126 ? (float?)null : Math.Floor(x) >= 128 ? float.PositiveInfinity : (float)Math.Pow(2, Math.Floor(x));
+                    Assert.True(power is null || powers[lane] == power, $"{typeof(TSimd).Name}: Pow2Split({x}) gave 2^⌊x⌋ = {powers[lane]}, want {power}");
+                }
+            }
+        }
+    }
+
+    private readonly struct Pow2Scales : ISimdCheck
+    {
+        public unsafe void Run<TSimd, TVec>()
+            where TSimd : ISimd<TVec>
+            where TVec : struct
+        {
+            // Pairs (value, n): values in [1, 2), every n from −126 to 140 and random ones.
+            var random = new Random(11);
+            var exponents = Enumerable.Range(-126, 267).Concat(Enumerable.Range(0, 1024).Select(_ => random.Next(-126, 141))).Select(n => (float)n).ToArray();
+            var values = exponents.Select(_ => 1f + random.NextSingle()).ToArray();
             var count = TSimd.Count;
             var result = new float[count];
             for (var start = 0; start + count <= values.Length; start += count)
             {
                 fixed (float* v = values)
+                fixed (float* n = exponents)
                 fixed (float* r = result)
                 {
-                    TSimd.Store(TSimd.Round(TSimd.Load(v + start)), r);
+                    TSimd.Store(TSimd.ScaleByPow2(TSimd.Load(v + start), TSimd.Load(n + start)), r);
                 }
 
                 for (var lane = 0; lane < count; lane++)
                 {
-                    var x = values[start + lane];
-                    Assert.True(result[lane] == MathF.Round(x), $"{typeof(TSimd).Name}: Round({x}) = {result[lane]}, want {MathF.Round(x)}");
+                    var (value, n) = (values[start + lane], exponents[start + lane]);
+                    var want = n >= 128f ? float.PositiveInfinity : (float)(value * Math.Pow(2, n));
+                    Assert.True(result[lane] == want, $"{typeof(TSimd).Name}: ScaleByPow2({value}, {n}) = {result[lane]}, want {want}");
                 }
             }
         }

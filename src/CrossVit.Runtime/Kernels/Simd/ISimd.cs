@@ -38,13 +38,19 @@ internal unsafe interface ISimd<TVec>
 
     static abstract TVec Abs(TVec value);
 
-    /// <summary>Each lane rounded to the nearest integer, ties to even: one instruction (AVX-512, AVX, SSE4.1, NEON).</summary>
-    static abstract TVec Round(TVec value);
+    /// <summary>
+    /// Splits finite x as ⌊x⌋ + r: returns r = x − ⌊x⌋ rounded to float, in [0, 1] (1 only for a small negative x, whose
+    /// distance above −1 rounds up), and sets <paramref name="exponent"/> to what <see cref="ScaleByPow2"/> takes for
+    /// 2^⌊x⌋. AVX-512 computes r in one instruction (reduce) and hands x itself on, as its scale floors the exponent;
+    /// elsewhere a floor, which is the exponent, and a subtraction.
+    /// </summary>
+    static abstract TVec Pow2Split(TVec x, out TVec exponent);
 
     /// <summary>
-    /// value · 2ⁿ for n integral and at least −126, given as a float; above 127, ±∞ (value ≠ 0). AVX-512's scale
-    /// instruction; elsewhere min(n, 128) + 127 moved into the exponent field (adding <see cref="ExpOperator.RoundingShift"/>
-    /// + 127 leaves it in the low mantissa bits), where 255 is ∞.
+    /// value · 2ⁿ for n integral and at least −126, given as a float, or an exponent from <see cref="Pow2Split"/>; above
+    /// 127, ±∞ (value ≠ 0). AVX-512's scale instruction (which floors n); elsewhere min(n, 128) + 127 moved into the
+    /// exponent field (adding <see cref="ExpOperator.RoundingShift"/> + 127 leaves it in the low mantissa bits), where
+    /// 255 is ∞.
     /// </summary>
     static abstract TVec ScaleByPow2(TVec value, TVec n);
 

@@ -35,7 +35,11 @@ internal readonly unsafe struct ScalarSimd : ISimd<float>, IGemmBlocking
 
     public static float Abs(float value) => MathF.Abs(value);
 
-    public static float Round(float value) => MathF.Round(value);
+    public static float Pow2Split(float x, out float exponent)
+    {
+        exponent = MathF.Floor(x);
+        return x - exponent;
+    }
 
     public static float ScaleByPow2(float value, float n) =>
         value * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(MathF.Min(n, 128f) + (ExpOperator.RoundingShift + 127f)) << 23);

@@ -38,7 +38,11 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>, IGemmBlocking
 
     public static Vector128<float> Abs(Vector128<float> value) => Vector128.Abs(value);
 
-    public static Vector128<float> Round(Vector128<float> value) => Vector128.Round(value);
+    public static Vector128<float> Pow2Split(Vector128<float> x, out Vector128<float> exponent)
+    {
+        exponent = Vector128.Floor(x);
+        return x - exponent;
+    }
 
     public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> n) =>
         value * Vector128.ShiftLeft((Vector128.Min(n, Vector128.Create(128f)) + Vector128.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();

@@ -39,7 +39,11 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>, IGemmBlocking
 
     public static Vector256<float> Abs(Vector256<float> value) => Vector256.Abs(value);
 
-    public static Vector256<float> Round(Vector256<float> value) => Vector256.Round(value);
+    public static Vector256<float> Pow2Split(Vector256<float> x, out Vector256<float> exponent)
+    {
+        exponent = Vector256.Floor(x);
+        return x - exponent;
+    }
 
     public static Vector256<float> ScaleByPow2(Vector256<float> value, Vector256<float> n) =>
         value * Vector256.ShiftLeft((Vector256.Min(n, Vector256.Create(128f)) + Vector256.Create(ExpOperator.RoundingShift + 127f)).AsInt32(), 23).AsSingle();

@@ -39,7 +39,12 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>, IGemmBlocking
 
     public static Vector512<float> Abs(Vector512<float> value) => Vector512.Abs(value);
 
-    public static Vector512<float> Round(Vector512<float> value) => Vector512.Round(value);
+    /// <summary>vreduceps with the rounding mode down (imm8 bits 1:0 = 01, bit 3 suppressing the precision exception).</summary>
+    public static Vector512<float> Pow2Split(Vector512<float> x, out Vector512<float> exponent)
+    {
+        exponent = x;
+        return Avx512DQ.Reduce(x, 0b1001);
+    }
 
     public static Vector512<float> ScaleByPow2(Vector512<float> value, Vector512<float> n) => Avx512F.Scale(value, n);
 

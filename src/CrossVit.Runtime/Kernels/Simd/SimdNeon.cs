@@ -48,7 +48,7 @@ internal readonly unsafe struct SimdNeon : ISimd<Vector128<float>>, IGemmBlockin
 
     public static Vector128<float> Abs(Vector128<float> value) => Simd128.Abs(value);
 
-    public static Vector128<float> Round(Vector128<float> value) => Simd128.Round(value);
+    public static Vector128<float> Pow2Split(Vector128<float> x, out Vector128<float> exponent) => Simd128.Pow2Split(x, out exponent);
 
     public static Vector128<float> ScaleByPow2(Vector128<float> value, Vector128<float> n) => Simd128.ScaleByPow2(value, n);
 

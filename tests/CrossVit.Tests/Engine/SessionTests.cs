@@ -37,6 +37,7 @@ public class SessionTests
     [InlineData("mini_fusion", ImageScheduling.Shared)]
     [InlineData("mini_avgpool", ImageScheduling.PerWorker)]   // batch 3: on two workers, one image each and one shared
     [InlineData("mini_avgpool", ImageScheduling.Shared)]
+    [InlineData("mini_noresize", ImageScheduling.Shared)]     // branch 0's 3 heads: attention whole, its MLP in two groups
     public void ResultsAreBitIdenticalForEveryThreadCount(string name, ImageScheduling images)
     {
         var (model, input, batch, size) = Load(name);

@@ -5,9 +5,9 @@ using CrossVit.Runtime.Threading;
 namespace CrossVit.Runtime.Model.Layers;
 
 /// <summary>
-/// timm's ViT <c>Block</c>: x += attn(norm1(x)); x += mlp(norm2(x)). Attention and MLP run as two head groups
-/// (<see cref="LinearGroups"/>) when both the heads and the hidden features halve; otherwise (crossvit_tiny's 3 heads,
-/// crossvit_18's 7) whole.
+/// timm's ViT <c>Block</c>: x += attn(norm1(x)); x += mlp(norm2(x)). Each half runs as two groups
+/// (<see cref="LinearGroups"/>) when its own cut is even: attention by heads, the MLP by hidden features; otherwise
+/// whole (the attention of crossvit_tiny's 3 heads and crossvit_18's 7).
 /// </summary>
 internal sealed class Block(LayerNorm norm1, SelfAttention attn, LayerNorm norm2, Mlp mlp)
 {
@@ -15,12 +15,11 @@ internal sealed class Block(LayerNorm norm1, SelfAttention attn, LayerNorm norm2
 
     public static Block Load(IWeightSource w, WeightPath p, int dim, int hidden, int heads, bool qkvBias, float scale, double eps)
     {
-        bool grouped = heads % 2 == 0 && hidden % 2 == 0;
         return new(
             LayerNorm.Load(w, p.Pp("norm1"), dim, eps),
-            SelfAttention.Load(w, p.Pp("attn"), dim, heads, qkvBias, scale, grouped),
+            SelfAttention.Load(w, p.Pp("attn"), dim, heads, qkvBias, scale, grouped: heads % 2 == 0),
             LayerNorm.Load(w, p.Pp("norm2"), dim, eps),
-            Mlp.Load(w, p.Pp("mlp"), dim, hidden, grouped));
+            Mlp.Load(w, p.Pp("mlp"), dim, hidden, grouped: hidden % 2 == 0));
     }
 
     /// <summary>Its multiply-adds on <paramref name="tokens"/> tokens of one image: attention, then the MLP.</summary>

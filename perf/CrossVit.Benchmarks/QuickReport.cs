@@ -19,18 +19,16 @@ internal static class QuickReport
             Print(isa, "plain FMA loop (peak probe)", FmaPeak.LoopFlops(isa), Time(() => FmaPeak.Loop(isa)));
             var (median, best) = FmaPeak.Measure(isa, threads: 2, rounds: 100);
             Console.WriteLine($"{isa,-7} {"FMA loop, 2 threads, wall",-30} median {median,7:F1} GFLOP/s | best {best,7:F1} GFLOP/s");
-            foreach (var (m, kk, n) in Shapes.Gemm)
+            var gemms = Shapes.Gemm.Select(s => new GemmBenchmarks { Isa = isa, Shape = $"{s.M}x{s.K}x{s.N}" }).ToList();
+            foreach (var bench in gemms)
             {
-                var bench = new GemmBenchmarks { Isa = isa, Shape = $"{m}x{kk}x{n}" };
                 bench.Setup();
                 Print(isa, $"gemm {bench.Shape}", bench.Flops, Time(bench.Linear));
             }
 
             // The same GEMMs as a pass meets them: L2 full of other dirty lines, so C's lines come from L3 or memory.
-            foreach (var (m, kk, n) in Shapes.Gemm)
+            foreach (var bench in gemms)
             {
-                var bench = new GemmBenchmarks { Isa = isa, Shape = $"{m}x{kk}x{n}" };
-                bench.Setup();
                 Print(isa, $"gemm {bench.Shape}, L2 dirty", bench.Flops, Time(bench.Linear, DirtyL2));
             }
 

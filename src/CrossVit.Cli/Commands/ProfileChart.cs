@@ -50,7 +50,7 @@ internal static class ProfileChart
                 : row.Gflops is { } gflops ? FormattableString.Invariant($"{gflops:F0} GFLOP/s ({row.PeakFraction:P0} of peak)") : "";
             if (row.Op.Kind == OpKind.CrossAttention && rate.Length > 0) rate += ", nominal";
             Text(svg, Left - 8, y + 17, label, 12, anchor: "end");
-            Bar(svg, Left, y + 4, w, colour, FormattableString.Invariant($"{label}: {row.Milliseconds:F3} ms per pass, {row.Calls:0.#} calls, waits {row.WaitMilliseconds:F3} worker-ms"));
+            Bar(svg, Left, y + 4, w, colour, FormattableString.Invariant($"{label}: {row.Milliseconds:F3} ms per pass, {row.Calls:0.#} calls, waits {row.WaitMilliseconds:F3} worker-ms ({row.UnevenWaitMilliseconds:F3} uneven)"));
             if (waited >= 0.5)
                 Append(svg, FormattableString.Invariant($"<rect x=\"{Left + w - waited:F1}\" y=\"{y + 8:F1}\" width=\"{waited:F1}\" height=\"{RowHeight - 16}\" fill=\"{Wait}\" fill-opacity=\"0.55\"/>"));
             Text(svg, Left + w + 6, y + 17, FormattableString.Invariant($"{row.Milliseconds:F2} ms, {row.Share:P1}{(rate.Length > 0 ? ", " + rate : "")}"), 11);

@@ -69,7 +69,10 @@ internal static class ProfileCommand
         }
     }
 
-    /// <summary>An operation's figures per pass: milliseconds, share of the pass, GFLOP/s, fraction of peak, GB/s, worker-milliseconds waited.</summary>
+    /// <summary>
+    /// An operation's figures per pass: milliseconds, share of the pass, GFLOP/s, fraction of peak, GB/s, worker-milliseconds
+    /// waited, in all and by when (<see cref="OpWaits"/>).
+    /// </summary>
     internal sealed class Row(OpProfile op, Report report)
     {
         private readonly double _passes = report.Profile.Passes;
@@ -81,7 +84,10 @@ internal static class ProfileCommand
         public double? Gflops => op.MultiplyAdds == 0 || op.Milliseconds <= 0 ? null : 2.0 * op.MultiplyAdds / (op.Milliseconds / 1000) / 1e9;
         public double? PeakFraction => Gflops / report.PeakGflops;
         public double? GBps => OpKinds.IsMemoryBound(op.Kind) && op.Milliseconds > 0 ? op.Bytes / (op.Milliseconds / 1000) / 1e9 : null;
-        public double WaitMilliseconds => op.WaitMilliseconds / _passes;
+        public double WaitMilliseconds => op.Waits.TotalMilliseconds / _passes;
+        public double StartWaitMilliseconds => op.Waits.StartMilliseconds / _passes;
+        public double UnevenWaitMilliseconds => op.Waits.UnevenMilliseconds / _passes;
+        public double JoinWaitMilliseconds => op.Waits.JoinMilliseconds / _passes;
         public long MultiplyAdds => (long)Math.Round(op.MultiplyAdds / _passes);
     }
 
@@ -124,7 +130,8 @@ internal static class ProfileCommand
             Console.WriteLine("overlap: where branches run side by side (n+m), their operations' times add up to more than the pass; 'other' can go below zero");
         }
 
-        Console.WriteLine("wait: worker-milliseconds per pass spent inside the operations without work (waking, uneven shares, joins)");
+        Console.WriteLine("wait: worker-milliseconds per pass spent inside the operations without work: before the shares start (checks, waking),");
+        Console.WriteLine("      between the first worker's end of its share and the last's (uneven: unequal work or speeds), and in the join");
         Console.WriteLine($"{OpKinds.Label(OpKind.CrossAttention)}: GFLOP/s of ModelCost's nominal work (wk, wv over every token); the folded kernel does far less");
         Console.WriteLine();
         Table("op kind", [.. p.ByKind().Select(op => (OpKinds.Label(op.Kind), r.RowOf(op)))], r);
@@ -137,11 +144,12 @@ internal static class ProfileCommand
     {
         var outside = r.Outside().ToList();
         int width = new[] { heading.Length, rows.Max(x => x.Name.Length), outside.Max(x => x.Label.Length) }.Max() + 2;
-        Console.WriteLine($"{heading.PadRight(width)}{"calls",7}{"ms/pass",10}{"share",8}{"GFLOP/s",9}{"of peak",9}{"GB/s",8}{"wait ms",9}");
+        Console.WriteLine($"{heading.PadRight(width)}{"calls",7}{"ms/pass",10}{"share",8}{"GFLOP/s",9}{"of peak",9}{"GB/s",8}{"wait ms",9}{"start",8}{"uneven",8}{"join",8}");
         foreach (var (name, row) in rows)
         {
             Console.WriteLine($"{name.PadRight(width)}{row.Calls,7:0.#}{row.Milliseconds,10:F3}{row.Share,8:P1}{Format(row.Gflops, "F1"),9}" +
-                $"{Format(row.PeakFraction, "P0"),9}{Format(row.GBps, "F1"),8}{row.WaitMilliseconds,9:F3}");
+                $"{Format(row.PeakFraction, "P0"),9}{Format(row.GBps, "F1"),8}{row.WaitMilliseconds,9:F3}" +
+                $"{row.StartWaitMilliseconds,8:F3}{row.UnevenWaitMilliseconds,8:F3}{row.JoinWaitMilliseconds,8:F3}");
         }
         foreach (var (label, ms) in outside)
             Console.WriteLine($"{label.PadRight(width)}{"",7}{ms,10:F3}{ms / r.PassMilliseconds,8:P1}");
@@ -197,6 +205,9 @@ internal static class ProfileCommand
         Nullable(w, "peak_fraction", row.PeakFraction, 3);
         Nullable(w, "gbps", row.GBps, 2);
         w.WriteNumber("wait_ms", Math.Round(row.WaitMilliseconds, 4));
+        w.WriteNumber("wait_start_ms", Math.Round(row.StartWaitMilliseconds, 4));
+        w.WriteNumber("wait_uneven_ms", Math.Round(row.UnevenWaitMilliseconds, 4));
+        w.WriteNumber("wait_join_ms", Math.Round(row.JoinWaitMilliseconds, 4));
         w.WriteEndObject();
     }
 

@@ -176,7 +176,7 @@ public sealed class InferenceSession : IDisposable
         foreach (var worker in _images?.Recorders ?? []) worker.AddTo(totals, concurrent: Threads);
         double msPerTick = 1000.0 / Stopwatch.Frequency;
         var layers = totals.Where(e => e.Totals.Calls > 0).Select(e => new OpProfile(e.Site.Kind, e.Site.Layer, e.Totals.Calls, e.Totals.Ticks * msPerTick,
-            e.Totals.MultiplyAdds, e.Totals.Bytes, e.Totals.WaitTicks * msPerTick)).ToList();
+            e.Totals.MultiplyAdds, e.Totals.Bytes, e.Totals.Waits.ToMilliseconds(msPerTick))).ToList();
         double imageWait = (_images?.WaitTicks ?? 0) * msPerTick / Threads;
         return new PassProfile(Threads, _profiledPasses, _profiledImages, _profiledTicks * msPerTick, layers, imageWait);
     }

@@ -59,7 +59,7 @@ internal sealed unsafe partial class ParallelKernels
         where TWork : struct, IWork
     {
         job.Work = work;
-        job.Busy = _recorder?.Busy;
+        job.Recorder = _recorder;
         _team.Run(job);
     }
 
@@ -85,19 +85,19 @@ internal sealed unsafe partial class ParallelKernels
     {
         public TWork Work;
 
-        /// <summary>In a profiled session, where each worker's time in its share goes.</summary>
-        public long[]? Busy;
+        /// <summary>In a profiled session, where each worker's share begins and ends.</summary>
+        public OpRecorder? Recorder;
 
         public override void Execute(int worker, int workers)
         {
-            if (Busy is null)
+            if (Recorder is null)
             {
                 Work.Execute(worker, workers);
                 return;
             }
-            long start = OpRecorder.Now();
+            Recorder.Started[worker] = OpRecorder.Now();
             Work.Execute(worker, workers);
-            Busy[worker] = OpRecorder.Now() - start;
+            Recorder.Finished[worker] = OpRecorder.Now();
         }
     }
 }

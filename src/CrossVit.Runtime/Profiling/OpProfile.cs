@@ -10,9 +10,5 @@ namespace CrossVit.Runtime.Profiling;
 /// <param name="Milliseconds">Wall-clock time inside them.</param>
 /// <param name="MultiplyAdds">Multiply-adds done, as <see cref="Model.ModelCost"/> counts them.</param>
 /// <param name="Bytes">Bytes read and written by the memory-bound kinds (<see cref="OpKinds.IsMemoryBound"/>); 0 for the others.</param>
-/// <param name="WaitMilliseconds">
-/// Worker-milliseconds spent inside the operations without work: each worker's share of the wall time minus the time
-/// it computed, summed over the team (waking, uneven shares, the join; the whole wall time of a worker an operation
-/// too small to split leaves idle).
-/// </param>
-public sealed record OpProfile(OpKind Kind, string Layer, long Calls, double Milliseconds, long MultiplyAdds, long Bytes, double WaitMilliseconds);
+/// <param name="Waits">Worker-milliseconds spent inside the operations without work, by when they fell.</param>
+public sealed record OpProfile(OpKind Kind, string Layer, long Calls, double Milliseconds, long MultiplyAdds, long Bytes, OpWaits Waits);

@@ -55,7 +55,7 @@ public sealed class PassProfile
         {
             var of = Layers.Where(l => l.Kind == kind).ToList();
             return new OpProfile(kind, OpKinds.Id(kind), of.Sum(l => l.Calls), of.Sum(l => l.Milliseconds), of.Sum(l => l.MultiplyAdds),
-                of.Sum(l => l.Bytes), of.Sum(l => l.WaitMilliseconds));
+                of.Sum(l => l.Bytes), of.Aggregate(default(OpWaits), (sum, l) => sum + l.Waits));
         }),
     ];
 }

@@ -42,6 +42,10 @@ public class ProfileCommandTests
             double pass = r.GetProperty("pass_ms").GetDouble(), parts = kinds.Sum(k => k.GetProperty("ms").GetDouble());
             Assert.InRange(parts / pass, 0.9, 1.0001);
             Assert.All(kinds, k => Assert.True(k.GetProperty("calls").GetDouble() > 0, k.ToString()));
+            // The wait's parts add up to it, to the rounding of four digits.
+            Assert.All(kinds, k => Assert.Equal(k.GetProperty("wait_ms").GetDouble(),
+                k.GetProperty("wait_start_ms").GetDouble() + k.GetProperty("wait_uneven_ms").GetDouble() + k.GetProperty("wait_join_ms").GetDouble(), 3e-4));
+            Assert.Matches(@"\nop kind +calls +ms/pass +share +GFLOP/s +of peak +GB/s +wait ms +start +uneven +join\n", stdout);
             var norm = kinds.Single(k => k.GetProperty("kind").GetString() == "layer_norm");
             Assert.True(norm.GetProperty("gbps").GetDouble() > 0 && norm.GetProperty("gflops").ValueKind == JsonValueKind.Null, norm.ToString());
             var fc2 = kinds.Single(k => k.GetProperty("kind").GetString() == "fc2");

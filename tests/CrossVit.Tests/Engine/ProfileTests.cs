@@ -58,7 +58,9 @@ public class ProfileTests
         Assert.Equal(OpKinds.All, kinds.Select(k => k.Kind));
         Assert.Equal(batch * ModelCost.MultiplyAdds(model.Config), kinds.Sum(k => k.MultiplyAdds));
         Assert.Equal(p.Layers.Sum(l => l.MultiplyAdds), kinds.Sum(k => k.MultiplyAdds));
-        Assert.All(p.Layers, l => Assert.True(l.Calls > 0 && l.Milliseconds >= 0 && l.WaitMilliseconds >= 0, $"{l}"));
+        Assert.All(p.Layers, l => Assert.True(l.Calls > 0 && l.Milliseconds >= 0
+            && l.Waits.StartMilliseconds >= 0 && l.Waits.UnevenMilliseconds >= 0 && l.Waits.JoinMilliseconds >= 0, $"{l}"));
+        if (threads == 1) Assert.All(p.Layers, l => Assert.Equal(default, l.Waits));
         Assert.All(p.Layers.Where(l => OpKinds.IsMemoryBound(l.Kind)), l => Assert.True(l.Bytes > 0, $"{l}"));
         // One ViT attention core per block and branch, per pass of the network: each worker's of its own images, and one of the rest.
         int blocks = model.Config.Depth.Sum(stage => stage.Take(model.Config.Branches).Sum());
@@ -108,7 +110,13 @@ public class ProfileTests
         // few copies and the workers' waking.
         Assert.InRange((parts + p.ImageWaitMilliseconds) / p.Milliseconds, 0.9, 1.0);
         Assert.Equal(p.Milliseconds - parts - p.ImageWaitMilliseconds, p.OtherMilliseconds, 1e-9);
-        Assert.All(p.ByKind(), k => Assert.True(k.WaitMilliseconds <= 2 * k.Milliseconds + 1e-9, $"{k}: two workers wait at most twice the wall time"));
+        Assert.All(p.ByKind(), k => Assert.True(k.Waits.TotalMilliseconds <= 2 * k.Milliseconds + 1e-9, $"{k}: two workers wait at most twice the wall time"));
+        // A kind's waits are its layers', part by part.
+        var qkv = p.Layers.Where(l => l.Kind == OpKind.Qkv).ToList();
+        var qkvKind = p.ByKind().Single(k => k.Kind == OpKind.Qkv).Waits;
+        Assert.Equal(qkv.Sum(l => l.Waits.UnevenMilliseconds), qkvKind.UnevenMilliseconds, 1e-9);
+        Assert.Equal(qkv.Sum(l => l.Waits.StartMilliseconds), qkvKind.StartMilliseconds, 1e-9);
+        Assert.Equal(qkv.Sum(l => l.Waits.JoinMilliseconds), qkvKind.JoinMilliseconds, 1e-9);
     }
 
     [Fact]
@@ -128,11 +136,32 @@ public class ProfileTests
         var totals = new List<(OpSite Site, OpRecorder.Totals Totals)>();
         recorder.AddTo(totals);
         var (_, one) = totals.Single(t => t.Site == small);
-        Assert.Equal(2 * one.Ticks, one.WaitTicks);
+        Assert.Equal(new OpRecorder.WaitTicks(0, 2 * one.Ticks, 0), one.Waits);   // the two idle workers had no share: all of it uneven
         var (_, split) = totals.Single(t => t.Site == large);
         Assert.Equal(5, split.Calls);
-        Assert.InRange(split.WaitTicks, 1, 3 * split.Ticks);   // waking and joining take some time, and no worker waits longer than the call
+        Assert.InRange(split.Waits.Total, 1, 3 * split.Ticks);   // waking and joining take some time, and no worker waits longer than the call
+        Assert.True(split.Waits.Start > 0 && split.Waits.Join > 0, $"{split.Waits}");   // the caller checks the arguments first, and returns last
         Assert.Equal(2L * sizeof(float) * 512 * 64 * 5, split.Bytes);
+    }
+
+    [Fact]
+    public void WaitsAreCutWhereTheSharesStartAndEnd()
+    {
+        var recorder = new OpRecorder(3);
+        var site = new OpSite(OpKind.Fc2, "fc2");
+        // Three workers: each starts 10, 20 and 30 ticks into the operation and ends its share 1000, 4000 and 3000 ticks in.
+        long start = OpRecorder.Now() - 10_000;
+        long[] started = [10, 20, 30], finished = [1000, 4000, 3000];
+        for (int w = 0; w < 3; w++) (recorder.Started[w], recorder.Finished[w]) = (start + started[w], start + finished[w]);
+        recorder.Stop(site, start, threads: 3, split: true, multiplyAdds: 1);
+        var totals = new List<(OpSite Site, OpRecorder.Totals Totals)>();
+        recorder.AddTo(totals);
+        var t = totals.Single().Totals;
+        Assert.Equal(10 + 20 + 30, t.Waits.Start);
+        Assert.Equal((4000 - 1000) + 0 + (4000 - 3000), t.Waits.Uneven);
+        Assert.Equal(3 * (t.Ticks - 4000), t.Waits.Join);   // every worker, from the last one's end until the call returned
+        // Each worker's wait is the wall time outside its share.
+        Assert.Equal(Enumerable.Range(0, 3).Sum(w => t.Ticks - (finished[w] - started[w])), t.Waits.Total);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ internal abstract unsafe partial class KernelImpl
     /// </summary>
     public abstract int RowGranule { get; }
 
+    /// <summary>The deepest K slice of a GEMM: its tiles sum at most this many products in registers before adding onto C.</summary>
+    public abstract int SliceDepth { get; }
+
     protected static Activation ActivationOf(Epilogue epilogue) => epilogue switch
     {
         Epilogue.Gelu => Activation.Gelu,
@@ -50,4 +53,6 @@ internal sealed unsafe partial class KernelImpl<TSimd, TVec> : KernelImpl
     public override int BlockRows => GemmDriver<TSimd, TVec>.BlockRows;
 
     public override int RowGranule => typeof(TSimd) == typeof(SimdNeon) ? TSimd.Mr : HalfTile.Of(TSimd.Mr);
+
+    public override int SliceDepth => TSimd.Kc;
 }

@@ -141,6 +141,33 @@ internal sealed unsafe partial class ParallelKernels
     }
 
     /// <summary>
+    /// residual[rows, out] += (x0 · W0ᵀ + bias) + x1 · W1ᵀ: the two groups of a layer cut by input features (proj, fc2).
+    /// Group 0's GEMM adds its product and the bias into the residual, group 1's writes its product to
+    /// <paramref name="partial"/>, and a row-split addition (<see cref="AddInPlace"/>) joins it, so on two workers each
+    /// group writes only a buffer of its own. When one worker computes both GEMMs and group 1's sums its whole K in
+    /// registers (one K slice), that GEMM adds its product into the residual itself: the same single rounding of the same
+    /// two numbers, without the product written aside and read back. On one thread that took proj 3–6% off against the
+    /// other kinds of the same runs, a few tenths of a percent of a pass (performance-history.md, "This round
+    /// (2026-12-07, morning)").
+    /// </summary>
+    public void AddLinearGroups(ReadOnlySpan<float> x0, ReadOnlySpan<float> x1, int rows, PackedMatrix weight0, PackedMatrix weight1, ReadOnlySpan<float> bias,
+        Span<float> residual, Span<float> partial, OpSite? site = null)
+    {
+        long macs = 2L * rows * weight0.Rows * weight0.Cols;
+        if (!Planning && (_team.Threads == 1 || IsTooSmallToSplit(macs)) && weight1.Cols <= _impl.SliceDepth)
+        {
+            long start = _recorder is null ? 0 : OpRecorder.Now();
+            _kernels.CheckLinearGroups(weight0, weight1);
+            _kernels.Linear(x0, rows, weight0, bias, residual, Epilogue.Accumulate);
+            _kernels.Linear(x1, rows, weight1, [], residual, Epilogue.Accumulate);
+            _recorder?.Stop(site, start, _team.Threads, split: false, macs);
+            return;
+        }
+        LinearGroups(x0, x1, rows, weight0, weight1, bias, [], residual, partial, Epilogue.Accumulate, Epilogue.None, site);
+        AddInPlace(residual, partial, rows, weight0.Rows, site);
+    }
+
+    /// <summary>
     /// Whether a GEMM of <paramref name="multiplyAdds"/> runs on one worker while the others wait, nobody woken; the
     /// branch cost model prices it so.
     /// </summary>

@@ -236,6 +236,45 @@ public sealed class ParallelKernelsTests : IDisposable
         });
     }
 
+    /// <summary>
+    /// Two groups cut by input features give, on one worker and on several, exactly what two one-thread Linears and the
+    /// addition of group 1's product give, whether group 1's K fits one slice (256 deep on every ISA) or not. On one
+    /// worker with one slice, group 1's GEMM adds its product itself and leaves the buffer for it untouched.
+    /// </summary>
+    [Property(MaxTest = Cases)]
+    public Property AddLinearGroupsMatchTwoOneThreadLinearsAndTheirAddition()
+    {
+        var shapes =
+            from rows in Dim(100, 1, 8, 16, 24)
+            from k in Dim(600, 32, 128, 256, 384, 512)
+            from n in Dim(130, 32, 64, 128)
+            from seed in Seed
+            select (Rows: rows, K: k, N: n, Seed: seed);
+        return Prop.ForAll(shapes.ToArbitrary(), c =>
+        {
+            var random = new Random(c.Seed);
+            float[] x0 = RandomArray(random, c.Rows * c.K), x1 = RandomArray(random, c.Rows * c.K);
+            var weight0 = Kernels.PackLinear(RandomArray(random, c.N * c.K), c.N, c.K);
+            var weight1 = Kernels.PackLinear(RandomArray(random, c.N * c.K), c.N, c.K);
+            float[] bias = RandomArray(random, c.N), start = RandomArray(random, c.Rows * c.N);
+            float[] want = (float[])start.Clone(), product = new float[want.Length];
+            Kernels.Linear(x0, c.Rows, weight0, bias, want, Epilogue.Accumulate);
+            Kernels.Linear(x1, c.Rows, weight1, [], product, Epilogue.None);
+            Kernels.AddInPlace(want, product);
+
+            float[] alone = (float[])start.Clone(), untouched = Enumerable.Repeat(float.NaN, want.Length).ToArray();
+            new ParallelKernels(Kernels, new WorkerGroup(), new Workspace()).AddLinearGroups(x0, x1, c.Rows, weight0, weight1, bias, alone, untouched);
+            Assert.True(want.AsSpan().SequenceEqual(alone), $"one worker, {c}");
+            Assert.Equal(c.K <= 256, untouched.All(float.IsNaN));
+            ForEachPool((k, threads) =>
+            {
+                var got = (float[])start.Clone();
+                k.AddLinearGroups(x0, x1, c.Rows, weight0, weight1, bias, got, new float[want.Length]);
+                Assert.True(want.AsSpan().SequenceEqual(got), $"{threads} threads, {c}");
+            });
+        });
+    }
+
     [Property(MaxTest = Cases)]
     public Property AddInPlaceMatchesOneThread()
     {

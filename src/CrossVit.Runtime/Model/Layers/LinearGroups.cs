@@ -81,14 +81,13 @@ internal sealed class LinearGroups(PackedMatrix weight0, PackedMatrix weight1, f
 
     /// <summary>
     /// Cut by inputs: residual[rows, out] += x_0 · W_0ᵀ + b, then += x_1 · W_1ᵀ, from x = [group, rows, GroupIn];
-    /// <paramref name="partial"/> (rows × out floats) holds group 1's product in between.
+    /// <paramref name="partial"/> (rows × out floats) holds group 1's product in between where the groups may run on
+    /// two workers (<see cref="ParallelKernels.AddLinearGroups"/>).
     /// </summary>
     public void AddTo(ParallelKernels k, ReadOnlySpan<float> x, int rows, Span<float> residual, Span<float> partial)
     {
         if (cut != GroupCut.Inputs) throw new InvalidOperationException($"{site.Layer} is cut by output features: its groups' outputs are written side by side (Forward).");
         int inSize = rows * GroupIn, size = rows * Out;
-        k.LinearGroups(x[..inSize], x[inSize..(2 * inSize)], rows, weight0, weight1, bias0, bias1, residual[..size], partial[..size],
-            Epilogue.Accumulate, Epilogue.None, site);
-        k.AddInPlace(residual[..size], partial[..size], rows, Out, site);
+        k.AddLinearGroups(x[..inSize], x[inSize..(2 * inSize)], rows, weight0, weight1, bias0, residual[..size], partial[..size], site);
     }
 }

@@ -146,7 +146,7 @@ internal sealed unsafe partial class ParallelKernels
     /// <paramref name="partial"/>, and a row-split addition (<see cref="AddInPlace"/>) joins it, so on two workers each
     /// group writes only a buffer of its own. When one worker computes both GEMMs and group 1's sums its whole K in
     /// registers (one K slice), that GEMM adds its product into the residual itself: the same single rounding of the same
-    /// two numbers, without the product written aside and read back. On one thread that took proj 3–6% off against the
+    /// two numbers, without the product written aside and read back. On one thread that took proj 2–7% off against the
     /// other kinds of the same runs, a few tenths of a percent of a pass (performance-history.md, "This round
     /// (2026-12-07, morning)").
     /// </summary>

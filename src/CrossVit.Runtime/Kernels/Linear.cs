@@ -89,7 +89,7 @@ internal sealed unsafe partial class ParallelKernels
         if (Planning) return;
         long start = _recorder is null ? 0 : OpRecorder.Now();
         long macs = (long)rows * weight.Rows * weight.Cols;
-        if (_team.Threads == 1 || IsTooSmallToSplit(macs))
+        if (RunsOnCaller(macs))
         {
             _kernels.Linear(x, rows, weight, bias, y, epilogue);
             _recorder?.Stop(site, start, _team.Threads, split: false, macs);
@@ -120,7 +120,7 @@ internal sealed unsafe partial class ParallelKernels
         long start = _recorder is null ? 0 : OpRecorder.Now();
         _kernels.CheckLinearGroups(weight0, weight1);
         long macs = 2L * rows * weight0.Rows * weight0.Cols;
-        if (_team.Threads == 1 || IsTooSmallToSplit(macs))
+        if (RunsOnCaller(macs))
         {
             _kernels.Linear(x0, rows, weight0, bias0, y0, epilogue0);
             _kernels.Linear(x1, rows, weight1, bias1, y1, epilogue1);
@@ -154,7 +154,7 @@ internal sealed unsafe partial class ParallelKernels
         Span<float> residual, Span<float> partial, OpSite? site = null)
     {
         long macs = 2L * rows * weight0.Rows * weight0.Cols;
-        if (!Planning && (_team.Threads == 1 || IsTooSmallToSplit(macs)) && weight1.Cols <= _impl.SliceDepth)
+        if (!Planning && RunsOnCaller(macs) && weight1.Cols <= _impl.SliceDepth)
         {
             long start = _recorder is null ? 0 : OpRecorder.Now();
             _kernels.CheckLinearGroups(weight0, weight1);
@@ -166,6 +166,9 @@ internal sealed unsafe partial class ParallelKernels
         LinearGroups(x0, x1, rows, weight0, weight1, bias, [], residual, partial, Epilogue.Accumulate, Epilogue.None, site);
         AddInPlace(residual, partial, rows, weight0.Rows, site);
     }
+
+    /// <summary>Whether GEMMs of <paramref name="multiplyAdds"/> in all run on the calling worker alone: a team of one, or too little to split.</summary>
+    private bool RunsOnCaller(long multiplyAdds) => _team.Threads == 1 || IsTooSmallToSplit(multiplyAdds);
 
     /// <summary>
     /// Whether a GEMM of <paramref name="multiplyAdds"/> runs on one worker while the others wait, nobody woken; the

@@ -150,8 +150,21 @@ def mark_fast_rounds(results):
 
 
 def cpu_name():
+    """lscpu's model name with its family and model numbers: VMs of different Xeons can share one name."""
     out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    return next((line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name")), platform.processor())
+    pairs = (line.split(":", 1) for line in out.splitlines() if ":" in line)
+    fields = {key.strip(): value.strip() for key, value in pairs}
+    name = fields.get("Model name", platform.processor())
+    if "CPU family" in fields and "Model" in fields:
+        name += f" (family {fields['CPU family']}, model {fields['Model']})"
+    return name
+
+
+def same_machine(old, new):
+    """Whether a report's environment was this machine's: the same CPU count and CPU, where a report from before the
+    family and model numbers were recorded names the model only."""
+    legacy = " (family " not in old["cpu"] and new["cpu"].startswith(old["cpu"] + " (family ")
+    return old["cpus"] == new["cpus"] and (old["cpu"] == new["cpu"] or legacy)
 
 
 def blas_library():
@@ -208,6 +221,14 @@ def main():
                    help="add the rows to those already in --json (replacing any of the same model, batch and threads)")
     args = p.parse_args()
 
+    machine = {"cpu": cpu_name(), "cpus": os.cpu_count()}
+    old = json.loads(args.json.read_text()) if args.append and args.json.exists() else None
+    if old is not None and not same_machine(old["environment"], machine):
+        # One report is one machine's: its header names one CPU for every row.
+        sys.exit(f"{args.json} holds rows measured on {old['environment']['cpu']} ({old['environment']['cpus']} CPUs), "
+                 f"but this machine is {machine['cpu']} ({machine['cpus']} CPUs): run without --append to start this "
+                 "machine's report in its place, or move the file aside first.")
+
     ours, ort = Ours(args.crossvit), Ort(args.ort)
     loadavg_start = os.getloadavg()[0]
     if loadavg_start > os.cpu_count():
@@ -234,7 +255,7 @@ def main():
     report = {
         "environment": {
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "cpu": cpu_name(), "cpus": os.cpu_count(), "loadavg_start": loadavg_start,
+            **machine, "loadavg_start": loadavg_start,
             "loadavg_end": os.getloadavg()[0], "torch": torch.__version__, "torch_blas": blas_library(),
             "onnxruntime": ort_version, "onnxruntime_api": ".NET API, Microsoft.ML.OnnxRuntime", "rounds": args.rounds,
             "warmup": args.warmup, "iterations": args.iterations,
@@ -243,10 +264,9 @@ def main():
         "agreement": agreement,
         "results": results,
     }
-    if args.append and args.json.exists():
+    if old is not None:
         # One report from several runs (a larger model at fewer settings, or rows measured again): the environment
         # spans them, and a row measured again replaces the old one in its place.
-        old = json.loads(args.json.read_text())
         env, old_env = report["environment"], old["environment"]
         env["date"] = f"{old_env['date'].split(' to ')[0]} to {env['date']}"
         env["loadavg_start"] = old_env["loadavg_start"]

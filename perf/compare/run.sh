@@ -3,7 +3,8 @@
 # usage: perf/compare/run.sh [--models a,b] [--batch 1,8] [--threads 1,2] [--rounds 3] [--warmup 1] [--iterations 2] [--bdn] [--append]
 # Writes perf/compare/results.md and results.json; scratch files (weights, ONNX, inputs) go to perf/compare/work.
 # --bdn: then BenchmarkDotNet's in-process comparison of ours and ONNX Runtime (OnnxRuntimeComparison), same models.
-# --append: add the rows to results.json's instead of replacing the file (rows measured again replace their old ones).
+# --append: add the rows to results.json's instead of replacing the file (rows measured again replace their old ones);
+#   refused when results.json is another machine's.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,7 +22,7 @@ while [[ $# -gt 0 ]]; do
     --rounds|--warmup|--iterations) timing+=("$1" "$2"); shift 2 ;;
     --bdn) bdn=1; shift ;;
     --append) timing+=("$1"); shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done

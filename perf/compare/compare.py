@@ -156,14 +156,14 @@ def cpu_name():
     fields = {key.strip(): value.strip() for key, value in pairs}
     name = fields.get("Model name", platform.processor())
     if "CPU family" in fields and "Model" in fields:
-        name += f" (family {fields['CPU family']}, model {fields['Model']})"
+        name += f", family {fields['CPU family']}, model {fields['Model']}"
     return name
 
 
 def same_machine(old, new):
     """Whether a report's environment was this machine's: the same CPU count and CPU, where a report from before the
     family and model numbers were recorded names the model only."""
-    legacy = " (family " not in old["cpu"] and new["cpu"].startswith(old["cpu"] + " (family ")
+    legacy = ", family " not in old["cpu"] and new["cpu"].startswith(old["cpu"] + ", family ")
     return old["cpus"] == new["cpus"] and (old["cpu"] == new["cpu"] or legacy)
 
 
